@@ -1,0 +1,73 @@
+"""Every task a developer or CI runs: `nox -l` lists them, `nox -t ci` is what CI runs."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+DEV = ("-r", "requirements/dev.txt")
+LOCAL = ("-e", ".", "-e", "./stubs")
+
+
+def install_dev(session: nox.Session) -> None:
+    session.install(*DEV, *LOCAL)
+
+
+@nox.session(tags=["ci"])
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install("-r", "requirements/dev.txt")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(tags=["ci"])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict and pyright strict over src, tests, stubs and this file."""
+    install_dev(session)
+    targets = ["src", "tests", "stubs", "noxfile.py", "examples"]
+    session.run("mypy", *targets)
+    session.run("pyright", *targets)
+
+
+@nox.session(tags=["ci"])
+def tests(session: nox.Session) -> None:
+    """The unit and integration tests."""
+    install_dev(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(tags=["ci"])
+def demo(session: nox.Session) -> None:
+    """Start a stub server on a free port and run examples/quickstart.py against it."""
+    install_dev(session)
+    session.run("python", "-m", "velerian_stub.demo", "examples/quickstart.py", *session.posargs)
+
+
+@nox.session(tags=["ci"])
+def package(session: nox.Session) -> None:
+    """Build the wheel and sdist, then install and import each in a fresh venv."""
+    session.install("build==1.6.1")
+    tmp = session.create_tmp()
+    session.run("python", "-m", "build", "--outdir", f"{tmp}/dist", ".")
+    session.run("python", "scripts/check_dist.py", f"{tmp}/dist")
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Re-pin requirements/dev.txt from requirements/dev.in."""
+    session.install("uv==0.13.9")
+    session.run(
+        "uv",
+        "pip",
+        "compile",
+        "-q",
+        "requirements/dev.in",
+        "-o",
+        "requirements/dev.txt",
+        "--python-version",
+        "3.11",
+    )

@@ -1,0 +1,323 @@
+"""
+Everything both clients share that does no I/O.
+
+:class:`BaseClient` validates settings, assembles the middleware chain once, turns a
+call into an :class:`httpx.Request`, and turns a response into a model or a typed
+error. The sync and async clients add only the sending, sleeping and closing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast
+
+import httpx
+import pydantic
+import pydantic_core
+
+from ._auth import NO_AUTH, BearerAuth
+from ._exceptions import (
+    VelerianArgumentError,
+    VelerianConnectionError,
+    VelerianResponseValidationError,
+    VelerianTimeoutError,
+    error_from_response,
+)
+from ._headers import EXPLICIT_HEADERS, DefaultHeadersMiddleware
+from ._idempotency import IdempotencyMiddleware
+from ._logging import LoggingMiddleware, configure_logging_from_env
+from ._middleware import Middleware
+from ._redaction import mask_secret, redact_url
+from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
+from ._settings import (
+    API_PREFIX,
+    ClientSettings,
+    NotGiven,
+    resolve_api_key,
+    resolve_base_url,
+    resolve_timeout,
+)
+from ._version import __version__
+
+__all__ = ["STREAM", "BaseClient", "Params", "QueryValue"]
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+ModelT = TypeVar("ModelT")
+
+QueryValue = str | int | float | bool | dt.datetime | dt.date | None
+"""A query parameter value; ``None`` drops the parameter."""
+Params = Mapping[str, QueryValue | Sequence[str | int]]
+"""Query parameters of a call."""
+
+STREAM = "velerian_stream"
+"""Request extension: leave a 2xx body unread so the caller can stream it."""
+
+_EMPTY: frozenset[str] = frozenset()
+_ADAPTERS: dict[object, pydantic.TypeAdapter[Any]] = {}
+
+
+class BaseClient(Generic[HttpT]):
+    """Settings, request building and response parsing shared by the two clients."""
+
+    _http: HttpT
+    _owns_http: bool
+    _settings: ClientSettings
+    _chain: tuple[Middleware, ...]
+
+    def _configure(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        user_agent: str | None,
+        middleware: Sequence[Middleware],
+        allow_insecure_http: bool,
+        injected: bool,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        configure_logging_from_env()
+        key = resolve_api_key(api_key)
+        root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        retries = cast("object", max_retries)  # callers without a type checker can pass anything
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            msg = f"max_retries must be a whole number >= 0, got {max_retries!r}"
+            raise VelerianArgumentError(msg)
+        retry = retry_policy or RetryPolicy()
+        if retry.max_retries != max_retries:
+            retry = _replace_retries(retry, max_retries)
+        links = cast("Sequence[object]", middleware)
+        for link in links:
+            if not isinstance(link, Middleware):
+                msg = f"middleware must be Middleware instances, got {type(link).__name__}"
+                raise VelerianArgumentError(msg)
+        self._settings = ClientSettings(
+            api_key=key,
+            root=root,
+            origin=origin,
+            timeout=resolve_timeout(timeout, injected=injected),
+            retry=retry,
+            default_headers=dict(default_headers or {}),
+            user_agent=user_agent,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self._user_middleware = tuple(middleware)
+        self._chain = self._build_chain()
+        self._root_api = f"{root}{API_PREFIX}/"
+
+    def _build_chain(self) -> tuple[Middleware, ...]:
+        settings = self._settings
+        headers = httpx.Headers(
+            {
+                "User-Agent": settings.user_agent or f"velerian-python-sdk/{__version__}",
+                "Accept": "application/json",
+            }
+        )
+        headers.update(settings.default_headers)
+        user_call: list[Middleware] = [m for m in self._user_middleware if m.stage == "call"]
+        user_attempt: list[Middleware] = [m for m in self._user_middleware if m.stage != "call"]
+        return (
+            DefaultHeadersMiddleware(headers),
+            IdempotencyMiddleware(),
+            *user_call,
+            RetryMiddleware(settings.retry),
+            BearerAuth(settings.api_key, settings.origin),
+            LoggingMiddleware(),
+            *user_attempt,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to, without the ``/api/v2`` prefix."""
+        return self._settings.root
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed call is retried."""
+        return self._settings.retry.max_retries
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        if path.startswith("/"):
+            return self._settings.root + path
+        return self._root_api + path
+
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = None,
+        stream: bool = False,
+        authenticate: bool = True,
+    ) -> httpx.Request:
+        call_headers = dict(headers) if headers else {}
+        if json is not None:
+            if content is not None:
+                msg = "pass either json= or content=, not both"
+                raise VelerianArgumentError(msg)
+            content = encode_json(json)
+            call_headers.setdefault("Content-Type", "application/json")
+        if idempotency_key is not None:
+            if not idempotency_key or any(not (" " <= c <= "~") for c in idempotency_key):
+                msg = "idempotency_key must be 1 to 255 printable ASCII characters"
+                raise VelerianArgumentError(msg)
+            call_headers["Idempotency-Key"] = idempotency_key
+        extensions: dict[str, object] = {
+            EXPLICIT_HEADERS: frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
+        }
+        if stream:
+            extensions[STREAM] = True
+        if not authenticate:
+            extensions[NO_AUTH] = True
+        request_timeout = self._settings.timeout
+        if not isinstance(timeout, NotGiven) and timeout is not None:
+            request_timeout = resolve_timeout(timeout, injected=False)
+        try:
+            request = self._http.build_request(
+                method,
+                self._url(path),
+                params=_clean_params(params) if params else None,
+                content=content,
+                headers=call_headers,
+                extensions=extensions,
+            )
+        except httpx.InvalidURL as exc:
+            msg = f"cannot build a URL from path {path!r}: {exc}"
+            raise VelerianArgumentError(msg) from None
+        if request_timeout is not None:
+            request.extensions["timeout"] = request_timeout.as_dict()
+        return request
+
+    @staticmethod
+    def _raise_for_status(response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        raise error_from_response(response, retry_after=parse_retry_after(response.headers))
+
+    @staticmethod
+    def _parse(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
+        """Validate a 2xx body straight from bytes into ``cast_to``."""
+        try:
+            if issubclass(cast_to, pydantic.BaseModel):
+                return cast_to.model_validate_json(response.content)
+            return _adapter(cast_to).validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            errors = [
+                f"{'.'.join(map(str, e['loc'])) or '<body>'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
+            name = getattr(cast_to, "__name__", str(cast_to))
+            request = response.request
+            msg = (
+                f"{request.method} {request.url.path} answered {response.status_code} with a "
+                f"body that is not a valid {name}: {'; '.join(errors[:5])}"
+                f" (request id {response.headers.get('x-request-id', '-')})"
+            )
+            raise VelerianResponseValidationError(
+                msg,
+                body=response.content,
+                request_id=response.headers.get("x-request-id"),
+                status_code=response.status_code,
+                errors=errors,
+            ) from None
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._settings.root!r}, "
+            f"api_key={mask_secret(self._settings.api_key)!r}, "
+            f"max_retries={self._settings.retry.max_retries})"
+        )
+
+
+def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> Exception:
+    """
+    Turn an ``httpx`` failure into the SDK's own error, naming the request.
+
+    Args:
+        exc: What ``httpx`` raised.
+        request: The request being sent.
+
+    Returns:
+        A :class:`VelerianTimeoutError` or :class:`VelerianConnectionError`.
+    """
+    where = f"{request.method} {redact_url(request.url)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return VelerianTimeoutError(
+            f"{where} timed out ({type(exc).__name__})",
+            method=request.method,
+            url=redact_url(request.url),
+        )
+    return VelerianConnectionError(
+        f"{where} failed: {type(exc).__name__}: {exc}",
+        method=request.method,
+        url=redact_url(request.url),
+    )
+
+
+def encode_json(value: object) -> bytes:
+    """
+    Serialise a request body; datetimes, UUIDs and pydantic models are understood.
+
+    Args:
+        value: The body.
+
+    Returns:
+        UTF-8 JSON bytes.
+
+    Raises:
+        VelerianArgumentError: The value cannot be represented as JSON.
+    """
+    try:
+        return pydantic_core.to_json(value)
+    except pydantic_core.PydanticSerializationError as exc:
+        msg = f"the request body is not JSON-serialisable: {exc}"
+        raise VelerianArgumentError(msg) from None
+
+
+def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
+    items: list[tuple[str, str | int | float | bool | None]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            items.extend((name, v) for v in cast("Sequence[str | int]", value))
+        else:
+            items.append((name, _query_value(cast("QueryValue", value))))
+    return items
+
+
+def _query_value(value: QueryValue) -> str | int | float:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            msg = f"datetime {value.isoformat()} has no timezone: pass an aware datetime"
+            raise VelerianArgumentError(msg)
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    assert value is not None
+    return value
+
+
+def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
+    adapter = _ADAPTERS.get(cast_to)
+    if adapter is None:
+        adapter = _ADAPTERS[cast_to] = pydantic.TypeAdapter(cast_to)
+    return cast("pydantic.TypeAdapter[ModelT]", adapter)
+
+
+def _replace_retries(policy: RetryPolicy, max_retries: int) -> RetryPolicy:
+    import dataclasses
+
+    return dataclasses.replace(policy, max_retries=max_retries)

@@ -1,0 +1,319 @@
+"""
+:class:`AsyncVelerianClient`: the I/O of the asynchronous flavour.
+
+It adds to :class:`~velerian_sdk._base_client.BaseClient` only what differs between the
+flavours: sending one request, driving the middleware chain, and closing. This module
+is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import cast
+
+import httpx
+from typing_extensions import Self
+
+from ._base_client import STREAM, BaseClient, Params, translate_transport_error
+from ._exceptions import VelerianArgumentError
+from ._middleware import Middleware, asend_through_chain
+from ._retry import RetryPolicy
+from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
+
+__all__ = ["AsyncVelerianClient"]
+
+
+class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
+    """
+    The asynchronous client of the Velerian governed-run and evidence API.
+
+    Args:
+        api_key: Your key (``vk_live_...``). Defaults to ``VELERIAN_API_KEY``.
+        base_url: The API's origin. Defaults to ``VELERIAN_BASE_URL``, then
+            ``https://app.velerian.ai``; ``/api/v2`` is added. Must be https except
+            for loopback hosts.
+        timeout: Per-attempt timeout in seconds, or an :class:`httpx.Timeout`.
+            Default: 60 s to read, 5 s to connect.
+        max_retries: Retries after a retryable failure (default 3; 0 for none).
+        default_headers: Headers added to every request.
+        user_agent: Replaces the ``velerian-python-sdk/<version>`` user agent.
+        http_client: Your own :class:`httpx.AsyncClient` (proxies, custom transports,
+            tests). You keep ownership: closing this client does not close it.
+        middleware: Your own links, appended to the chain (see :class:`Middleware`).
+        allow_insecure_http: Allow plain ``http`` to a non-loopback host, for a
+            trusted private network. The key then crosses the network unencrypted.
+        retry_policy: Full control over retries; ``max_retries`` still overrides
+            its ``max_retries``.
+
+    Raises:
+        VelerianArgumentError: A missing key or an invalid setting. It is also a
+            :class:`ValueError` and says which setting to fix.
+
+    Example:
+        .. code-block:: python
+
+            from velerian_sdk import AsyncVelerianClient
+
+            async with AsyncVelerianClient() as client:  # reads VELERIAN_API_KEY
+                response = await client.get("plans")
+                print(response.json())
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        middleware: Sequence[Middleware] = (),
+        allow_insecure_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        given = cast("object", http_client)  # callers without a type checker can pass anything
+        if given is not None and not isinstance(given, httpx.AsyncClient):
+            msg = f"http_client must be an httpx.AsyncClient, got {type(given).__name__}"
+            raise VelerianArgumentError(msg)
+        self._configure(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            user_agent=user_agent,
+            middleware=middleware,
+            allow_insecure_http=allow_insecure_http,
+            injected=http_client is not None,
+            retry_policy=retry_policy,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS, follow_redirects=False)
+
+    def with_options(
+        self,
+        *,
+        api_key: str | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        user_agent: str | NotGiven = NOT_GIVEN,
+        middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """
+        Return a client with some settings changed that shares this one's connections.
+
+        Closing the returned client leaves the shared pool open; closing this client
+        closes it for both.
+
+        Args:
+            api_key: Another key.
+            base_url: Another origin.
+            timeout: Another per-attempt timeout.
+            max_retries: Another retry count.
+            default_headers: Replaces the default headers.
+            user_agent: Another user agent.
+            middleware: Replaces your middleware.
+
+        Returns:
+            The new client.
+        """
+        derived = type(self).__new__(type(self))
+        s = self._settings
+        derived._configure(
+            api_key=s.api_key if isinstance(api_key, NotGiven) else api_key,
+            base_url=s.root if isinstance(base_url, NotGiven) else base_url,
+            timeout=s.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=s.retry.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers=s.default_headers
+            if isinstance(default_headers, NotGiven)
+            else default_headers,
+            user_agent=s.user_agent if isinstance(user_agent, NotGiven) else user_agent,
+            middleware=self._user_middleware if isinstance(middleware, NotGiven) else middleware,
+            allow_insecure_http=s.allow_insecure_http,
+            injected=True,
+            retry_policy=s.retry,
+        )
+        derived._http = self._http
+        derived._owns_http = False
+        return derived
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> httpx.Response:
+        """
+        Send an authenticated, retried, error-mapped request to any route.
+
+        The escape hatch for routes without a typed method. A bare path is mounted
+        under ``/api/v2/``; a path starting with ``/`` is taken from the origin.
+        ``None`` query values are dropped, so optional filters can be passed as is.
+
+        Args:
+            method: The HTTP method.
+            path: ``"plans"``, ``"/api/agenticx/..."`` or an absolute URL (which gets
+                the key only on the API's own origin).
+            params: Query parameters.
+            json: A JSON body.
+            content: A raw body, instead of ``json``.
+            headers: Extra headers for this call.
+            idempotency_key: The key for a mutating call; a uuid4 by default.
+            timeout: This call's per-attempt timeout.
+
+        Returns:
+            The 2xx response, body read.
+
+        Raises:
+            VelerianAPIError: A non-2xx answer, once retries are spent.
+            VelerianConnectionError: No complete response, once retries are spent.
+        """
+        built = self._build_request(
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+        )
+        return await self._send(built)
+
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> httpx.Response:
+        """
+        Send a GET through :meth:`request`.
+
+        Args:
+            path: The route (see :meth:`request`).
+            params: Query parameters.
+            headers: Extra headers.
+            timeout: This call's per-attempt timeout.
+
+        Returns:
+            The 2xx response.
+        """
+        return await self.request("GET", path, params=params, headers=headers, timeout=timeout)
+
+    async def post(
+        self,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> httpx.Response:
+        """
+        Send a POST through :meth:`request`; it carries an ``Idempotency-Key``.
+
+        Args:
+            path: The route (see :meth:`request`).
+            params: Query parameters.
+            json: A JSON body.
+            content: A raw body, instead of ``json``.
+            headers: Extra headers.
+            idempotency_key: Reuse a key to make a repeated call safe across processes.
+            timeout: This call's per-attempt timeout.
+
+        Returns:
+            The 2xx response.
+        """
+        return await self.request(
+            "POST",
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+        )
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+    ) -> httpx.Response:
+        """
+        Send a DELETE through :meth:`request`; it carries an ``Idempotency-Key``.
+
+        Args:
+            path: The route (see :meth:`request`).
+            params: Query parameters.
+            headers: Extra headers.
+            idempotency_key: The call's idempotency key; a uuid4 by default.
+            timeout: This call's per-attempt timeout.
+
+        Returns:
+            The 2xx response.
+        """
+        return await self.request(
+            "DELETE",
+            path,
+            params=params,
+            headers=headers,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+        )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await asend_through_chain(self._chain, request, self._send_once)
+        return self._raise_for_status(response)
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await self._http.send(request, stream=True, auth=None)
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, request) from exc
+        if response.is_success and request.extensions.get(STREAM):
+            return response
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise translate_transport_error(exc, request) from exc
+        finally:
+            await response.aclose()
+        return response
+
+    async def close(self) -> None:
+        """Close the connection pool, if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    aclose = close  # unasync: remove
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

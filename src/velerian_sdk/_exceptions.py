@@ -1,0 +1,312 @@
+"""
+The one error family: everything the SDK raises subclasses :class:`VelerianError`.
+
+API errors keep the 0.1 names and constructor, so code that caught or built them keeps
+working. Transport failures and malformed success bodies have their own classes, and
+:func:`error_from_response` is the single place where a response becomes an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "VelerianAPIError",
+    "VelerianArgumentError",
+    "VelerianAuthError",
+    "VelerianConflictError",
+    "VelerianConnectionError",
+    "VelerianError",
+    "VelerianForbiddenError",
+    "VelerianNotFoundError",
+    "VelerianRateLimitError",
+    "VelerianResponseValidationError",
+    "VelerianRunTimeoutError",
+    "VelerianServerError",
+    "VelerianTimeoutError",
+    "VelerianValidationError",
+    "error_from_response",
+]
+
+
+class VelerianError(Exception):
+    """
+    Base class of every exception the SDK raises.
+
+    Catch this to handle any failure of a call, whatever its cause.
+    """
+
+
+class VelerianArgumentError(VelerianError, ValueError):
+    """
+    An argument or setting is wrong; raised before any request is sent.
+
+    It is also a :class:`ValueError`, so code written for the 0.1 client that caught
+    ``ValueError`` for a missing key keeps working. The message says what to fix.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class VelerianConnectionError(VelerianError):
+    """
+    The request did not get a complete HTTP response.
+
+    Raised for refused or dropped connections, DNS failures, a response cut off halfway
+    and protocol errors, once retries are spent.
+
+    Attributes:
+        method: The HTTP method of the failed request.
+        url: The URL of the failed request, with its query string redacted.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class VelerianTimeoutError(VelerianConnectionError):
+    """
+    A connect, read, write or pool timeout, or the call's overall deadline, ran out.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class VelerianResponseValidationError(VelerianError):
+    """
+    A 2xx response whose body does not fit the model the SDK expected.
+
+    This usually means the server and this SDK version disagree about a shape. The raw
+    body and the request id are kept so that the mismatch can be reported.
+
+    Attributes:
+        body: The raw response body.
+        request_id: The server's ``x-request-id``, if any.
+        status_code: The HTTP status of the response.
+        errors: A readable list of what did not fit.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        body: bytes,
+        request_id: str | None,
+        status_code: int,
+        errors: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.body = body
+        self.request_id = request_id
+        self.status_code = status_code
+        self.errors = list(errors)
+
+
+class VelerianRunTimeoutError(VelerianError):
+    """
+    A governed run was not finished when the SDK stopped waiting for it.
+
+    Nothing failed: the run was **not cancelled**, it is billed either way, and it may
+    still succeed. Keep :attr:`run_id` and collect the run later with
+    ``client.runs.wait(run_id)`` or ``client.runs.retrieve(run_id)``.
+
+    Attributes:
+        run_id: The run to collect later.
+        status: The last status seen before the deadline (``queued`` or ``running``).
+        waited_s: How long the SDK waited, in seconds.
+    """
+
+    def __init__(self, run_id: str, *, status: str | None, waited_s: float) -> None:
+        self.run_id = run_id
+        self.status = status
+        self.waited_s = waited_s
+        super().__init__(
+            f"run {run_id} was still {status!r} after waiting {waited_s:.1f}s. The run was "
+            f"not cancelled and may still finish: collect it with "
+            f"client.runs.wait({run_id!r}) or GET /api/v2/pack-runs/{run_id}."
+        )
+
+
+class VelerianAPIError(VelerianError):
+    """
+    The API answered with a non-2xx status.
+
+    Attributes:
+        status_code: The HTTP status code.
+        detail: The API's ``detail`` message; a list of validation errors is joined
+            into one readable line. Falls back to the body text.
+        body: The parsed JSON body, or ``None`` when the body was not JSON.
+        response: The :class:`httpx.Response`, for anything else.
+        request_id: The server's ``x-request-id``, to quote to support.
+        method: The request's HTTP method.
+        path: The request's URL path.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str | None = None,
+        *,
+        body: object = None,
+        response: httpx.Response | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        self.body = body
+        self.response = response
+        self.method = ""
+        self.path = ""
+        if response is not None:
+            self.method = response.request.method
+            self.path = response.request.url.path
+            if request_id is None:
+                request_id = response.headers.get("x-request-id")
+        self.request_id = request_id
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f"{self.method} {self.path} -> " if self.method else ""
+        text = f"{where}HTTP {self.status_code}"
+        if self.detail:
+            text = f"{text}: {self.detail}"
+        hint = _HINTS.get(type(self))
+        if hint:
+            text = f"{text}. {hint}"
+        if self.request_id:
+            text = f"{text} (request id {self.request_id})"
+        return text
+
+
+class VelerianAuthError(VelerianAPIError):
+    """401: the API key is missing, invalid, expired or revoked."""
+
+
+class VelerianForbiddenError(VelerianAPIError):
+    """403: the key is valid but lacks a scope, or its user's role is too low."""
+
+
+class VelerianNotFoundError(VelerianAPIError):
+    """404: no such resource, or it belongs to another tenant."""
+
+
+class VelerianConflictError(VelerianAPIError):
+    """409: the resource is in the wrong state (e.g. invoking an ABP not ``deployed``)."""
+
+
+class VelerianValidationError(VelerianAPIError):
+    """422: the request did not pass the API's schema validation; see :attr:`detail`."""
+
+
+class VelerianRateLimitError(VelerianAPIError):
+    """
+    429: a rate limit tripped.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait, or ``None`` when it did not say.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str | None = None,
+        *,
+        retry_after: float | None = None,
+        body: object = None,
+        response: httpx.Response | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status_code, detail, body=body, response=response, request_id=request_id)
+
+
+class VelerianServerError(VelerianAPIError):
+    """5xx: the server failed. Retried automatically before it reaches you."""
+
+
+_HINTS: dict[type[VelerianAPIError], str] = {
+    VelerianAuthError: "Check VELERIAN_API_KEY: the key may be mistyped, expired or revoked",
+    VelerianForbiddenError: "Mint a key with the scope this route needs, or ask an admin",
+    VelerianConflictError: "The resource is not in a state that allows this call",
+    VelerianRateLimitError: "Slow down, or raise max_retries to wait it out",
+}
+
+_STATUS_ERRORS: dict[int, type[VelerianAPIError]] = {
+    401: VelerianAuthError,
+    403: VelerianForbiddenError,
+    404: VelerianNotFoundError,
+    409: VelerianConflictError,
+    422: VelerianValidationError,
+    429: VelerianRateLimitError,
+}
+
+
+def error_from_response(
+    response: httpx.Response, *, retry_after: float | None = None
+) -> VelerianAPIError:
+    """
+    Build the typed exception for a non-2xx response.
+
+    Args:
+        response: A response whose body has been read.
+        retry_after: The parsed ``Retry-After`` delay, for 429 and 503 answers.
+
+    Returns:
+        The most specific :class:`VelerianAPIError` subclass for the status.
+    """
+    status = response.status_code
+    body, detail = _read_error_body(response)
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = VelerianServerError if status >= 500 else VelerianAPIError
+    if cls is VelerianRateLimitError:
+        return VelerianRateLimitError(
+            status, detail, retry_after=retry_after, body=body, response=response
+        )
+    return cls(status, detail, body=body, response=response)
+
+
+def _read_error_body(response: httpx.Response) -> tuple[object, str | None]:
+    content = response.content
+    try:
+        body: object = json.loads(content)
+    except ValueError:
+        text = content[:2000].decode("utf-8", "replace").strip()
+        return None, (text or response.reason_phrase or None)
+    if not isinstance(body, dict):
+        return body, None
+    mapping = cast("dict[str, object]", body)
+    return mapping, (_readable_detail(mapping["detail"]) if "detail" in mapping else None)
+
+
+def _readable_detail(detail: object) -> str:
+    """Make FastAPI's ``detail`` one line: a string as is, validation errors joined."""
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list):
+        parts: list[str] = []
+        for item in cast("list[object]", detail):
+            if isinstance(item, dict):
+                entry = cast("dict[str, object]", item)
+                loc = entry.get("loc", ())
+                where = (
+                    ".".join(map(str, cast("list[object]", loc)))
+                    if isinstance(loc, list)
+                    else str(loc)
+                )
+                parts.append(f"{where}: {entry.get('msg', entry)}")
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return json.dumps(detail, default=str)

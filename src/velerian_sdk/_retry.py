@@ -1,0 +1,226 @@
+"""
+When to send a request again, and how long to wait first.
+
+:class:`RetryPolicy` makes every decision and does no I/O; :class:`RetryMiddleware` is
+the link of the chain that applies it. Retrying is safe for billed work because every
+mutating request carries an ``Idempotency-Key`` set *outside* this link, so each attempt
+of one call repeats the same key and the server executes the call at most once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import httpx
+
+from ._exceptions import VelerianArgumentError, VelerianConnectionError
+from ._logging import logger
+from ._middleware import Backoff, Middleware, MiddlewareFlow
+from ._redaction import redact_url
+
+__all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """
+    How many times to retry a call, on what, and with which delays.
+
+    Retried: connection errors and timeouts, and the statuses 408, 429, 500, 502, 503
+    and 504. Never retried: any other 4xx, nor 501 or 505 (they are not transient).
+    The delay honours ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)
+    up to :attr:`max_retry_after`; a server that asks for longer is not retried, so the
+    caller gets the typed error (with ``retry_after``) at once instead of a hang.
+    Otherwise the delay is full-jitter exponential backoff.
+
+    Attributes:
+        max_retries: Retries after the first attempt; 0 makes exactly one attempt.
+        initial_backoff: Upper bound of the first jittered delay, in seconds.
+        max_backoff: Upper bound of any jittered delay, in seconds.
+        max_retry_after: The longest server-requested delay that is honoured.
+        total_timeout: The whole call's deadline in seconds, attempts and sleeps
+            included; each attempt's timeouts are clipped to what is left, so
+            ``timeout`` times retries cannot add up past it. ``None``: no deadline.
+        jitter: Draws a delay between two bounds; replaceable in tests.
+
+    .. versionadded:: 0.2.0
+    """
+
+    max_retries: int = 3
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0
+    total_timeout: float | None = 180.0
+    jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            msg = f"max_retries must be >= 0, got {self.max_retries}"
+            raise VelerianArgumentError(msg)
+
+    def delay_for(self, attempt: int, response: httpx.Response | None) -> float | None:
+        """
+        Seconds to wait before retry number ``attempt`` (1-based), or ``None`` to stop.
+
+        Args:
+            attempt: Which retry this would be: 1 for the first retry.
+            response: The response that failed, or ``None`` after a connection error.
+
+        Returns:
+            The delay, or ``None`` when the server asked for more than
+            :attr:`max_retry_after`.
+        """
+        if response is not None:
+            hinted = parse_retry_after(response.headers)
+            if hinted is not None:
+                return hinted if hinted <= self.max_retry_after else None
+        ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
+        return self.jitter(0.0, ceiling)
+
+    def is_retryable_status(self, status_code: int) -> bool:
+        """
+        Tell whether a response with this status may be retried.
+
+        Args:
+            status_code: The HTTP status.
+
+        Returns:
+            True for 408, 429, 500, 502, 503 and 504.
+        """
+        return status_code in RETRYABLE_STATUSES
+
+
+def parse_retry_after(headers: httpx.Headers) -> float | None:
+    """
+    Read the server's requested delay from ``retry-after-ms`` or ``Retry-After``.
+
+    Args:
+        headers: Response headers.
+
+    Returns:
+        Seconds to wait (never negative), or ``None`` when absent or unreadable.
+    """
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            millis = float(raw_ms)
+        except ValueError:
+            millis = math.nan
+        if math.isfinite(millis):
+            return max(0.0, millis / 1000.0)
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+class RetryMiddleware(Middleware):
+    """
+    Apply a :class:`RetryPolicy` to every call; the boundary between call and attempt.
+
+    Everything outside this link runs once per call, everything inside once per attempt.
+
+    Args:
+        policy: The decisions to apply.
+        clock: A monotonic clock, replaceable in tests.
+
+    .. versionadded:: 0.2.0
+    """
+
+    stage: ClassVar[Literal["call", "attempt"]] = "call"
+
+    def __init__(self, policy: RetryPolicy, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy
+        self._clock = clock
+
+    def flow(self, request: httpx.Request) -> MiddlewareFlow:
+        """
+        Send ``request`` until it succeeds, fails for good, or the budget is spent.
+
+        Args:
+            request: The request of this call; every attempt sends this same object.
+
+        Returns:
+            A generator yielding each attempt and returning the last response.
+        """
+        policy = self.policy
+        deadline = None if policy.total_timeout is None else self._clock() + policy.total_timeout
+        base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
+        attempt = 0
+        step: httpx.Request | Backoff = request
+        while True:
+            if deadline is not None:
+                _clip_timeouts(request, base_timeout, deadline - self._clock())
+            failure: VelerianConnectionError | None = None
+            response: httpx.Response | None = None
+            try:
+                response = yield step
+            except VelerianConnectionError as exc:
+                failure = exc
+            else:
+                if not policy.is_retryable_status(response.status_code):
+                    return response
+            attempt += 1
+            delay = self._delay_before(attempt, request, response, deadline)
+            if delay is None:
+                if failure is not None:
+                    raise failure
+                assert response is not None
+                return response
+            request.extensions["velerian_attempt"] = attempt
+            logger.info(
+                "retrying %s %s in %.2fs (retry %d of %d) after %s",
+                request.method,
+                redact_url(request.url),
+                delay,
+                attempt,
+                policy.max_retries,
+                type(failure).__name__ if response is None else f"HTTP {response.status_code}",
+            )
+            step = Backoff(delay, request)
+
+    def _delay_before(
+        self,
+        attempt: int,
+        request: httpx.Request,
+        response: httpx.Response | None,
+        deadline: float | None,
+    ) -> float | None:
+        if attempt > self.policy.max_retries or not _replayable(request):
+            return None
+        delay = self.policy.delay_for(attempt, response)
+        if delay is not None and deadline is not None and self._clock() + delay >= deadline:
+            return None
+        return delay
+
+
+def _replayable(request: httpx.Request) -> bool:
+    # A body read from a one-shot stream cannot be sent twice; bytes can.
+    return isinstance(request.stream, httpx.ByteStream)
+
+
+def _clip_timeouts(request: httpx.Request, base: dict[str, float | None], left: float) -> None:
+    left = max(left, 0.001)
+    keys = base or dict.fromkeys(("connect", "read", "write", "pool"))
+    request.extensions["timeout"] = {
+        key: left if value is None else min(value, left) for key, value in keys.items()
+    }

@@ -1,0 +1,109 @@
+"""
+File storage for uploaded attachments and exported evidence, beside the database.
+
+Files are written to a temporary name and renamed into place, so a reader never sees
+half a file and an interrupted upload leaves the previous bytes intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+import anyio
+
+__all__ = ["BlobStore", "StoredBlob"]
+
+
+class StoredBlob:
+    """
+    The size and digest of a file just written.
+
+    Attributes:
+        size_bytes: How many bytes were written.
+        sha256: Their SHA-256 in lower-case hex.
+    """
+
+    __slots__ = ("sha256", "size_bytes")
+
+    def __init__(self, size_bytes: int, sha256: str) -> None:
+        self.size_bytes = size_bytes
+        self.sha256 = sha256
+
+
+class BlobStore:
+    """
+    A directory of files grouped by kind (``exports``, ``uploads``).
+
+    Args:
+        root: The directory; created when missing.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, kind: str, name: str) -> Path:
+        """
+        Locate one stored file.
+
+        Args:
+            kind: The group, for example ``"exports"``.
+            name: The file's name within the group (an opaque id).
+
+        Returns:
+            Its path, which may not exist yet.
+        """
+        return self.root / kind / name
+
+    def write(self, kind: str, name: str, chunks: Iterable[bytes]) -> StoredBlob:
+        """
+        Store a file from chunks produced in memory.
+
+        Args:
+            kind: The group.
+            name: The file's name.
+            chunks: The content, in order.
+
+        Returns:
+            Its size and digest.
+        """
+        target = self.path(kind, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        digest = hashlib.sha256()
+        size = 0
+        with partial.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        os.replace(partial, target)
+        return StoredBlob(size, digest.hexdigest())
+
+    async def write_stream(self, kind: str, name: str, chunks: AsyncIterator[bytes]) -> StoredBlob:
+        """
+        Store a file from a request body as it arrives, never holding it all in memory.
+
+        Args:
+            kind: The group.
+            name: The file's name.
+            chunks: The body chunks as received.
+
+        Returns:
+            Its size and digest.
+        """
+        target = self.path(kind, name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        digest = hashlib.sha256()
+        size = 0
+        async with await anyio.open_file(partial, "wb") as handle:
+            async for chunk in chunks:
+                await handle.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+        await anyio.Path(partial).replace(target)
+        return StoredBlob(size, digest.hexdigest())

@@ -1,0 +1,418 @@
+"""
+SQLite storage: the schema, one guarded connection, and typed access to rows.
+
+All state lives in one SQLite database so that a stub restarted on the same file
+continues where it stopped. One connection is shared by every request thread and
+serialised by a re-entrant lock; each unit of work runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import cast
+
+from pydantic import JsonValue
+
+__all__ = ["Database", "Params", "Row", "Session", "dump_json"]
+
+Params = Sequence[object]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plans (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    monthly_governed_runs INTEGER,
+    evidence_retention_days INTEGER NOT NULL,
+    price_usd_cents INTEGER NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    current_plan_id TEXT NOT NULL REFERENCES plans(id),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    last_four TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS abps (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    description TEXT,
+    status TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deployed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS networks (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, slug)
+);
+CREATE TABLE IF NOT EXISTS invocations (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    abp_id TEXT NOT NULL REFERENCES abps(id),
+    outcome TEXT NOT NULL,
+    evidence_pack_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence_packs (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    chain_scope TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    chain_hash TEXT NOT NULL,
+    abp_id TEXT,
+    invocation_id TEXT,
+    run_id TEXT,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (tenant_id, chain_scope, sequence)
+);
+CREATE TABLE IF NOT EXISTS approvals (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    abp_id TEXT NOT NULL,
+    invocation_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by_user_id TEXT,
+    note TEXT
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    network_slug TEXT NOT NULL,
+    prompt_text TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    attachment_ids TEXT NOT NULL,
+    revision_of TEXT,
+    created_at TEXT NOT NULL,
+    created_epoch REAL NOT NULL,
+    queue_s REAL NOT NULL,
+    duration_s REAL NOT NULL,
+    model_id TEXT NOT NULL,
+    final_status TEXT,
+    output_text TEXT,
+    governance_pass INTEGER,
+    governance_reasons TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    evidence_pack_id TEXT,
+    evidence_export_id TEXT
+);
+CREATE TABLE IF NOT EXISTS exports (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    artifact_kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    delivery TEXT NOT NULL,
+    s3_key TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_epoch INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    declared_sha256 TEXT,
+    uploaded_size INTEGER,
+    uploaded_sha256 TEXT,
+    status TEXT NOT NULL,
+    upload_expires_epoch INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    created_at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    actor_user_id TEXT,
+    actor_api_key_id TEXT,
+    resource_kind TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    request_id TEXT
+);
+CREATE TABLE IF NOT EXISTS idempotency_records (
+    api_key_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    status_code INTEGER,
+    content_type TEXT,
+    body BLOB,
+    created_epoch REAL NOT NULL,
+    PRIMARY KEY (api_key_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id TEXT NOT NULL,
+    api_key_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    route TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    idempotency_key TEXT,
+    request_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_tenant ON audit_log (tenant_id, seq);
+CREATE INDEX IF NOT EXISTS evidence_tenant ON evidence_packs (tenant_id, created_at);
+CREATE INDEX IF NOT EXISTS runs_tenant ON runs (tenant_id, created_epoch);
+"""
+
+
+def dump_json(value: object) -> str:
+    """
+    Serialise a value for a JSON text column, compactly and deterministically.
+
+    Args:
+        value: Any JSON-compatible value.
+
+    Returns:
+        The JSON text with sorted keys.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class Row:
+    """
+    One result row with typed accessors, so callers never handle untyped values.
+
+    Each accessor raises ``TypeError`` when the stored value has another type: that is
+    a schema bug, not a request error.
+    """
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: sqlite3.Row) -> None:
+        self._row = row
+
+    def _get(self, key: str) -> object:
+        value: object = self._row[key]
+        return value
+
+    def text(self, key: str) -> str:
+        """Return a non-null text column."""
+        value = self._get(key)
+        if not isinstance(value, str):
+            raise TypeError(f"column {key} is not text: {value!r}")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        """Return a nullable text column."""
+        return None if self._get(key) is None else self.text(key)
+
+    def integer(self, key: str) -> int:
+        """Return a non-null integer column."""
+        value = self._get(key)
+        if not isinstance(value, int):
+            raise TypeError(f"column {key} is not an integer: {value!r}")
+        return value
+
+    def opt_integer(self, key: str) -> int | None:
+        """Return a nullable integer column."""
+        return None if self._get(key) is None else self.integer(key)
+
+    def real(self, key: str) -> float:
+        """Return a non-null numeric column as a float."""
+        value = self._get(key)
+        if not isinstance(value, (int, float)):
+            raise TypeError(f"column {key} is not numeric: {value!r}")
+        return float(value)
+
+    def opt_flag(self, key: str) -> bool | None:
+        """Return a nullable 0/1 column as a bool."""
+        return None if self._get(key) is None else bool(self.integer(key))
+
+    def blob(self, key: str) -> bytes:
+        """Return a non-null blob column."""
+        value = self._get(key)
+        if not isinstance(value, bytes):
+            raise TypeError(f"column {key} is not a blob: {value!r}")
+        return value
+
+    def json_object(self, key: str) -> dict[str, JsonValue]:
+        """Return a JSON text column that holds an object."""
+        value: object = json.loads(self.text(key))
+        if not isinstance(value, dict):
+            raise TypeError(f"column {key} does not hold a JSON object")
+        return cast("dict[str, JsonValue]", value)
+
+    def string_list(self, key: str) -> list[str]:
+        """Return a JSON text column that holds a list of strings."""
+        value: object = json.loads(self.text(key))
+        if not isinstance(value, list):
+            raise TypeError(f"column {key} does not hold a JSON list")
+        items = cast("list[object]", value)
+        return [str(item) for item in items]
+
+
+class Session:
+    """
+    The statements of one transaction; obtained from :meth:`Database.session`.
+    """
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """
+        Run one statement.
+
+        Args:
+            sql: The statement, with ``?`` placeholders.
+            params: The placeholder values.
+
+        Returns:
+            The number of rows changed.
+        """
+        return self._conn.execute(sql, params).rowcount
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """
+        Run a query and return its first row, if any.
+
+        Args:
+            sql: The query, with ``?`` placeholders.
+            params: The placeholder values.
+
+        Returns:
+            The first row, or ``None`` when the query matched nothing.
+        """
+        row = cast("sqlite3.Row | None", self._conn.execute(sql, params).fetchone())
+        return None if row is None else Row(row)
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        """
+        Run a query and return every row.
+
+        Args:
+            sql: The query, with ``?`` placeholders.
+            params: The placeholder values.
+
+        Returns:
+            The rows in the query's order.
+        """
+        rows = cast("list[sqlite3.Row]", self._conn.execute(sql, params).fetchall())
+        return [Row(row) for row in rows]
+
+    def count(self, sql: str, params: Params = ()) -> int:
+        """
+        Run a ``SELECT COUNT(*)``-style query.
+
+        Args:
+            sql: A query whose first column of the first row is an integer.
+            params: The placeholder values.
+
+        Returns:
+            That integer.
+        """
+        row = cast("tuple[int] | None", self._conn.execute(sql, params).fetchone())
+        return 0 if row is None else int(row[0])
+
+
+class Database:
+    """
+    The stub's SQLite database: opened once, shared by all request threads.
+
+    Args:
+        path: A file path, or ``":memory:"`` for a database that dies with the process.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+        # One connection for every thread: the lock below serialises all access.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """
+        Run a unit of work in one transaction, committed on success, rolled back on error.
+
+        Nested sessions on the same thread join the outer transaction.
+
+        Yields:
+            The session to run statements on.
+        """
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield Session(self._conn)
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._conn.execute("COMMIT")
+
+    def get_setting(self, key: str) -> str | None:
+        """
+        Read one value of the ``settings`` table.
+
+        Args:
+            key: The setting's name.
+
+        Returns:
+            Its value, or ``None`` when unset.
+        """
+        with self.session() as session:
+            row = session.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if row is None else row.text("value")
+
+    def close(self) -> None:
+        """Close the connection; the database must not be used afterwards."""
+        with self._lock:
+            self._conn.close()

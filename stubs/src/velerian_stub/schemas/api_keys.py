@@ -1,0 +1,46 @@
+"""
+Models of API keys: minted, listed and revoked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from velerian_stub.auth import Scope
+from velerian_stub.schemas.common import ApiModel, Page, Timestamp
+
+__all__ = ["ApiKey", "ApiKeyPage", "CreateApiKeyRequest", "CreatedApiKey"]
+
+
+class ApiKey(ApiModel):
+    """An API key without its secret."""
+
+    id: str
+    name: str
+    prefix: str
+    last_four: str
+    scopes: list[Scope]
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    expires_at: Timestamp | None
+    revoked_at: Timestamp | None
+
+
+class CreatedApiKey(ApiKey):
+    """A key just minted: ``secret`` is shown this once and never again."""
+
+    secret: str
+
+
+class ApiKeyPage(Page[ApiKey]):
+    """A page of keys, revoked ones included."""
+
+
+class CreateApiKeyRequest(ApiModel):
+    """The body of a mint; the scopes may not exceed the minting key's."""
+
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(min_length=1)
+    expires_at: datetime | None = None

@@ -1,0 +1,44 @@
+"""
+Models of run attachments: register, upload to the presigned URL, finalize.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from velerian_stub.schemas.common import ApiModel, Timestamp
+
+__all__ = ["Attachment", "AttachmentStatus", "RegisterAttachmentRequest"]
+
+AttachmentStatus = Literal["pending_upload", "uploaded", "ready"]
+_SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class RegisterAttachmentRequest(ApiModel):
+    """The body of an attachment registration."""
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=255)
+    size_bytes: int = Field(ge=0)
+    sha256: str | None = Field(default=None, pattern=_SHA256_HEX)
+
+
+class Attachment(ApiModel):
+    """
+    A file for a network run.
+
+    ``upload_url`` is a presigned ``PUT`` link (send no API key); it and
+    ``upload_expires_at`` are null once the attachment is ``ready``.
+    """
+
+    id: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str | None
+    status: AttachmentStatus
+    upload_url: str | None
+    upload_expires_at: Timestamp | None
+    created_at: Timestamp
