@@ -36,6 +36,7 @@ WORDS = [
     ("AsyncGenerator", "Generator"),
     ("AsyncResource", "SyncResource"),
     ("asend_through_chain", "send_through_chain"),
+    ("AsyncSleep", "SyncSleep"),
     ("async_drive", "sync_drive"),
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
@@ -82,15 +83,19 @@ def to_sync(source: str, name: str) -> str:
 def _formatted(text: str, name: str) -> str:
     # Renames change line lengths, so the output goes through the project's formatter
     # to come out exactly as `ruff format` would leave it.
-    result = subprocess.run(  # noqa: S603 - a fixed command line
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", name, "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return result.stdout
+    for command in (
+        ["check", "--select", "I", "--fix", "--quiet", "--stdin-filename", name, "-"],
+        ["format", "--stdin-filename", name, "-"],
+    ):
+        text = subprocess.run(  # noqa: S603 - a fixed command line
+            [sys.executable, "-m", "ruff", *command],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout
+    return text
 
 
 def main() -> int:

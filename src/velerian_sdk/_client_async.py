@@ -8,6 +8,7 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -17,7 +18,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, Params, translate_transport_error
 from ._exceptions import VelerianArgumentError
-from ._middleware import Middleware, asend_through_chain
+from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
 
@@ -60,6 +61,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
                 print(response.json())
     """
 
+    _sleep: AsyncSleep
+
     def __init__(
         self,
         *,
@@ -91,6 +94,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
             retry_policy=retry_policy,
         )
         self._owns_http = http_client is None
+        self._sleep = asyncio.sleep
         self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS, follow_redirects=False)
 
     def with_options(
@@ -140,6 +144,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
         )
         derived._http = self._http
         derived._owns_http = False
+        derived._sleep = self._sleep
         return derived
 
     async def request(
@@ -282,7 +287,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
         )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        response = await asend_through_chain(self._chain, request, self._send_once)
+        response = await asend_through_chain(self._chain, request, self._send_once, self._sleep)
         return self._raise_for_status(response)
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:

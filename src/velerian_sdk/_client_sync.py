@@ -10,6 +10,7 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -19,7 +20,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, Params, translate_transport_error
 from ._exceptions import VelerianArgumentError
-from ._middleware import Middleware, send_through_chain
+from ._middleware import Middleware, SyncSleep, send_through_chain
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
 
@@ -62,6 +63,8 @@ class VelerianClient(BaseClient[httpx.Client]):
                 print(response.json())
     """
 
+    _sleep: SyncSleep
+
     def __init__(
         self,
         *,
@@ -93,6 +96,7 @@ class VelerianClient(BaseClient[httpx.Client]):
             retry_policy=retry_policy,
         )
         self._owns_http = http_client is None
+        self._sleep = time.sleep
         self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS, follow_redirects=False)
 
     def with_options(
@@ -142,6 +146,7 @@ class VelerianClient(BaseClient[httpx.Client]):
         )
         derived._http = self._http
         derived._owns_http = False
+        derived._sleep = self._sleep
         return derived
 
     def request(
@@ -284,7 +289,7 @@ class VelerianClient(BaseClient[httpx.Client]):
         )
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        response = send_through_chain(self._chain, request, self._send_once)
+        response = send_through_chain(self._chain, request, self._send_once, self._sleep)
         return self._raise_for_status(response)
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:

@@ -112,10 +112,16 @@ class Middleware:
 
 SyncSend: TypeAlias = Callable[[httpx.Request], httpx.Response]
 AsyncSend: TypeAlias = Callable[[httpx.Request], Awaitable[httpx.Response]]
+SyncSleep: TypeAlias = Callable[[float], None]
+AsyncSleep: TypeAlias = Callable[[float], Awaitable[None]]
 
 
 def send_through_chain(
-    chain: Sequence[Middleware], request: httpx.Request, send: SyncSend, index: int = 0
+    chain: Sequence[Middleware],
+    request: httpx.Request,
+    send: SyncSend,
+    sleep: SyncSleep = time.sleep,
+    index: int = 0,
 ) -> httpx.Response:
     """
     Drive ``chain[index:]`` for one request, with ``send`` at the bottom (sync).
@@ -124,6 +130,7 @@ def send_through_chain(
         chain: The middleware, outermost first.
         request: The request handed to ``chain[index]``.
         send: Sends a request over the network and returns its response.
+        sleep: Waits before a :class:`Backoff`'s request is sent.
         index: Which link to start from.
 
     Returns:
@@ -136,10 +143,10 @@ def send_through_chain(
     while True:
         if isinstance(step, Backoff):
             if step.seconds > 0:
-                time.sleep(step.seconds)
+                sleep(step.seconds)
             step = step.request
         try:
-            response = send_through_chain(chain, step, send, index + 1)
+            response = send_through_chain(chain, step, send, sleep, index + 1)
         except Exception as exc:  # noqa: BLE001 - handed to the link, which may re-raise
             try:
                 step = flow.throw(exc)
@@ -153,18 +160,23 @@ def send_through_chain(
 
 
 async def asend_through_chain(
-    chain: Sequence[Middleware], request: httpx.Request, send: AsyncSend, index: int = 0
+    chain: Sequence[Middleware],
+    request: httpx.Request,
+    send: AsyncSend,
+    sleep: AsyncSleep = asyncio.sleep,
+    index: int = 0,
 ) -> httpx.Response:
     """
     Drive ``chain[index:]`` for one request, with ``send`` at the bottom (async).
 
     The twin of :func:`send_through_chain`; a :class:`Backoff` sleeps with
-    :func:`asyncio.sleep`, so cancelling the task cancels the wait.
+    :func:`asyncio.sleep` by default, so cancelling the task cancels the wait.
 
     Args:
         chain: The middleware, outermost first.
         request: The request handed to ``chain[index]``.
         send: Sends a request over the network and returns its response.
+        sleep: Waits before a :class:`Backoff`'s request is sent.
         index: Which link to start from.
 
     Returns:
@@ -177,10 +189,10 @@ async def asend_through_chain(
     while True:
         if isinstance(step, Backoff):
             if step.seconds > 0:
-                await asyncio.sleep(step.seconds)
+                await sleep(step.seconds)
             step = step.request
         try:
-            response = await asend_through_chain(chain, step, send, index + 1)
+            response = await asend_through_chain(chain, step, send, sleep, index + 1)
         except Exception as exc:  # noqa: BLE001 - handed to the link, which may re-raise
             try:
                 step = flow.throw(exc)

@@ -165,6 +165,8 @@ class RetryMiddleware(Middleware):
         policy = self.policy
         deadline = None if policy.total_timeout is None else self._clock() + policy.total_timeout
         base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
+        # Decided before the first send: a transport may swap a consumed stream for bytes.
+        replayable = isinstance(request.stream, httpx.ByteStream)
         attempt = 0
         step: httpx.Request | Backoff = request
         while True:
@@ -180,7 +182,7 @@ class RetryMiddleware(Middleware):
                 if not policy.is_retryable_status(response.status_code):
                     return response
             attempt += 1
-            delay = self._delay_before(attempt, request, response, deadline)
+            delay = self._delay_before(attempt, response, deadline) if replayable else None
             if delay is None:
                 if failure is not None:
                     raise failure
@@ -199,23 +201,14 @@ class RetryMiddleware(Middleware):
             step = Backoff(delay, request)
 
     def _delay_before(
-        self,
-        attempt: int,
-        request: httpx.Request,
-        response: httpx.Response | None,
-        deadline: float | None,
+        self, attempt: int, response: httpx.Response | None, deadline: float | None
     ) -> float | None:
-        if attempt > self.policy.max_retries or not _replayable(request):
+        if attempt > self.policy.max_retries:
             return None
         delay = self.policy.delay_for(attempt, response)
         if delay is not None and deadline is not None and self._clock() + delay >= deadline:
             return None
         return delay
-
-
-def _replayable(request: httpx.Request) -> bool:
-    # A body read from a one-shot stream cannot be sent twice; bytes can.
-    return isinstance(request.stream, httpx.ByteStream)
 
 
 def _clip_timeouts(request: httpx.Request, base: dict[str, float | None], left: float) -> None:

@@ -1,0 +1,110 @@
+"""Fixtures shared by every test: a harness that runs one test body on both clients."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Literal, TypedDict, TypeVar, cast
+
+import httpx
+import pytest
+from typing_extensions import Unpack
+
+from velerian_sdk import AsyncVelerianClient, Middleware, RetryPolicy, VelerianClient
+
+T = TypeVar("T")
+Handler = Callable[[httpx.Request], httpx.Response]
+Flavour = Literal["sync", "async"]
+
+TEST_KEY = "vk_live_TESTKEYabcdefghijklmnopqrstuvwxyz0123456789"
+BASE = "https://api.test"
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor's keywords, for typed pass-through in tests."""
+
+    api_key: str | None
+    base_url: str | None
+    timeout: float | httpx.Timeout | None
+    max_retries: int
+    default_headers: Mapping[str, str] | None
+    user_agent: str | None
+    middleware: Sequence[Middleware]
+    allow_insecure_http: bool
+    retry_policy: RetryPolicy | None
+
+
+class Harness:
+    """One test body, either flavour: builds the client and runs its calls."""
+
+    def __init__(self, flavour: Flavour) -> None:
+        self.flavour = flavour
+        self.loop = asyncio.new_event_loop()
+        self.sleeps: list[float] = []
+        self.requests: list[httpx.Request] = []
+
+    def run(self, value: T | Awaitable[T]) -> T:
+        """Return a sync result as is; run an awaitable on the harness loop."""
+        if isinstance(value, Awaitable):
+            awaitable = cast("Awaitable[T]", value)
+            return self.loop.run_until_complete(_as_coroutine(awaitable))
+        return value
+
+    def client(
+        self,
+        handler: Handler,
+        **options: Unpack[ClientOptions],
+    ) -> VelerianClient | AsyncVelerianClient:
+        """Build a client of this flavour over a MockTransport that records requests."""
+
+        def record(request: httpx.Request) -> httpx.Response:
+            request.read()
+            self.requests.append(request)
+            return handler(request)
+
+        options.setdefault("api_key", TEST_KEY)
+        options.setdefault("base_url", BASE)
+        client: VelerianClient | AsyncVelerianClient
+        if self.flavour == "sync":
+            client = VelerianClient(
+                http_client=httpx.Client(transport=httpx.MockTransport(record)),
+                **options,
+            )
+
+            def sleep(seconds: float) -> None:
+                self.sleeps.append(seconds)
+
+            client._sleep = sleep  # pyright: ignore[reportPrivateUsage]
+        else:
+            client = AsyncVelerianClient(
+                http_client=httpx.AsyncClient(transport=httpx.MockTransport(record)),
+                **options,
+            )
+
+            async def asleep(seconds: float) -> None:
+                self.sleeps.append(seconds)
+
+            client._sleep = asleep  # pyright: ignore[reportPrivateUsage]
+        return client
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+async def _as_coroutine(value: Awaitable[T]) -> T:
+    return await value
+
+
+@pytest.fixture(params=["sync", "async"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """Run the test once with the sync client and once with the async client."""
+    h = Harness(request.param)
+    yield h
+    h.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests must not pick up a developer's real settings.
+    for name in ("VELERIAN_API_KEY", "VELERIAN_BASE_URL", "VELERIAN_LOG"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,183 @@
+"""Every failure reaches the caller as one typed VelerianError with what to do next."""
+
+from __future__ import annotations
+
+import httpx
+import pydantic
+import pytest
+
+from tests.conftest import Harness
+from velerian_sdk import (
+    VelerianAPIError,
+    VelerianAuthError,
+    VelerianConflictError,
+    VelerianConnectionError,
+    VelerianError,
+    VelerianForbiddenError,
+    VelerianNotFoundError,
+    VelerianRateLimitError,
+    VelerianResponseValidationError,
+    VelerianRunTimeoutError,
+    VelerianServerError,
+    VelerianTimeoutError,
+    VelerianValidationError,
+)
+
+
+def answer(status: int, body: object = None, **headers: str) -> httpx.Response:
+    if body is None:
+        body = {"detail": f"status {status}"}
+    return httpx.Response(status, json=body, headers={"x-request-id": "req_1", **headers})
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, VelerianAPIError),
+        (401, VelerianAuthError),
+        (403, VelerianForbiddenError),
+        (404, VelerianNotFoundError),
+        (409, VelerianConflictError),
+        (410, VelerianAPIError),
+        (422, VelerianValidationError),
+        (429, VelerianRateLimitError),
+        (500, VelerianServerError),
+        (501, VelerianServerError),
+        (503, VelerianServerError),
+    ],
+)
+def test_status_maps_to_the_0_1_class(
+    harness: Harness, status: int, cls: type[VelerianAPIError]
+) -> None:
+    client = harness.client(lambda r: answer(status), max_retries=0)
+    with pytest.raises(cls) as caught:
+        harness.run(client.get("plans"))
+    error = caught.value
+    assert type(error) is cls
+    assert isinstance(error, VelerianAPIError)
+    assert error.status_code == status
+    assert error.detail == f"status {status}"
+    assert error.request_id == "req_1"
+    assert error.body == {"detail": f"status {status}"}
+    assert error.response is not None
+    assert error.response.status_code == status
+    assert str(error).startswith(f"GET /api/v2/plans -> HTTP {status}: status {status}")
+    assert "req_1" in str(error)
+
+
+def test_hierarchy_is_the_0_1_one() -> None:
+    for cls in (
+        VelerianAuthError,
+        VelerianForbiddenError,
+        VelerianNotFoundError,
+        VelerianConflictError,
+        VelerianValidationError,
+        VelerianRateLimitError,
+        VelerianServerError,
+    ):
+        assert issubclass(cls, VelerianAPIError)
+    assert issubclass(VelerianAPIError, VelerianError)
+    assert issubclass(VelerianTimeoutError, VelerianConnectionError)
+    assert issubclass(VelerianConnectionError, VelerianError)
+    assert not issubclass(VelerianRunTimeoutError, VelerianAPIError)
+    assert issubclass(VelerianResponseValidationError, VelerianError)
+
+
+def test_0_1_constructors_still_work() -> None:
+    error = VelerianRateLimitError(429, "slow", retry_after=3.0, body={"detail": "slow"})
+    assert error.retry_after == 3.0
+    assert str(error).startswith("HTTP 429: slow")
+    plain = VelerianAPIError(418)
+    assert plain.detail is None
+    assert plain.request_id is None
+
+
+def test_validation_detail_is_made_readable(harness: Harness) -> None:
+    body = {
+        "detail": [
+            {"loc": ["body", "payload"], "msg": "Field required", "type": "missing"},
+            {"loc": ["query", "limit"], "msg": "Input should be <= 500", "type": "le"},
+        ]
+    }
+    client = harness.client(lambda r: answer(422, body))
+    with pytest.raises(VelerianValidationError) as caught:
+        harness.run(client.post("abps/x/invoke", json={}))
+    assert caught.value.detail == (
+        "body.payload: Field required; query.limit: Input should be <= 500"
+    )
+    assert caught.value.body == body
+
+
+def test_non_json_error_body_falls_back_to_text(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(502, text="<html>Bad gateway</html>"))
+    with pytest.raises(VelerianServerError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.detail == "<html>Bad gateway</html>"
+    assert caught.value.body is None
+
+
+def test_rate_limit_error_carries_retry_after(harness: Harness) -> None:
+    client = harness.client(lambda r: answer(429, **{"Retry-After": "7"}), max_retries=0)
+    with pytest.raises(VelerianRateLimitError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.retry_after == 7.0
+
+
+def test_run_timeout_error_says_how_to_collect() -> None:
+    error = VelerianRunTimeoutError("run_1", status="running", waited_s=900.0)
+    assert error.run_id == "run_1"
+    assert error.status == "running"
+    assert error.waited_s == 900.0
+    assert "not cancelled" in str(error)
+    assert "run_1" in str(error)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ReadError("reset"),
+        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectTimeout("slow"),
+        httpx.PoolTimeout("busy"),
+        httpx.WriteError("broken pipe"),
+        httpx.UnsupportedProtocol("ftp"),
+        httpx.DecodingError("bad gzip"),
+    ],
+)
+def test_no_httpx_exception_escapes(harness: Harness, exc: Exception) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    client = harness.client(fail, max_retries=1)
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(client.get("plans"))
+    assert not isinstance(caught.value, httpx.HTTPError)
+    if isinstance(exc, httpx.TimeoutException):
+        assert isinstance(caught.value, VelerianTimeoutError)
+
+
+def test_parse_failure_is_a_response_validation_error(harness: Harness) -> None:
+    class Plan(pydantic.BaseModel):
+        id: str
+        price: int
+
+    client = harness.client(lambda r: answer(200, {"id": "p", "price": "lots"}))
+    response = harness.run(client.get("plans"))
+    with pytest.raises(VelerianResponseValidationError) as caught:
+        client._parse(response, Plan)  # pyright: ignore[reportPrivateUsage]
+    error = caught.value
+    assert error.request_id == "req_1"
+    assert error.body == b'{"id":"p","price":"lots"}'
+    assert error.errors == [
+        "price: Input should be a valid integer, unable to parse string as an integer"
+    ]
+    assert "GET /api/v2/plans" in str(error)
+
+
+def test_parse_of_invalid_json_is_a_response_validation_error(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(200, content=b'{"id": '))
+    response = harness.run(client.get("plans"))
+    with pytest.raises(VelerianResponseValidationError):
+        client._parse(response, dict[str, int])  # pyright: ignore[reportPrivateUsage]

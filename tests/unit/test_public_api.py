@@ -1,0 +1,49 @@
+"""The package root is the one public surface, and its __all__ is sorted and complete."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import velerian_sdk
+
+
+def test_all_is_sorted_and_unique() -> None:
+    names = list(velerian_sdk.__all__)
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n))
+    assert len(names) == len(set(names))
+
+
+def test_all_names_exist() -> None:
+    for name in velerian_sdk.__all__:
+        assert hasattr(velerian_sdk, name), name
+
+
+def test_every_public_name_of_private_modules_is_exported() -> None:
+    exported = set(velerian_sdk.__all__)
+    internal = {
+        # Building blocks of the chain, used by the clients but not part of the API.
+        "BaseClient",
+        "BearerAuth",
+        "ClientSettings",
+        "DefaultHeadersMiddleware",
+        "IdempotencyMiddleware",
+        "LoggingMiddleware",
+        "RetryMiddleware",
+    }
+    for info in pkgutil.iter_modules(velerian_sdk.__path__):
+        if not info.name.startswith("_") or info.name == "_version":
+            continue
+        module = importlib.import_module(f"velerian_sdk.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if isinstance(obj, type) and name not in internal and not name.startswith("_"):
+                assert name in exported, f"{info.name}.{name} is public but not exported"
+
+
+def test_every_exported_name_has_a_docstring() -> None:
+    for name in velerian_sdk.__all__:
+        obj = getattr(velerian_sdk, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert obj.__doc__, name

@@ -1,0 +1,199 @@
+"""Which failures are retried, how long the SDK waits, and that retries cannot bill twice."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import Harness
+from velerian_sdk import (
+    RetryPolicy,
+    VelerianAPIError,
+    VelerianConnectionError,
+    VelerianRateLimitError,
+    VelerianServerError,
+    VelerianTimeoutError,
+)
+from velerian_sdk._retry import parse_retry_after
+
+
+def script(*answers: int | Exception | httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler that gives each answer in turn, then 200."""
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if not queue:
+            return httpx.Response(200, json={"ok": True})
+        answer = queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(answer, json={"detail": f"status {answer}"})
+
+    return handler
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_transient_statuses_are_retried(harness: Harness, status: int) -> None:
+    client = harness.client(script(status, status))
+    response = harness.run(client.get("plans"))
+    assert response.status_code == 200
+    assert len(harness.requests) == 3
+    assert len(harness.sleeps) == 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 501, 505])
+def test_other_statuses_are_not_retried(harness: Harness, status: int) -> None:
+    client = harness.client(script(status))
+    with pytest.raises(VelerianAPIError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.status_code == status
+    assert len(harness.requests) == 1
+    assert harness.sleeps == []
+
+
+def test_max_retries_zero_makes_exactly_one_attempt(harness: Harness) -> None:
+    client = harness.client(script(503), max_retries=0)
+    with pytest.raises(VelerianServerError):
+        harness.run(client.get("plans"))
+    assert len(harness.requests) == 1
+
+
+def test_exhausted_retries_raise_the_last_typed_error(harness: Harness) -> None:
+    client = harness.client(script(503, 502, 500, 504), max_retries=3)
+    with pytest.raises(VelerianServerError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.status_code == 504
+    assert len(harness.requests) == 4
+
+
+def test_connection_errors_are_retried_then_typed(harness: Harness) -> None:
+    refused = httpx.ConnectError("refused")
+    client = harness.client(script(refused, refused, refused), max_retries=2)
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(client.get("plans"))
+    assert not isinstance(caught.value, VelerianTimeoutError)
+    assert "GET https://api.test/api/v2/plans" in str(caught.value)
+    assert len(harness.requests) == 3
+
+
+def test_read_timeout_is_retried_and_typed(harness: Harness) -> None:
+    timeout = httpx.ReadTimeout("slow")
+    client = harness.client(script(timeout, timeout), max_retries=1)
+    with pytest.raises(VelerianTimeoutError):
+        harness.run(client.get("plans"))
+    assert len(harness.requests) == 2
+
+
+def test_every_retry_of_a_post_repeats_one_idempotency_key(harness: Harness) -> None:
+    client = harness.client(script(503, httpx.ReadTimeout("lost"), 502))
+    harness.run(client.post("abps/a/invoke", json={"payload": {}}))
+    keys = {r.headers["idempotency-key"] for r in harness.requests}
+    assert len(harness.requests) == 4
+    assert len(keys) == 1
+
+
+def test_retry_after_seconds_is_honoured(harness: Harness) -> None:
+    limited = httpx.Response(429, headers={"Retry-After": "2"}, json={"detail": "slow down"})
+    client = harness.client(script(limited))
+    harness.run(client.get("plans"))
+    assert harness.sleeps == [2.0]
+
+
+def test_retry_after_ms_wins(harness: Harness) -> None:
+    limited = httpx.Response(
+        503, headers={"Retry-After": "9", "retry-after-ms": "250"}, json={"detail": "busy"}
+    )
+    client = harness.client(script(limited))
+    harness.run(client.get("plans"))
+    assert harness.sleeps == [0.25]
+
+
+def test_retry_after_http_date_is_honoured(harness: Harness) -> None:
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    limited = httpx.Response(429, headers={"Retry-After": when}, json={"detail": "later"})
+    client = harness.client(script(limited))
+    harness.run(client.get("plans"))
+    assert 28.0 <= harness.sleeps[0] <= 30.0
+
+
+def test_retry_after_beyond_the_cap_is_not_waited(harness: Harness) -> None:
+    limited = httpx.Response(429, headers={"Retry-After": "3600"}, json={"detail": "quota"})
+    client = harness.client(script(limited))
+    with pytest.raises(VelerianRateLimitError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.retry_after == 3600.0
+    assert harness.sleeps == []
+    assert len(harness.requests) == 1
+
+
+def test_backoff_is_full_jitter_exponential(harness: Harness) -> None:
+    bounds: list[tuple[float, float]] = []
+
+    def upper(low: float, high: float) -> float:
+        bounds.append((low, high))
+        return high
+
+    policy = RetryPolicy(initial_backoff=0.5, max_backoff=1.5, jitter=upper)
+    client = harness.client(script(500, 500, 500), retry_policy=policy)
+    harness.run(client.get("plans"))
+    assert bounds == [(0.0, 0.5), (0.0, 1.0), (0.0, 1.5)]
+    assert harness.sleeps == [0.5, 1.0, 1.5]
+
+
+def test_total_timeout_stops_retrying(harness: Harness) -> None:
+    slow = httpx.Response(503, headers={"Retry-After": "4"}, json={"detail": "busy"})
+    policy = RetryPolicy(total_timeout=5.0)
+    client = harness.client(script(slow, slow, slow), retry_policy=policy)
+    # The first wait (4 s) fits the 5 s budget; the harness does not really sleep, so
+    # the second 4 s wait also fits, but a policy of 3 s total allows none.
+    harness.run(client.get("plans"))
+    tight = harness.client(script(slow), retry_policy=RetryPolicy(total_timeout=3.0))
+    with pytest.raises(VelerianServerError):
+        harness.run(tight.get("plans"))
+
+
+def test_total_timeout_clips_each_attempt(harness: Harness) -> None:
+    client = harness.client(script(), timeout=60.0, retry_policy=RetryPolicy(total_timeout=2.0))
+    harness.run(client.get("plans"))
+    timeouts = harness.requests[0].extensions["timeout"]
+    assert all(0 < value <= 2.0 for value in timeouts.values())
+
+
+def test_one_shot_stream_bodies_are_not_retried(harness: Harness) -> None:
+    client = harness.client(script(503))
+
+    def chunks() -> Iterator[bytes]:
+        yield b"abc"
+
+    async def achunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+
+    body = chunks() if harness.flavour == "sync" else achunks()
+    request = httpx.Request("PUT", "https://api.test/api/v2/blob", content=body)
+    with pytest.raises(VelerianServerError):
+        harness.run(client._send(request))  # pyright: ignore[reportPrivateUsage]
+    assert len(harness.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": " 1.5 "}, 1.5),
+        ({"retry-after": "-4"}, 0.0),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"retry-after-ms": "junk", "retry-after": "2"}, 2.0),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({}, None),
+    ],
+)
+def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
+    assert parse_retry_after(httpx.Headers(headers)) == expected

@@ -1,0 +1,137 @@
+"""The key stays secret: not in reprs, errors or logs, and never sent to another origin."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_KEY, Harness
+from velerian_sdk import VelerianArgumentError, VelerianClient, VelerianError
+from velerian_sdk._paths import path_segment
+from velerian_sdk._redaction import mask_secret, redact_url
+
+
+def ok(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={}, headers={"x-request-id": "req_9"})
+
+
+def test_repr_masks_the_key(harness: Harness) -> None:
+    client = harness.client(ok)
+    text = repr(client) + str(client)
+    assert TEST_KEY not in text
+    assert "vk_live_...6789" in text
+
+
+def test_mask_secret_shows_at_most_prefix_and_last_four() -> None:
+    assert mask_secret(TEST_KEY) == "vk_live_...6789"
+    assert mask_secret("short") == "..."
+    assert mask_secret("x" * 30 + "abcd") == "...abcd"
+
+
+def test_no_key_to_another_origin(harness: Harness) -> None:
+    client = harness.client(ok)
+    harness.run(client.get("https://storage.test/blob?sig=abc"))
+    harness.run(client.get("http://api.test/api/v2/plans"))  # same host, other scheme
+    harness.run(client.get("https://api.test:8443/api/v2/plans"))  # other port
+    for request in harness.requests:
+        assert "authorization" not in request.headers
+
+
+def test_hand_set_authorization_is_stripped_for_other_origins(harness: Harness) -> None:
+    client = harness.client(ok, default_headers={"Authorization": f"Bearer {TEST_KEY}"})
+    harness.run(client.get("https://storage.test/blob"))
+    assert "authorization" not in harness.requests[0].headers
+
+
+def test_key_is_sent_to_the_default_port_spelled_out(harness: Harness) -> None:
+    client = harness.client(ok)
+    harness.run(client.get("https://api.test:443/api/v2/plans"))
+    assert harness.requests[0].headers["authorization"] == f"Bearer {TEST_KEY}"
+
+
+def test_cross_origin_redirect_drops_the_key() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "api.test":
+            return httpx.Response(302, headers={"Location": "https://evil.test/steal"})
+        return httpx.Response(200, json={})
+
+    own = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+    client = VelerianClient(api_key=TEST_KEY, base_url="https://api.test", http_client=own)
+    client.get("plans")
+    assert [r.url.host for r in seen] == ["api.test", "evil.test"]
+    assert "authorization" not in seen[1].headers
+
+
+def test_own_client_does_not_follow_redirects() -> None:
+    client = VelerianClient(api_key=TEST_KEY, base_url="https://api.test")
+    assert client._http.follow_redirects is False  # pyright: ignore[reportPrivateUsage]
+
+
+def test_logs_never_show_the_key_or_signatures(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    statuses = [503, 200, 200]
+    client = harness.client(lambda r: httpx.Response(statuses.pop(0), json={}))
+    harness.run(client.get("plans", params={"limit": 5, "token": "secret-token"}))
+    harness.run(client.get("https://storage.test/x?sig=deadbeef&expires=1"))
+    text = caplog.text
+    assert "GET https://api.test/api/v2/plans?limit=5&token=REDACTED -> 503" in text
+    assert "retrying GET" in text
+    assert TEST_KEY not in text
+    assert "secret-token" not in text
+    assert "deadbeef" not in text
+    assert "'authorization': 'REDACTED'" in text
+
+
+def test_error_messages_never_show_the_key(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(401, json={"detail": "bad key"}))
+    with pytest.raises(VelerianError) as caught:
+        harness.run(client.get("plans"))
+    assert TEST_KEY not in str(caught.value)
+    assert TEST_KEY not in repr(caught.value)
+
+
+def test_redact_url_drops_credentials_and_unknown_query() -> None:
+    url = httpx.URL("https://u:p@h.test/a?limit=2&sig=x&since=2026")
+    assert redact_url(url) == "https://h.test/a?limit=2&sig=REDACTED&since=2026"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "../api-keys",
+        "a/b",
+        "a%2Fb",
+        "..",
+        ".",
+        "",
+        "nul\x00byte",
+        "caf\u00e9",
+        "x" * 10_000,
+        "with space",
+        "a?b",
+        "a#b",
+        "a\\b",
+    ],
+)
+def test_path_segments_are_checked(value: str) -> None:
+    with pytest.raises(VelerianArgumentError, match="abp_id"):
+        path_segment("abp_id", value)
+
+
+@pytest.mark.parametrize("value", ["abp_0123", "3f2c-11aa", "a.b", "x:y", "a+b", "A~1"])
+def test_valid_ids_pass_encoded(value: str) -> None:
+    encoded = path_segment("abp_id", value)
+    assert "/" not in encoded
+    assert httpx.URL(f"https://h/{encoded}").path == f"/{value}"
+
+
+def test_path_segment_rejects_non_strings() -> None:
+    with pytest.raises(VelerianArgumentError, match="must be a str"):
+        path_segment("abp_id", 42)
