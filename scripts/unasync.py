@@ -19,31 +19,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "velerian_sdk"
 
-# (async source, generated sync file)
+# Every `*_async.py` module in the package is a source; its twin is `*_sync.py` beside it.
 PAIRS = [
-    (PACKAGE / "_client_async.py", PACKAGE / "_client_sync.py"),
+    (path, path.with_name(path.name[: -len("_async.py")] + "_sync.py"))
+    for path in sorted(PACKAGE.rglob("*_async.py"))
 ]
-PAIRS += [
-    (path, path.with_name(path.name.replace("_async.py", "_sync.py")))
-    for path in sorted((PACKAGE / "resources").glob("*_async.py"))
-]
+
+# Any name `AsyncXxx` becomes `Xxx` (AsyncVelerianClient, AsyncPage, httpx.AsyncClient,
+# AsyncIterator...), so an async module names its classes `Async` + the sync name.
+ASYNC_PREFIX = re.compile(r"\bAsync([A-Z]\w*)")
 
 # Whole-word replacements, applied in order.
 WORDS = [
-    ("AsyncVelerianClient", "VelerianClient"),
-    ("AsyncPage", "Page"),
-    ("AsyncIterator", "Iterator"),
-    ("AsyncGenerator", "Generator"),
-    ("AsyncResource", "SyncResource"),
     ("asend_through_chain", "send_through_chain"),
-    ("AsyncSleep", "SyncSleep"),
-    ("async_drive", "sync_drive"),
     ("__aenter__", "__enter__"),
     ("__aexit__", "__exit__"),
     ("__aiter__", "__iter__"),
     ("__anext__", "__next__"),
     ("StopAsyncIteration", "StopIteration"),
-    ("AsyncClient", "Client"),
     ("aclose", "close"),
     ("aread", "read"),
     ("aiter_bytes", "iter_bytes"),
@@ -74,6 +67,7 @@ def to_sync(source: str, name: str) -> str:
         line = original
         for old, new in PHRASES:
             line = line.replace(old, new)
+        line = ASYNC_PREFIX.sub(r"\1", line)
         for old, new in WORDS:
             line = re.sub(rf"\b{re.escape(old)}\b", new, line)
         lines.append(line)

@@ -40,7 +40,7 @@ from ._settings import (
 )
 from ._version import __version__
 
-__all__ = ["STREAM", "BaseClient", "Params", "QueryValue"]
+__all__ = ["STREAM", "BaseClient", "ModelT", "Params", "QueryValue"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT")

@@ -16,7 +16,7 @@ from typing import cast
 import httpx
 from typing_extensions import Self
 
-from ._base_client import STREAM, BaseClient, Params, translate_transport_error
+from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._exceptions import VelerianArgumentError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
@@ -285,6 +285,22 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
             idempotency_key=idempotency_key,
             timeout=timeout,
         )
+
+    async def _request_model(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[ModelT],
+        *,
+        params: Params | None = None,
+        json: object = None,
+        idempotency_key: str | None = None,
+    ) -> ModelT:
+        """Send a call through the chain and validate its 2xx body into ``cast_to``."""
+        built = self._build_request(
+            method, path, params=params, json=json, idempotency_key=idempotency_key
+        )
+        return self._parse(await self._send(built), cast_to)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await asend_through_chain(self._chain, request, self._send_once, self._sleep)

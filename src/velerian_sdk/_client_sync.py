@@ -18,9 +18,9 @@ from typing import cast
 import httpx
 from typing_extensions import Self
 
-from ._base_client import STREAM, BaseClient, Params, translate_transport_error
+from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._exceptions import VelerianArgumentError
-from ._middleware import Middleware, SyncSleep, send_through_chain
+from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
 
@@ -63,7 +63,7 @@ class VelerianClient(BaseClient[httpx.Client]):
                 print(response.json())
     """
 
-    _sleep: SyncSleep
+    _sleep: Sleep
 
     def __init__(
         self,
@@ -287,6 +287,22 @@ class VelerianClient(BaseClient[httpx.Client]):
             idempotency_key=idempotency_key,
             timeout=timeout,
         )
+
+    def _request_model(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[ModelT],
+        *,
+        params: Params | None = None,
+        json: object = None,
+        idempotency_key: str | None = None,
+    ) -> ModelT:
+        """Send a call through the chain and validate its 2xx body into ``cast_to``."""
+        built = self._build_request(
+            method, path, params=params, json=json, idempotency_key=idempotency_key
+        )
+        return self._parse(self._send(built), cast_to)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         response = send_through_chain(self._chain, request, self._send_once, self._sleep)

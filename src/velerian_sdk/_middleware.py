@@ -110,17 +110,17 @@ class Middleware:
         return response
 
 
-SyncSend: TypeAlias = Callable[[httpx.Request], httpx.Response]
+Send: TypeAlias = Callable[[httpx.Request], httpx.Response]
 AsyncSend: TypeAlias = Callable[[httpx.Request], Awaitable[httpx.Response]]
-SyncSleep: TypeAlias = Callable[[float], None]
+Sleep: TypeAlias = Callable[[float], None]
 AsyncSleep: TypeAlias = Callable[[float], Awaitable[None]]
 
 
 def send_through_chain(
     chain: Sequence[Middleware],
     request: httpx.Request,
-    send: SyncSend,
-    sleep: SyncSleep = time.sleep,
+    send: Send,
+    sleep: Sleep = time.sleep,
     index: int = 0,
 ) -> httpx.Response:
     """
