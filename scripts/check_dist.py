@@ -1,0 +1,71 @@
+"""
+Check built distributions: each installs into a fresh venv and imports cleanly.
+
+    python scripts/check_dist.py DIST_DIR
+
+For the wheel and for the sdist: create a new virtual environment, install the file
+(which pulls only the runtime dependencies), import the package, and check the version,
+the `py.typed` marker, and that nothing but the package itself was installed from this
+repository.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import venv
+import zipfile
+from pathlib import Path
+
+CHECK = """
+import importlib.metadata as md, pathlib, velerian_sdk
+assert velerian_sdk.__version__ == md.version("velerian-sdk"), velerian_sdk.__version__
+root = pathlib.Path(velerian_sdk.__file__).parent
+assert (root / "py.typed").exists(), "py.typed missing"
+requires = sorted(r.split(";")[0].split(">")[0].split("<")[0].strip() for r in md.requires("velerian-sdk") or [])
+assert requires == ["httpx", "pydantic", "typing-extensions"], requires
+from velerian_sdk import VelerianClient, AsyncVelerianClient
+VelerianClient(api_key="vk_live_" + "x" * 40).close()
+print("ok", velerian_sdk.__version__, root)
+"""
+
+
+def check(artifact: Path) -> None:
+    """Install one artifact into a fresh venv and run the import check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env_dir = Path(tmp) / "venv"
+        venv.create(env_dir, with_pip=True)
+        python = env_dir / "bin" / "python"
+        subprocess.run(  # noqa: S603 - fixed command line
+            [str(python), "-m", "pip", "install", "--quiet", str(artifact)], check=True
+        )
+        subprocess.run([str(python), "-c", CHECK], check=True, cwd=tmp)  # noqa: S603
+    print(f"{artifact.name}: installs and imports")
+
+
+def check_wheel_contents(wheel: Path) -> None:
+    """The wheel holds the package and its metadata, nothing else."""
+    names = zipfile.ZipFile(wheel).namelist()
+    stray = [n for n in names if not n.startswith(("velerian_sdk/", "velerian_sdk-"))]
+    if stray:
+        raise SystemExit(f"unexpected files in the wheel: {stray}")
+    if "velerian_sdk/py.typed" not in names:
+        raise SystemExit("py.typed is not in the wheel")
+
+
+def main() -> int:
+    """Check every wheel and sdist in the given folder."""
+    dist = Path(sys.argv[1])
+    wheels = sorted(dist.glob("*.whl"))
+    sdists = sorted(dist.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        raise SystemExit(f"expected one wheel and one sdist in {dist}, found {wheels + sdists}")
+    check_wheel_contents(wheels[0])
+    for artifact in (*wheels, *sdists):
+        check(artifact)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
