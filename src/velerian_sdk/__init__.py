@@ -15,6 +15,7 @@ Example:
 
 from ._client_async import AsyncVelerianClient
 from ._client_sync import VelerianClient
+from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
 from ._exceptions import (
     VelerianAPIError,
     VelerianArgumentError,
@@ -22,7 +23,10 @@ from ._exceptions import (
     VelerianConflictError,
     VelerianConnectionError,
     VelerianError,
+    VelerianEvidenceError,
+    VelerianExportExpiredError,
     VelerianForbiddenError,
+    VelerianIntegrityError,
     VelerianNotFoundError,
     VelerianRateLimitError,
     VelerianResponseValidationError,
@@ -42,6 +46,8 @@ __all__ = [
     "NOT_GIVEN",
     "AsyncVelerianClient",
     "Backoff",
+    "ChainBreak",
+    "EvidenceVerification",
     "Middleware",
     "MiddlewareFlow",
     "NotGiven",
@@ -53,7 +59,10 @@ __all__ = [
     "VelerianConflictError",
     "VelerianConnectionError",
     "VelerianError",
+    "VelerianEvidenceError",
+    "VelerianExportExpiredError",
     "VelerianForbiddenError",
+    "VelerianIntegrityError",
     "VelerianNotFoundError",
     "VelerianRateLimitError",
     "VelerianResponseValidationError",
@@ -62,4 +71,6 @@ __all__ = [
     "VelerianTimeoutError",
     "VelerianValidationError",
     "__version__",
+    "chain_hash",
+    "verify_evidence",
 ]

@@ -22,7 +22,10 @@ __all__ = [
     "VelerianConflictError",
     "VelerianConnectionError",
     "VelerianError",
+    "VelerianEvidenceError",
+    "VelerianExportExpiredError",
     "VelerianForbiddenError",
+    "VelerianIntegrityError",
     "VelerianNotFoundError",
     "VelerianRateLimitError",
     "VelerianResponseValidationError",
@@ -111,6 +114,65 @@ class VelerianResponseValidationError(VelerianError):
         self.request_id = request_id
         self.status_code = status_code
         self.errors = list(errors)
+
+
+class VelerianIntegrityError(VelerianError):
+    """
+    Downloaded bytes do not match the size or SHA-256 the server stated.
+
+    Nothing is left at the destination: the partial file is removed.
+
+    Attributes:
+        expected: What the server stated (``"size 1024"`` or ``"sha256 ab12..."``).
+        actual: What arrived.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, message: str, *, expected: str, actual: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class VelerianExportExpiredError(VelerianError):
+    """
+    An evidence export's download link has expired.
+
+    Presigned links are time-limited. Ask for a fresh export (``client.evidence.
+    for_invocation(...)`` or ``client.evidence.package(...)``) and download that.
+
+    Attributes:
+        export_id: The expired export.
+        expires_at: When its link expired, as the server stated it.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, export_id: str, expires_at: str) -> None:
+        super().__init__(
+            f"the download link of export {export_id} expired at {expires_at}: request a "
+            "fresh export and download that one"
+        )
+        self.export_id = export_id
+        self.expires_at = expires_at
+
+
+class VelerianEvidenceError(VelerianError):
+    """
+    Evidence failed verification against its chain hashes.
+
+    Attributes:
+        breaks: Every problem found, the first broken pack first.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, breaks: Sequence[object]) -> None:
+        self.breaks = list(breaks)
+        first = str(self.breaks[0]) if self.breaks else "no detail"
+        more = f" (+{len(self.breaks) - 1} more)" if len(self.breaks) > 1 else ""
+        super().__init__(f"evidence does not verify: {first}{more}")
 
 
 class VelerianRunTimeoutError(VelerianError):
