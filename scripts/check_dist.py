@@ -23,7 +23,8 @@ import importlib.metadata as md, pathlib, velerian_sdk
 assert velerian_sdk.__version__ == md.version("velerian-sdk"), velerian_sdk.__version__
 root = pathlib.Path(velerian_sdk.__file__).parent
 assert (root / "py.typed").exists(), "py.typed missing"
-requires = sorted(r.split(";")[0].split(">")[0].split("<")[0].strip() for r in md.requires("velerian-sdk") or [])
+names = [r.split(";")[0] for r in md.requires("velerian-sdk") or []]
+requires = sorted(n.split(">")[0].split("<")[0].split("=")[0].strip() for n in names)
 assert requires == ["httpx", "pydantic", "typing-extensions"], requires
 from velerian_sdk import VelerianClient, AsyncVelerianClient
 VelerianClient(api_key="vk_live_" + "x" * 40).close()

@@ -28,6 +28,8 @@ PAIRS = [
 # Any name `AsyncXxx` becomes `Xxx` (AsyncVelerianClient, AsyncPage, httpx.AsyncClient,
 # AsyncIterator...), so an async module names its classes `Async` + the sync name.
 ASYNC_PREFIX = re.compile(r"\bAsync([A-Z]\w*)")
+# A module `x_async` imported by another async module becomes `x_sync`.
+ASYNC_MODULE = re.compile(r"\b(\w+)_async\b")
 
 # Whole-word replacements, applied in order.
 WORDS = [
@@ -68,6 +70,7 @@ def to_sync(source: str, name: str) -> str:
         for old, new in PHRASES:
             line = line.replace(old, new)
         line = ASYNC_PREFIX.sub(r"\1", line)
+        line = ASYNC_MODULE.sub(r"\1_sync", line)
         for old, new in WORDS:
             line = re.sub(rf"\b{re.escape(old)}\b", new, line)
         lines.append(line)

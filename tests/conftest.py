@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import Literal, TypedDict, TypeVar, cast
+from typing import Literal, TypedDict, TypeVar, cast, overload
 
 import httpx
 import pytest
@@ -43,6 +43,10 @@ class Harness:
         self.sleeps: list[float] = []
         self.requests: list[httpx.Request] = []
 
+    @overload
+    def run(self, value: Awaitable[T]) -> T: ...
+    @overload
+    def run(self, value: T | Awaitable[T]) -> T: ...
     def run(self, value: T | Awaitable[T]) -> T:
         """Return a sync result as is; run an awaitable on the harness loop."""
         if isinstance(value, Awaitable):

@@ -36,8 +36,10 @@ from ._exceptions import (
     VelerianValidationError,
 )
 from ._middleware import Backoff, Middleware, MiddlewareFlow
+from ._progress import ProgressCallback, TqdmProgress
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+from ._transfer import DownloadedFile
 from ._version import __version__
 
 __all__ = [
@@ -47,11 +49,14 @@ __all__ = [
     "AsyncVelerianClient",
     "Backoff",
     "ChainBreak",
+    "DownloadedFile",
     "EvidenceVerification",
     "Middleware",
     "MiddlewareFlow",
     "NotGiven",
+    "ProgressCallback",
     "RetryPolicy",
+    "TqdmProgress",
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",

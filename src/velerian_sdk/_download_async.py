@@ -1,0 +1,105 @@
+"""
+Stream an evidence export to disk in constant memory, checked and written atomically.
+
+The bytes go through the client's middleware chain like any call (retries before the
+body starts, logging, error mapping), with the delivery rule deciding whether the key is
+sent. A connection lost halfway through the body restarts the download from the start,
+up to the client's ``max_retries``, into a fresh temporary file.
+"""
+
+# pyright: reportPrivateUsage=false
+# This module is the client's own download step: it uses the client's internals.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from ._base_client import translate_transport_error
+from ._exceptions import VelerianConnectionError, VelerianExportExpiredError, VelerianForbiddenError
+from ._progress import ProgressCallback
+from ._transfer import (
+    Destination,
+    DownloadedFile,
+    DownloadPlan,
+    ExportLike,
+    Sink,
+    download_plan,
+    is_expired,
+)
+
+if TYPE_CHECKING:
+    from ._client_async import AsyncVelerianClient
+
+__all__ = ["download_export"]
+
+CHUNK_SIZE = 256 * 1024
+
+
+async def download_export(
+    client: AsyncVelerianClient,
+    export: ExportLike,
+    to: Destination,
+    *,
+    progress: ProgressCallback | None = None,
+) -> DownloadedFile:
+    """
+    Download ``export`` to ``to``; see ``client.evidence.download``.
+
+    Args:
+        client: The client whose chain and settings to use.
+        export: The export to fetch.
+        to: A path, a folder, or a binary file object.
+        progress: Told ``(bytes done, bytes total)`` as chunks arrive.
+
+    Returns:
+        What was written.
+    """
+    plan = download_plan(export)
+    name = f"{export.export_id}.{export.format}"
+    attempt = 0
+    while True:
+        sink = Sink(to, default_name=name, total=plan.size_bytes, progress=progress)
+        try:
+            response = await _open(client, plan, export)
+        except BaseException:
+            sink.discard()
+            raise
+        try:
+            try:
+                async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    sink.write(chunk)
+            except httpx.HTTPError as exc:
+                raise translate_transport_error(exc, response.request) from exc
+            finally:
+                await response.aclose()
+            return sink.finish(size_bytes=plan.size_bytes, sha256=plan.sha256)
+        except VelerianConnectionError:
+            # The body broke off halfway; the chain only retries until headers arrive.
+            sink.discard()
+            attempt += 1
+            delay = client._settings.retry.delay_for(attempt, None)
+            if attempt > client.max_retries or delay is None:
+                raise
+            await client._sleep(delay)
+        except BaseException:
+            sink.discard()
+            raise
+
+
+async def _open(
+    client: AsyncVelerianClient, plan: DownloadPlan, export: ExportLike
+) -> httpx.Response:
+    request = client._build_request(
+        "GET", plan.url, headers={"Accept": "*/*"}, stream=True, authenticate=plan.authenticate
+    )
+    try:
+        return await client._send(request)
+    except VelerianForbiddenError as exc:
+        expired = is_expired(export) or "expire" in (exc.detail or "").lower()
+        if not plan.authenticate and expired:
+            raise VelerianExportExpiredError(
+                export.export_id, export.expires_at.isoformat()
+            ) from exc
+        raise

@@ -1,0 +1,231 @@
+"""
+Where downloaded bytes go: written aside, checked, then put in place in one step.
+
+A path destination gets a temporary file in the same folder, renamed over the target only
+after the size and SHA-256 check out, so a failed, interrupted or tampered download
+leaves nothing behind. A file-object destination gets a spooled temporary file that is
+copied in only after the checks, for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from ._exceptions import VelerianArgumentError, VelerianExportExpiredError, VelerianIntegrityError
+from ._progress import ProgressCallback
+
+__all__ = ["DownloadedFile", "download_plan"]
+
+Destination = str | os.PathLike[str] | IO[bytes]
+
+
+class ExportLike(Protocol):
+    """What a download needs to know of an evidence export."""
+
+    @property
+    def export_id(self) -> str: ...
+    @property
+    def download_url(self) -> str: ...
+    @property
+    def delivery(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def expires_at(self) -> dt.datetime: ...
+    @property
+    def size_bytes(self) -> int | None: ...
+    @property
+    def sha256(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadedFile:
+    """
+    What a download wrote.
+
+    Attributes:
+        path: The file written, or ``None`` when the destination was a file object.
+        size_bytes: How many bytes.
+        sha256: Their SHA-256, lower-case hex.
+
+    .. versionadded:: 0.2.0
+    """
+
+    path: Path | None
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadPlan:
+    """How to fetch one export: where, with or without the key, and what to expect."""
+
+    url: str
+    authenticate: bool
+    size_bytes: int | None
+    sha256: str | None
+
+
+def download_plan(export: ExportLike, *, now: dt.datetime | None = None) -> DownloadPlan:
+    """
+    Decide how to fetch an export, following its delivery rule.
+
+    ``presigned`` links point at storage and are fetched **without** the API key;
+    ``stream`` links are API paths fetched **with** it.
+
+    Args:
+        export: The export to fetch.
+        now: The current time, for the expiry check.
+
+    Returns:
+        The plan.
+
+    Raises:
+        VelerianExportExpiredError: A presigned link that has already expired.
+        VelerianArgumentError: An unknown delivery.
+    """
+    if export.delivery not in {"presigned", "stream"}:
+        msg = (
+            f"export {export.export_id} has delivery {export.delivery!r}; "
+            "expected presigned or stream"
+        )
+        raise VelerianArgumentError(msg)
+    presigned = export.delivery == "presigned"
+    if presigned and is_expired(export, now=now):
+        raise VelerianExportExpiredError(export.export_id, export.expires_at.isoformat())
+    return DownloadPlan(export.download_url, not presigned, export.size_bytes, export.sha256)
+
+
+def is_expired(export: ExportLike, *, now: dt.datetime | None = None) -> bool:
+    """
+    Tell whether an export's link has expired.
+
+    Args:
+        export: The export.
+        now: The current time (default: now, UTC).
+
+    Returns:
+        True when ``expires_at`` is in the past.
+    """
+    current = now or dt.datetime.now(dt.timezone.utc)
+    expires = export.expires_at
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.timezone.utc)
+    return expires <= current
+
+
+class Sink:
+    """
+    One attempt's destination: bytes in, checked, then committed or discarded.
+
+    Args:
+        to: A path (a folder gets ``<export_id>.<format>`` inside it) or a binary file.
+        default_name: The file name used when ``to`` is a folder.
+        total: The expected size, for progress.
+        progress: Told ``(done, total)`` after every chunk.
+    """
+
+    def __init__(
+        self,
+        to: Destination,
+        *,
+        default_name: str,
+        total: int | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self._target: Path | None = None
+        self._user_file: IO[bytes] | None = None
+        if isinstance(to, (str, os.PathLike)):
+            target = Path(to)
+            if target.is_dir():
+                target = target / default_name
+            self._target = target
+            try:
+                handle, temp_name = tempfile.mkstemp(
+                    dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+                )
+            except OSError as exc:
+                msg = f"cannot write to {os.fspath(target)!r}: {exc.strerror}"
+                raise VelerianArgumentError(msg) from None
+            self._temp_path: Path | None = Path(temp_name)
+            self._file: IO[bytes] = os.fdopen(handle, "wb")
+        else:
+            self._user_file = to
+            self._temp_path = None
+            self._file = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - closed in finish/discard
+        self._hash = hashlib.sha256()
+        self._done = 0
+        self._total = total
+        self._progress = progress
+
+    def write(self, chunk: bytes) -> None:
+        """
+        Take the next chunk.
+
+        Args:
+            chunk: Bytes, in order.
+        """
+        self._file.write(chunk)
+        self._hash.update(chunk)
+        self._done += len(chunk)
+        if self._progress is not None:
+            self._progress(self._done, self._total)
+
+    def finish(self, *, size_bytes: int | None, sha256: str | None) -> DownloadedFile:
+        """
+        Check the bytes against what the server stated, then put them in place.
+
+        Args:
+            size_bytes: The stated size, if any.
+            sha256: The stated SHA-256, if any.
+
+        Returns:
+            What was written.
+
+        Raises:
+            VelerianIntegrityError: A mismatch; nothing is left at the destination.
+        """
+        digest = self._hash.hexdigest()
+        try:
+            if size_bytes is not None and size_bytes != self._done:
+                raise VelerianIntegrityError(
+                    f"expected {size_bytes} bytes, received {self._done}",
+                    expected=f"size {size_bytes}",
+                    actual=f"size {self._done}",
+                )
+            if sha256 is not None and sha256.lower() != digest:
+                raise VelerianIntegrityError(
+                    f"the file's SHA-256 is {digest}, the server stated {sha256}",
+                    expected=f"sha256 {sha256}",
+                    actual=f"sha256 {digest}",
+                )
+            self._file.flush()
+            if self._user_file is not None:
+                self._file.seek(0)
+                shutil.copyfileobj(self._file, self._user_file)
+                self._file.close()
+            else:
+                assert self._target is not None
+                assert self._temp_path is not None
+                os.fsync(self._file.fileno())
+                self._file.close()
+                os.replace(self._temp_path, self._target)
+                self._temp_path = None
+        except BaseException:
+            self.discard()
+            raise
+        return DownloadedFile(self._target, self._done, digest)
+
+    def discard(self) -> None:
+        """Drop whatever was written; safe to call more than once."""
+        self._file.close()
+        if self._temp_path is not None:
+            self._temp_path.unlink(missing_ok=True)
+            self._temp_path = None
