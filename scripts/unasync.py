@@ -43,6 +43,7 @@ WORDS = [
     ("aread", "read"),
     ("aiter_bytes", "iter_bytes"),
     ("aiter_raw", "iter_raw"),
+    ("achunks", "chunks"),
     ("asynchronous", "synchronous"),
     ("anext", "next"),
 ]

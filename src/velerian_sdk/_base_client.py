@@ -9,7 +9,7 @@ error. The sync and async clients add only the sending, sleeping and closing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 import httpx
@@ -153,7 +153,7 @@ class BaseClient(Generic[HttpT]):
         *,
         params: Params | None = None,
         json: object = None,
-        content: bytes | None = None,
+        content: bytes | Iterator[bytes] | AsyncIterator[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = None,
