@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.options.default_venv_backend = "uv"
@@ -28,7 +30,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright strict over src, tests, stubs and this file."""
     install_dev(session)
-    targets = ["src", "tests", "stubs", "noxfile.py", "examples"]
+    targets = ["src", "tests", "stubs", "scripts", "noxfile.py", "examples"]
     session.run("mypy", *targets)
     session.run("pyright", *targets)
 
@@ -54,6 +56,19 @@ def package(session: nox.Session) -> None:
     tmp = session.create_tmp()
     session.run("python", "-m", "build", "--outdir", f"{tmp}/dist", ".")
     session.run("python", "scripts/check_dist.py", f"{tmp}/dist")
+
+
+@nox.session(tags=["ci"])
+def docs(session: nox.Session) -> None:
+    """Build the site in strict mode, then render pages in headless Chromium."""
+    session.install("-r", "requirements/docs.txt", "-e", ".")
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
+    if not shutil.which("chromium"):
+        # Debian's package; CI runs as root on a fresh machine.
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+    session.run("python", "scripts/check_docs_site.py", "site")
 
 
 @nox.session
