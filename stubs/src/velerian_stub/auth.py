@@ -15,6 +15,7 @@ from typing import Literal, get_args
 
 from velerian_stub.clock import epoch_of, format_epoch
 from velerian_stub.db import Session
+from velerian_stub.errors import ApiError
 
 __all__ = [
     "ALL_SCOPES",
@@ -39,13 +40,13 @@ _VIEWER: frozenset[Scope] = frozenset({"read", "runs:read", "evidence:read"})
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     "viewer": _VIEWER,
-    "member": _VIEWER | {"runs:write"},
+    "member": _VIEWER | frozenset[Scope]({"runs:write"}),
     "admin": frozenset(ALL_SCOPES),
     "owner": frozenset(ALL_SCOPES),
 }
 
 
-class AuthError(Exception):
+class AuthError(ApiError):
     """
     A request is not authenticated (401) or not authorised (403).
 
@@ -55,9 +56,8 @@ class AuthError(Exception):
     """
 
     def __init__(self, status_code: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status_code = status_code
-        self.detail = detail
+        headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+        super().__init__(status_code, detail, headers)
 
 
 def hash_secret(secret: str) -> str:
@@ -83,7 +83,8 @@ def expand_scopes(scopes: Iterable[str]) -> frozenset[Scope]:
     Returns:
         The scopes the names grant. ``write`` does not imply ``read``.
     """
-    granted = {s for s in ALL_SCOPES if s in set(scopes)}
+    names = set(scopes)
+    granted: set[Scope] = {s for s in ALL_SCOPES if s in names}
     if "read" in granted:
         granted |= _READ_SCOPES
     if "write" in granted:
@@ -146,8 +147,11 @@ class Principal:
         )
 
 
+_ROLES: tuple[Role, ...] = ("owner", "admin", "member", "viewer")
+
+
 def _as_role(value: str) -> Role:
-    for role in get_args(Role):
+    for role in _ROLES:
         if role == value:
             return role
     raise ValueError(f"unknown role {value!r}")
@@ -183,7 +187,9 @@ def authenticate(session: Session, secret: str | None, now: float) -> Principal:
     if expires_at is not None and epoch_of(expires_at) <= now:
         raise AuthError(401, "API key has expired")
     key_id = row.text("id")
-    session.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (format_epoch(now), key_id))
+    session.execute(
+        "UPDATE api_keys SET last_used_at = ? WHERE id = ?", (format_epoch(now), key_id)
+    )
     role = _as_role(row.text("role"))
     scopes = frozenset(row.string_list("scopes"))
     return Principal(

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -17,6 +20,7 @@ import anyio
 __all__ = ["BlobStore", "StoredBlob"]
 
 
+@dataclass(frozen=True)
 class StoredBlob:
     """
     The size and digest of a file just written.
@@ -26,11 +30,13 @@ class StoredBlob:
         sha256: Their SHA-256 in lower-case hex.
     """
 
-    __slots__ = ("sha256", "size_bytes")
+    size_bytes: int
+    sha256: str
 
-    def __init__(self, size_bytes: int, sha256: str) -> None:
-        self.size_bytes = size_bytes
-        self.sha256 = sha256
+
+def _partial_path(target: Path) -> Path:
+    # A unique name per writer, so two concurrent uploads never share a partial file.
+    return target.with_name(f"{target.name}.{secrets.token_hex(4)}.partial")
 
 
 class BlobStore:
@@ -58,6 +64,10 @@ class BlobStore:
         """
         return self.root / kind / name
 
+    def free_bytes(self) -> int:
+        """Return the free space of the store's file system, in bytes."""
+        return shutil.disk_usage(self.root).free
+
     def write(self, kind: str, name: str, chunks: Iterable[bytes]) -> StoredBlob:
         """
         Store a file from chunks produced in memory.
@@ -72,7 +82,7 @@ class BlobStore:
         """
         target = self.path(kind, name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
+        partial = _partial_path(target)
         digest = hashlib.sha256()
         size = 0
         with partial.open("wb") as handle:
@@ -97,7 +107,7 @@ class BlobStore:
         """
         target = self.path(kind, name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
+        partial = _partial_path(target)
         digest = hashlib.sha256()
         size = 0
         async with await anyio.open_file(partial, "wb") as handle:

@@ -1,4 +1,4 @@
-"""
+r"""
 The evidence chain: canonical bytes of a pack and the hash that links it to the last.
 
 This module is deliberately small, pure and free of web code, so that it can be read
@@ -6,7 +6,7 @@ side by side with ``docs/api/decisions.md`` ("Chain hash"):
 
 - ``canonical(pack)`` is the UTF-8 JSON of the pack without its ``chain_hash`` key,
   keys sorted, separators ``,`` and ``:``, no ASCII escaping;
-- ``chain_hash = sha256(prev_chain_hash + "\\n" + canonical(pack))`` in lower-case hex,
+- ``chain_hash = sha256(prev_chain_hash + "\n" + canonical(pack))`` in lower-case hex,
   where ``prev_chain_hash`` is the previous pack's hash in the same scope, or 64 zeros
   for the first pack of a scope.
 """

@@ -1,6 +1,4 @@
-"""
-The stub server's settings, one frozen dataclass shared by the CLI and the app factory.
-"""
+"""The stub server's settings, one frozen dataclass shared by the CLI and the app factory."""
 
 from __future__ import annotations
 

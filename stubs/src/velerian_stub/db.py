@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from typing import cast
 
@@ -286,9 +286,7 @@ class Row:
 
 
 class Session:
-    """
-    The statements of one transaction; obtained from :meth:`Database.session`.
-    """
+    """The statements of one transaction; obtained from :meth:`Database.session`."""
 
     __slots__ = ("_conn",)
 
@@ -373,7 +371,7 @@ class Database:
         self._conn.executescript(_SCHEMA)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> Generator[Session, None, None]:
         """
         Run a unit of work in one transaction, committed on success, rolled back on error.
 

@@ -1,6 +1,4 @@
-"""
-Identifier and secret minting: a type prefix plus random hex, as decisions.md fixes.
-"""
+"""Identifier and secret minting: a type prefix plus random hex, as decisions.md fixes."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""
+r"""
 Presigned storage links: an HMAC over a resource id and an expiry, as object stores do.
 
 A link is ``/_storage/<kind>/<resource_id>?expires=<unix>&sig=<hex>`` where ``sig`` is
 HMAC-SHA256, keyed by a secret minted once per database, over
-``"<resource_id>\\n<expires>"``. Resource ids carry their type prefix (``exp_``,
+``"<resource_id>\n<expires>"``. Resource ids carry their type prefix (``exp_``,
 ``att_``, ``run_``), so a signature for one kind of object never opens another.
 """
 
@@ -57,7 +57,9 @@ class UrlSigner:
         """
         return f"expires={expires}&sig={self.signature(resource_id, expires)}"
 
-    def problem(self, resource_id: str, expires: str | None, sig: str | None, now: float) -> str | None:
+    def problem(
+        self, resource_id: str, expires: str | None, sig: str | None, now: float
+    ) -> str | None:
         """
         Check a presented link; the signature is checked before the expiry.
 

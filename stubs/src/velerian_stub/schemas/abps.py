@@ -1,6 +1,4 @@
-"""
-Models of agent blueprints (ABPs) and their governed invocations.
-"""
+"""Models of agent blueprints (ABPs) and their governed invocations."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""
-Models of the stub-only ``/_stub`` admin routes (not part of the API contract).
-"""
+"""Models of the stub-only ``/_stub`` admin routes (not part of the API contract)."""
 
 from __future__ import annotations
 
@@ -23,6 +21,10 @@ __all__ = [
 ]
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _read_write() -> list[Scope]:
+    return ["read", "write"]
 
 
 class CreateTenantRequest(ApiModel):
@@ -48,7 +50,7 @@ class CreateUserRequest(ApiModel):
     """A user to add to the caller's tenant, with one key of the given scopes."""
 
     role: Role
-    scopes: list[Scope] = Field(default_factory=lambda: ["read", "write"], min_length=1)
+    scopes: list[Scope] = Field(default_factory=_read_write, min_length=1)
     email: str | None = None
 
 

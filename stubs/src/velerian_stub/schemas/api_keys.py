@@ -1,6 +1,4 @@
-"""
-Models of API keys: minted, listed and revoked.
-"""
+"""Models of API keys: minted, listed and revoked."""
 
 from __future__ import annotations
 

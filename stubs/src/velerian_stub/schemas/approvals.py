@@ -1,6 +1,4 @@
-"""
-Models of approvals: invocations held for a human decision.
-"""
+"""Models of approvals: invocations held for a human decision."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""
-Models of run attachments: register, upload to the presigned URL, finalize.
-"""
+"""Models of run attachments: register, upload to the presigned URL, finalize."""
 
 from __future__ import annotations
 

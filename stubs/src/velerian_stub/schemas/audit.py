@@ -1,6 +1,4 @@
-"""
-Models of the audit log.
-"""
+"""Models of the audit log."""
 
 from __future__ import annotations
 

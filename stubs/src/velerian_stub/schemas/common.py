@@ -1,6 +1,4 @@
-"""
-Models shared by every topic: the error body, timestamps, and the page envelope.
-"""
+"""Models shared by every topic: the error body, timestamps, and the page envelope."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""
-Models of evidence packs, evidence exports and the usage summary.
-"""
+"""Models of evidence packs, evidence exports and the usage summary."""
 
 from __future__ import annotations
 
@@ -55,10 +53,10 @@ class EvidenceVerdict(ApiModel):
 
 
 class EvidencePack(ApiModel):
-    """
+    r"""
     One evidence pack, as found in an export file; chained within its ``chain_scope``.
 
-    ``chain_hash = sha256(prev_chain_hash + "\\n" + canonical(pack))`` where
+    ``chain_hash = sha256(prev_chain_hash + "\n" + canonical(pack))`` where
     ``canonical`` is the pack's JSON without ``chain_hash``, keys sorted, separators
     ``,`` and ``:``, no ASCII escaping (docs/api/decisions.md).
     """

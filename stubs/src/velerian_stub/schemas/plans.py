@@ -1,6 +1,4 @@
-"""
-Models of billing plans.
-"""
+"""Models of billing plans."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""
-Models of network runs (pack runs): queued, polled, revised and shared.
-"""
+"""Models of network runs (pack runs): queued, polled, revised and shared."""
 
 from __future__ import annotations
 

@@ -1,0 +1,146 @@
+"""The audit log: one entry per consequential action, readable with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import JsonValue
+
+from velerian_stub.clock import format_epoch
+from velerian_stub.db import Session, dump_json
+from velerian_stub.ids import new_id
+from velerian_stub.schemas.audit import AuditLogEntry, AuditLogPage
+
+__all__ = ["AuditFilter", "list_entries", "write_entry"]
+
+
+def write_entry(
+    session: Session,
+    *,
+    tenant_id: str,
+    action: str,
+    resource_kind: str,
+    resource_id: str,
+    now: float,
+    actor_user_id: str | None = None,
+    actor_api_key_id: str | None = None,
+    request_id: str | None = None,
+    metadata: dict[str, JsonValue] | None = None,
+) -> str:
+    """
+    Append one entry to a tenant's audit log.
+
+    Args:
+        session: The open transaction of the action itself, so both commit together.
+        tenant_id: Whose log.
+        action: What happened, for example ``"abp.invoke"``.
+        resource_kind: The kind of the resource acted on, for example ``"invocation"``.
+        resource_id: Its id.
+        now: The current time in Unix seconds.
+        actor_user_id: The acting user, when a user acted.
+        actor_api_key_id: The key they used.
+        request_id: The request's ``x-request-id``.
+        metadata: Facts about the action worth keeping.
+
+    Returns:
+        The new entry's id.
+    """
+    entry_id = new_id("aud_")
+    session.execute(
+        "INSERT INTO audit_log (id, tenant_id, created_at, action, actor_user_id,"
+        " actor_api_key_id, resource_kind, resource_id, metadata, request_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry_id,
+            tenant_id,
+            format_epoch(now),
+            action,
+            actor_user_id,
+            actor_api_key_id,
+            resource_kind,
+            resource_id,
+            dump_json(metadata or {}),
+            request_id,
+        ),
+    )
+    return entry_id
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """
+    The filters of ``GET /api/v2/audit-log``; ``None`` means "any".
+
+    Attributes:
+        action: Exact action name.
+        resource_kind: Exact resource kind.
+        resource_id: Exact resource id.
+        actor_user_id: Exact acting user.
+        since: Entries at or after this timestamp.
+        until: Entries strictly before this timestamp.
+    """
+
+    action: str | None = None
+    resource_kind: str | None = None
+    resource_id: str | None = None
+    actor_user_id: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+def list_entries(
+    session: Session, tenant_id: str, where: AuditFilter, limit: int, offset: int
+) -> AuditLogPage:
+    """
+    Read one page of a tenant's audit log, oldest first so paging is stable.
+
+    Args:
+        session: The open transaction.
+        tenant_id: Whose log.
+        where: The filters.
+        limit: The page size.
+        offset: How many matching entries to skip.
+
+    Returns:
+        The page.
+    """
+    clauses = ["tenant_id = ?"]
+    params: list[object] = [tenant_id]
+    exact = {
+        "action": where.action,
+        "resource_kind": where.resource_kind,
+        "resource_id": where.resource_id,
+        "actor_user_id": where.actor_user_id,
+    }
+    for column, value in exact.items():
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if where.since is not None:
+        clauses.append("created_at >= ?")
+        params.append(where.since)
+    if where.until is not None:
+        clauses.append("created_at < ?")
+        params.append(where.until)
+    condition = " AND ".join(clauses)
+    # Only the fixed column names above are interpolated; values stay placeholders.
+    total = session.count(f"SELECT COUNT(*) FROM audit_log WHERE {condition}", params)  # noqa: S608
+    rows = session.all(
+        f"SELECT * FROM audit_log WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
+        [*params, limit, offset],
+    )
+    items = [
+        AuditLogEntry(
+            id=row.text("id"),
+            created_at=row.text("created_at"),
+            action=row.text("action"),
+            actor_user_id=row.opt_text("actor_user_id"),
+            actor_api_key_id=row.opt_text("actor_api_key_id"),
+            resource_kind=row.text("resource_kind"),
+            resource_id=row.text("resource_id"),
+            metadata=row.json_object("metadata"),
+            request_id=row.opt_text("request_id"),
+        )
+        for row in rows
+    ]
+    return AuditLogPage(items=items, limit=limit, offset=offset, total=total)

@@ -1,0 +1,202 @@
+"""
+The ``velerian-stub`` command: parse flags, open the database, print the env, serve.
+
+Before serving it prints, one per line and flushed, the ``VELERIAN_*`` variables a
+client needs. With ``--port 0`` it binds the socket itself first, so the printed port
+is the one actually listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from velerian_stub.app import create_app
+from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_PORT, StubConfig
+from velerian_stub.context import context_of
+
+__all__ = ["build_parser", "config_from_args", "main"]
+
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """
+    Describe the command line.
+
+    Returns:
+        The parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="velerian-stub",
+        description="Serve a local, stateful stand-in for the Velerian v2 API.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_non_negative_int,
+        default=DEFAULT_PORT,
+        help="0 picks a free port (default %(default)s)",
+    )
+    parser.add_argument(
+        "--db", default=DEFAULT_DB_PATH, help="SQLite file, or :memory: (default %(default)s)"
+    )
+    parser.add_argument("--api-key", help="the seeded owner key (default: mint a vk_live_ key)")
+    parser.add_argument(
+        "--fail-before",
+        type=_rate,
+        default=0.0,
+        metavar="RATE",
+        help="fraction of /api/ requests answered 503 unprocessed",
+    )
+    parser.add_argument(
+        "--fail-after",
+        type=_rate,
+        default=0.0,
+        metavar="RATE",
+        help="fraction of /api/ requests processed, then answered 502",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        metavar="N",
+        help="requests per second per API key, then 429",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=_non_negative_int,
+        default=0,
+        metavar="MS",
+        help="delay added to each request",
+    )
+    parser.add_argument(
+        "--seed", type=int, help="seed of the fault decisions, for reproducible runs"
+    )
+    parser.add_argument(
+        "--presign-ttl",
+        type=_positive_int,
+        default=900,
+        metavar="SECONDS",
+        help="lifetime of presigned links (default %(default)s)",
+    )
+    parser.add_argument(
+        "--run-queue-ms",
+        type=_non_negative_int,
+        default=200,
+        metavar="MS",
+        help="time a network run stays queued (default %(default)s)",
+    )
+    parser.add_argument(
+        "--run-duration-ms",
+        type=_non_negative_int,
+        default=1000,
+        metavar="MS",
+        help="time a network run stays running (default %(default)s)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=_LOG_LEVELS,
+        default="info",
+        help="uvicorn log level (default %(default)s)",
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> StubConfig:
+    """
+    Turn parsed flags into the stub's settings.
+
+    Args:
+        args: The result of :func:`build_parser`'s ``parse_args``.
+
+    Returns:
+        The settings.
+    """
+    return StubConfig(
+        db_path=str(args.db),
+        api_key=None if args.api_key is None else str(args.api_key),
+        fail_before=float(args.fail_before),
+        fail_after=float(args.fail_after),
+        rate_limit=None if args.rate_limit is None else int(args.rate_limit),
+        latency_ms=int(args.latency_ms),
+        seed=None if args.seed is None else int(args.seed),
+        presign_ttl_s=int(args.presign_ttl),
+        run_queue_s=int(args.run_queue_ms) / 1000,
+        run_duration_s=int(args.run_duration_ms) / 1000,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # Naming the protocol matters: asyncio only sets TCP_NODELAY on accepted sockets
+    # whose proto is IPPROTO_TCP, and without it every response waits ~40 ms (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    # A wildcard bind is reachable on loopback; IPv6 literals need brackets in URLs.
+    if host in ("", "0.0.0.0"):  # noqa: S104 - comparing, not binding
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the command.
+
+    Args:
+        argv: The arguments; ``sys.argv[1:]`` when ``None``.
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=str(args.log_level).upper().replace("TRACE", "DEBUG"))
+    config = config_from_args(args)
+    sock = _bind(str(args.host), int(args.port))
+    app = create_app(config)
+    port = int(sock.getsockname()[1])
+    env = context_of(app).seed.client_env(f"http://{_url_host(str(args.host))}:{port}")
+    for name, value in env.items():
+        sys.stdout.write(f"{name}={value}\n")
+    sys.stdout.flush()
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level=str(args.log_level), timeout_graceful_shutdown=5)
+    )
+    server.run(sockets=[sock])
+    return 0

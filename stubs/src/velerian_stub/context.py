@@ -1,0 +1,118 @@
+"""The app-wide state every request handler works with: settings, database, files."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from velerian_stub.blobs import BlobStore
+from velerian_stub.config import StubConfig
+from velerian_stub.db import Database
+from velerian_stub.provisioning import SeedInfo, ensure_seed
+from velerian_stub.signing import UrlSigner
+
+__all__ = ["StubContext", "context_of", "open_context"]
+
+
+class StubContext:
+    """
+    The state shared by all requests of one stub app.
+
+    Args:
+        config: The settings.
+        db: The open database.
+        blobs: Where files live.
+        signer: The presigned-link signer.
+        seed: The seeded tenant's ids and the owner key.
+        scratch: A temporary directory owned by this context, removed by :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: StubConfig,
+        db: Database,
+        blobs: BlobStore,
+        signer: UrlSigner,
+        seed: SeedInfo,
+        scratch: tempfile.TemporaryDirectory[str] | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.blobs = blobs
+        self.signer = signer
+        self.seed = seed
+        self._scratch = scratch
+
+    def now(self) -> float:
+        """Return the current time in Unix seconds, from the configured clock."""
+        return self.config.clock()
+
+    def close(self) -> None:
+        """Close the database and remove any temporary files."""
+        self.db.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def open_context(config: StubConfig) -> StubContext:
+    """
+    Open (creating and seeding when new) the database and file store of a stub.
+
+    Args:
+        config: The settings.
+
+    Returns:
+        The ready context.
+    """
+    db = Database(config.db_path)
+    scratch: tempfile.TemporaryDirectory[str] | None = None
+    if config.blob_dir is not None:
+        blob_root = Path(config.blob_dir)
+    elif config.db_path == ":memory:":
+        scratch = tempfile.TemporaryDirectory(prefix="velerian-stub-")
+        blob_root = Path(scratch.name)
+    else:
+        blob_root = Path(config.db_path + ".blobs")
+    now = config.clock()
+    with db.session() as session:
+        secret = db.get_setting("signing_secret")
+        if secret is None:
+            secret = secrets.token_hex(32)
+            session.execute(
+                "INSERT INTO settings (key, value) VALUES ('signing_secret', ?)", (secret,)
+            )
+        # A crashed process may have left requests marked in flight; nothing runs them now.
+        session.execute("DELETE FROM idempotency_records WHERE state = 'in_flight'")
+        seed = ensure_seed(session, config.api_key, now)
+    return StubContext(
+        config=config,
+        db=db,
+        blobs=BlobStore(blob_root),
+        signer=UrlSigner(bytes.fromhex(secret)),
+        seed=seed,
+        scratch=scratch,
+    )
+
+
+def context_of(app: Starlette) -> StubContext:
+    """
+    Fetch the context that :func:`velerian_stub.app.create_app` attached to an app.
+
+    Args:
+        app: The stub app.
+
+    Returns:
+        Its context.
+
+    Raises:
+        TypeError: When the app was not made by ``create_app``.
+    """
+    context: object = getattr(app.state, "stub", None)
+    if not isinstance(context, StubContext):
+        raise TypeError("this app was not created by velerian_stub.create_app")
+    return context

@@ -1,0 +1,163 @@
+"""
+FastAPI dependencies: the context, authentication by scope, mutations, paging.
+
+This module does not use postponed annotations: the dependency factories below put
+locally created callables into ``Annotated`` metadata, which FastAPI must be able to
+evaluate.
+"""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from velerian_stub.actor import Actor
+from velerian_stub.auth import AuthError, Principal, Scope, authenticate
+from velerian_stub.context import StubContext, context_of
+from velerian_stub.idempotency import IDEMPOTENCY_KEY_PATTERN
+from velerian_stub.request_ids import request_id_of
+
+__all__ = [
+    "AuditReader",
+    "Ctx",
+    "EvidenceReader",
+    "IdempotencyKey",
+    "KeyAdmin",
+    "KeyAdminActor",
+    "Limit",
+    "Offset",
+    "Reader",
+    "RunsReader",
+    "RunsWriter",
+    "StubOwner",
+    "authorize",
+    "base_url_of",
+]
+
+_bearer = HTTPBearer(
+    scheme_name="bearerAuth",
+    description="An API key: `Authorization: Bearer vk_live_...`.",
+    auto_error=False,
+)
+
+
+def _context(request: Request) -> StubContext:
+    return context_of(request.app)
+
+
+Ctx = Annotated[StubContext, Depends(_context)]
+"""The app-wide context of the request's app."""
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description=(
+            "Makes a retry safe: a repeat with the same key and request replays the first"
+            " answer (`idempotent-replayed: true`) instead of running again. 1..255"
+            " printable ASCII characters; records live 24 hours, per API key."
+        ),
+    ),
+]
+
+
+def base_url_of(request: Request) -> str:
+    """
+    Give the origin the caller reached the stub at, for absolute links.
+
+    Args:
+        request: The request.
+
+    Returns:
+        For example ``http://127.0.0.1:8787`` (no trailing slash).
+    """
+    return str(request.base_url).rstrip("/")
+
+
+def _principal(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    ctx = context_of(request.app)
+    secret = None if credentials is None else credentials.credentials
+    with ctx.db.session() as session:
+        return authenticate(session, secret, ctx.now())
+
+
+def authorize(scope: Scope) -> Callable[..., Principal]:
+    """
+    Build a dependency that authenticates the caller and requires one scope.
+
+    Args:
+        scope: The scope the route needs.
+
+    Returns:
+        The dependency, resolving to the caller's principal.
+    """
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        principal = _principal(request, credentials)
+        principal.require(scope)
+        return principal
+
+    return dependency
+
+
+def _acting(scope: Scope) -> Callable[..., Actor]:
+    def dependency(
+        request: Request,
+        principal: Annotated[Principal, Depends(authorize(scope))],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Actor:
+        route = request.scope.get("route")
+        template = route.path if isinstance(route, APIRoute) else request.url.path
+        return Actor(
+            principal=principal,
+            request_id=request_id_of(request.scope),
+            idempotency_key=idempotency_key,
+            method=request.method,
+            route=template,
+        )
+
+    return dependency
+
+
+def _stub_owner(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    principal = _principal(request, credentials)
+    if principal.role != "owner":
+        raise AuthError(403, "the /_stub admin routes need a key of an owner")
+    route = request.scope.get("route")
+    return Actor(
+        principal=principal,
+        request_id=request_id_of(request.scope),
+        idempotency_key=None,
+        method=request.method,
+        route=route.path if isinstance(route, APIRoute) else request.url.path,
+    )
+
+
+Reader = Annotated[Principal, Depends(authorize("read"))]
+"""A caller with the ``read`` scope."""
+RunsReader = Annotated[Principal, Depends(authorize("runs:read"))]
+"""A caller with ``runs:read``."""
+EvidenceReader = Annotated[Principal, Depends(authorize("evidence:read"))]
+"""A caller with ``evidence:read``."""
+AuditReader = Annotated[Principal, Depends(authorize("audit:read"))]
+"""A caller with ``audit:read``."""
+KeyAdmin = Annotated[Principal, Depends(authorize("write"))]
+"""A caller with ``write``, which only owner and admin roles permit."""
+RunsWriter = Annotated[Actor, Depends(_acting("runs:write"))]
+"""A mutating caller with ``runs:write``."""
+KeyAdminActor = Annotated[Actor, Depends(_acting("write"))]
+"""A mutating caller with ``write`` (owner or admin role)."""
+StubOwner = Annotated[Actor, Depends(_stub_owner)]
+"""A caller of the ``/_stub`` routes: any valid key of an owner."""

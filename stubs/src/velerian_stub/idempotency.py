@@ -1,0 +1,299 @@
+"""
+``Idempotency-Key`` handling for mutating ``/api/`` requests, as decisions.md specifies.
+
+Records are keyed by (API key id, idempotency key) and fingerprinted by method, path,
+query and body. A repeat of a finished request replays its status, body and
+content type with ``idempotent-replayed: true``; a repeat with another fingerprint is a
+422; a repeat while the first still runs is a 409. Responses that record no work
+(5xx, 401, 403, 422, 429) are not kept, so a retry runs normally. Records live 24 h.
+
+The layer sits inside the fault injector: a request that fails after the work still has
+its real response stored here first, so the retry replays it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio.to_thread
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from velerian_stub.auth import hash_secret
+from velerian_stub.db import Database
+
+__all__ = [
+    "IDEMPOTENCY_KEY_PATTERN",
+    "RECORD_TTL_S",
+    "REPLAYED_HEADER",
+    "IdempotencyMiddleware",
+    "IdempotencyStore",
+]
+
+IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"
+RECORD_TTL_S = 24 * 3600
+REPLAYED_HEADER = "idempotent-replayed"
+_MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_UNRECORDED = frozenset({401, 403, 422, 429})
+_KEY_RE = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
+
+@dataclass(frozen=True)
+class Begin:
+    """
+    What to do with a request that carries an idempotency key.
+
+    Attributes:
+        action: ``execute`` (first time), ``replay``, ``mismatch`` or ``in_flight``.
+        status_code: The stored status, for ``replay``.
+        content_type: The stored content type, for ``replay``.
+        body: The stored body, for ``replay``.
+    """
+
+    action: Literal["execute", "replay", "mismatch", "in_flight"]
+    status_code: int = 0
+    content_type: str | None = None
+    body: bytes = b""
+
+
+class IdempotencyStore:
+    """
+    The idempotency records in the database (blocking calls; run them off the loop).
+
+    Args:
+        db: The stub's database.
+        clock: The stub's clock.
+    """
+
+    def __init__(self, db: Database, clock: Callable[[], float]) -> None:
+        self._db = db
+        self._clock = clock
+
+    def key_id_for(self, secret: str) -> str | None:
+        """
+        Find the API key a bearer secret names, whatever its state.
+
+        Args:
+            secret: The bearer token.
+
+        Returns:
+            The key's id, or ``None`` for an unknown secret (auth will answer 401).
+        """
+        with self._db.session() as session:
+            row = session.one("SELECT id FROM api_keys WHERE key_hash = ?", (hash_secret(secret),))
+        return None if row is None else row.text("id")
+
+    def begin(self, api_key_id: str, key: str, fingerprint: str) -> Begin:
+        """
+        Claim a key for a request, or report what was recorded under it.
+
+        Args:
+            api_key_id: The caller's API key.
+            key: The idempotency key.
+            fingerprint: The digest of method, path, query and body.
+
+        Returns:
+            The decision.
+        """
+        now = self._clock()
+        with self._db.session() as session:
+            session.execute(
+                "DELETE FROM idempotency_records WHERE created_epoch < ?", (now - RECORD_TTL_S,)
+            )
+            row = session.one(
+                "SELECT * FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
+                (api_key_id, key),
+            )
+            if row is None:
+                session.execute(
+                    "INSERT INTO idempotency_records (api_key_id, idempotency_key, fingerprint,"
+                    " state, created_epoch) VALUES (?, ?, ?, 'in_flight', ?)",
+                    (api_key_id, key, fingerprint, now),
+                )
+                return Begin("execute")
+        if row.text("fingerprint") != fingerprint:
+            return Begin("mismatch")
+        if row.text("state") == "in_flight":
+            return Begin("in_flight")
+        return Begin(
+            "replay",
+            status_code=row.integer("status_code"),
+            content_type=row.opt_text("content_type"),
+            body=row.blob("body"),
+        )
+
+    def complete(
+        self, api_key_id: str, key: str, status_code: int, content_type: str | None, body: bytes
+    ) -> None:
+        """
+        Store the response of an executed request for replay.
+
+        Args:
+            api_key_id: The caller's API key.
+            key: The idempotency key.
+            status_code: The response status.
+            content_type: The response's content type.
+            body: The response body.
+        """
+        with self._db.session() as session:
+            session.execute(
+                "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
+                " content_type = ?, body = ? WHERE api_key_id = ? AND idempotency_key = ?",
+                (status_code, content_type, body, api_key_id, key),
+            )
+
+    def abandon(self, api_key_id: str, key: str) -> None:
+        """
+        Forget a claim whose request recorded no work, so a retry runs afresh.
+
+        Args:
+            api_key_id: The caller's API key.
+            key: The idempotency key.
+        """
+        with self._db.session() as session:
+            session.execute(
+                "DELETE FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
+                (api_key_id, key),
+            )
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+class IdempotencyMiddleware:
+    """
+    Replay, refuse or record mutating ``/api/`` requests that carry ``Idempotency-Key``.
+
+    Args:
+        app: The wrapped application.
+        store: The records.
+    """
+
+    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _MUTATING
+            or not str(scope["path"]).startswith("/api/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        secret = _bearer(headers)
+        # An invalid key is left to the route's header validation (422); an unknown API
+        # key to authentication (401). Neither records anything.
+        if key is None or not _KEY_RE.match(key) or secret is None:
+            await self.app(scope, receive, send)
+            return
+        api_key_id = await anyio.to_thread.run_sync(self.store.key_id_for, secret)
+        if api_key_id is None:
+            await self.app(scope, receive, send)
+            return
+        body, replay_receive = await _buffer_body(receive)
+        digest = hashlib.sha256()
+        for part in (
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+        ):
+            digest.update(str(part).encode() + b"\n")
+        digest.update(body)
+        begin = await anyio.to_thread.run_sync(
+            self.store.begin, api_key_id, key, digest.hexdigest()
+        )
+        if begin.action != "execute":
+            response = _refusal_or_replay(begin)
+            await response(scope, receive, send)
+            return
+        await self._execute(scope, replay_receive, send, api_key_id, key)
+
+    async def _execute(
+        self, scope: Scope, receive: Receive, send: Send, api_key_id: str, key: str
+    ) -> None:
+        messages: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            # Held back until the record is stored: a client that retries the moment it
+            # has the answer must find the record complete, not in flight.
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, hold)
+        except BaseException:
+            await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        status_code = int(start["status"]) if start is not None else 500
+        if status_code >= 500 or status_code in _UNRECORDED or start is None:
+            await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
+        else:
+            body = b"".join(
+                bytes(m.get("body", b"")) for m in messages if m["type"] == "http.response.body"
+            )
+            content_type = Headers(raw=list(start.get("headers", []))).get("content-type")
+            await anyio.to_thread.run_sync(
+                self.store.complete, api_key_id, key, status_code, content_type, body
+            )
+        for message in messages:
+            await send(message)
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(bytes(message.get("body", b"")))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _refusal_or_replay(begin: Begin) -> Response:
+    if begin.action == "mismatch":
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": ["header", "Idempotency-Key"],
+                        "msg": "this Idempotency-Key was already used with a different request",
+                        "type": "idempotency_key_reused",
+                    }
+                ]
+            },
+            status_code=422,
+        )
+    if begin.action == "in_flight":
+        return JSONResponse(
+            {"detail": "a request with this Idempotency-Key is still being processed"},
+            status_code=409,
+        )
+    headers = {REPLAYED_HEADER: "true"}
+    if begin.content_type is not None:
+        headers["content-type"] = begin.content_type
+    return Response(begin.body, status_code=begin.status_code, headers=headers)

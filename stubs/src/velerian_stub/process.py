@@ -1,0 +1,233 @@
+"""
+Run a stub server as a subprocess: for integration tests, demos and users' own tests.
+
+:class:`StubProcess` starts ``python -m velerian_stub`` on a free port with a
+temporary database (or a given one), reads the printed ``VELERIAN_*`` lines, and stops
+the server cleanly. :meth:`StubProcess.restart` stops it and starts it again on the
+same database, to test that state survives.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, NoReturn
+
+from velerian_stub.provisioning import CLIENT_ENV_NAMES
+
+__all__ = ["StubProcess", "StubStartError", "start_stub"]
+
+
+class StubStartError(RuntimeError):
+    """The stub subprocess died or stayed silent before printing its ``VELERIAN_*`` lines."""
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    # Drains stdout for the process's whole life, so a full pipe never blocks it.
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
+
+
+class StubProcess:
+    """
+    A stub server in a subprocess; a context manager that starts and stops it.
+
+    Args:
+        db_path: The SQLite file; a file in a temporary directory when ``None``.
+        api_key: The owner key to seed; the first start's minted key is reused on
+            restarts when ``None``.
+        args: Extra command-line flags, for example ``["--fail-after", "0.5"]``.
+        startup_timeout: Seconds to wait for the ``VELERIAN_*`` lines.
+        log_level: The server's log level.
+
+    Example:
+        >>> with StubProcess(args=["--latency-ms", "20"]) as stub:  # doctest: +SKIP
+        ...     client = VelerianClient(api_key=stub.api_key, base_url=stub.base_url)
+    """
+
+    def __init__(
+        self,
+        *,
+        db_path: str | os.PathLike[str] | None = None,
+        api_key: str | None = None,
+        args: Sequence[str] = (),
+        startup_timeout: float = 30.0,
+        log_level: str = "warning",
+    ) -> None:
+        self._workdir = tempfile.TemporaryDirectory(prefix="velerian-stub-")
+        self.db_path = (
+            Path(db_path) if db_path is not None else Path(self._workdir.name) / "stub.sqlite3"
+        )
+        self.log_path = Path(self._workdir.name) / "stub.log"
+        self._api_key = api_key
+        self._args = list(args)
+        self._timeout = startup_timeout
+        self._log_level = log_level
+        self._proc: subprocess.Popen[str] | None = None
+        self._log: IO[str] | None = None
+        self._env: dict[str, str] = {}
+
+    def _command(self) -> list[str]:
+        command = [sys.executable, "-m", "velerian_stub", "--port", "0", "--db", str(self.db_path)]
+        command += ["--log-level", self._log_level]
+        if self._api_key is not None:
+            command += ["--api-key", self._api_key]
+        return command + self._args
+
+    def start(self) -> StubProcess:
+        """
+        Start the server and wait until it has printed its environment.
+
+        Returns:
+            This object, started.
+
+        Raises:
+            StubStartError: The process exited or timed out first; the message carries
+                its log.
+        """
+        if self._proc is not None:
+            raise RuntimeError("the stub is already running")
+        self._log = self.log_path.open("a", encoding="utf-8")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self._command(), stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
+        )
+        assert self._proc.stdout is not None
+        lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(self._proc.stdout, lines), daemon=True).start()
+        found: dict[str, str] = {}
+        deadline = time.monotonic() + self._timeout
+        while len(found) < len(CLIENT_ENV_NAMES):
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                self._fail("did not print its VELERIAN_* lines in time")
+            if line is None:
+                self._fail("exited before it was ready")
+            name, sep, value = line.partition("=")
+            if sep and name in CLIENT_ENV_NAMES:
+                found[name] = value
+        self._env = found
+        self._api_key = found["VELERIAN_API_KEY"]
+        return self
+
+    def _fail(self, what: str) -> NoReturn:
+        self.stop()
+        log = self.log_path.read_text(encoding="utf-8", errors="replace")
+        raise StubStartError(f"the stub server {what}; its stderr:\n{log[-4000:]}")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """
+        Stop the server: terminate, wait, and kill if it does not exit in time.
+
+        Args:
+            timeout: Seconds to wait after terminating.
+        """
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same database (the port may change)."""
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        """Stop the server and remove its temporary directory."""
+        self.stop()
+        self._workdir.cleanup()
+
+    def __enter__(self) -> StubProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The ``VELERIAN_*`` variables the server printed (a copy)."""
+        if not self._env:
+            raise RuntimeError("the stub has not been started")
+        return dict(self._env)
+
+    @property
+    def base_url(self) -> str:
+        """The server's origin, for example ``http://127.0.0.1:54321``."""
+        return self.env["VELERIAN_BASE_URL"]
+
+    @property
+    def api_key(self) -> str:
+        """The seeded owner key (every scope)."""
+        return self.env["VELERIAN_API_KEY"]
+
+    @property
+    def abp_id(self) -> str:
+        """A deployed ABP."""
+        return self.env["VELERIAN_ABP_ID"]
+
+    @property
+    def draft_abp_id(self) -> str:
+        """A draft ABP (invoking it is a 409)."""
+        return self.env["VELERIAN_DRAFT_ABP_ID"]
+
+    @property
+    def network_slug(self) -> str:
+        """The seeded network."""
+        return self.env["VELERIAN_NETWORK_SLUG"]
+
+
+def start_stub(
+    *,
+    db_path: str | os.PathLike[str] | None = None,
+    api_key: str | None = None,
+    args: Sequence[str] = (),
+    startup_timeout: float = 30.0,
+) -> StubProcess:
+    """
+    Start a stub subprocess; the caller must ``close()`` it.
+
+    Args:
+        db_path: The SQLite file; a temporary one when ``None``.
+        api_key: The owner key to seed; minted when ``None``.
+        args: Extra command-line flags.
+        startup_timeout: Seconds to wait for the server to be ready.
+
+    Returns:
+        The started stub.
+    """
+    stub = StubProcess(db_path=db_path, api_key=api_key, args=args, startup_timeout=startup_timeout)
+    try:
+        return stub.start()
+    except BaseException:
+        stub.close()
+        raise

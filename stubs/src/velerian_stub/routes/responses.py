@@ -1,0 +1,36 @@
+"""The documented error responses of the routes, so the contract lists every status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from velerian_stub.schemas.common import HTTPError
+
+__all__ = ["errors"]
+
+_DESCRIPTIONS: dict[int, str] = {
+    400: "A signed storage link was sent with an `Authorization` header.",
+    401: "Missing, invalid, expired or revoked API key.",
+    403: "The key lacks the scope, or its user's current role does not permit it.",
+    404: "Not found, or not visible to the caller's tenant.",
+    409: "The resource's state does not allow this (or the same Idempotency-Key is in flight).",
+    429: "Rate limited: retry after the `Retry-After` header's seconds.",
+    502: "The upstream response was lost; the request may have been processed.",
+    503: "Temporarily unavailable; the request was not processed.",
+}
+_API_DEFAULTS = (401, 403, 429, 502, 503)
+
+
+def errors(*codes: int, api: bool = True) -> dict[int | str, dict[str, Any]]:
+    """
+    Build the ``responses=`` argument of a route.
+
+    Args:
+        codes: The route's own error statuses (for example 404, 409).
+        api: Whether to add the statuses every ``/api/`` route may answer.
+
+    Returns:
+        The responses, each with the ``HTTPError`` model and a description.
+    """
+    wanted = sorted({*codes, *(_API_DEFAULTS if api else ())})
+    return {code: {"model": HTTPError, "description": _DESCRIPTIONS[code]} for code in wanted}

@@ -1,0 +1,116 @@
+"""The OpenAPI contract: current on disk, complete, named, secured, idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from velerian_stub.openapi import main, render_openapi
+
+CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi.json"
+
+ROUTES = [
+    ("get", "/api/v2/abps", "AbpPage"),
+    ("get", "/api/v2/abps/{abp_id}", "Abp"),
+    ("post", "/api/v2/abps/{abp_id}/invoke", "InvokeResponse"),
+    ("get", "/api/v2/abps/{abp_id}/invocations/{invocation_id}/evidence", "ExportResponse"),
+    ("get", "/api/v2/abps/{abp_id}/evidence-package", "ExportResponse"),
+    ("get", "/api/v2/exports/{export_id}/content", "EvidenceExport"),
+    ("get", "/api/v2/usage/summary", "TenantUsageSummaryResponse"),
+    ("get", "/api/v2/audit-log", "AuditLogPage"),
+    ("get", "/api/v2/approvals", "ApprovalPage"),
+    ("get", "/api/v2/approvals/{approval_id}", "Approval"),
+    ("post", "/api/v2/approvals/{approval_id}/approve", "Approval"),
+    ("post", "/api/v2/approvals/{approval_id}/reject", "Approval"),
+    ("get", "/api/v2/plans", "PlanPage"),
+    ("get", "/api/v2/pack-runs", "RunPage"),
+    ("get", "/api/v2/pack-runs/{run_id}", "Run"),
+    ("post", "/api/v2/pack-runs/{run_id}/revise", "QueuedRun"),
+    ("post", "/api/v2/pack-runs/{run_id}/share", "RunShare"),
+    ("post", "/api/agenticx/networks/{slug}/invoke", "NetworkRunResult"),
+    ("post", "/api/v2/run-attachments", "Attachment"),
+    ("get", "/api/v2/run-attachments/{attachment_id}", "Attachment"),
+    ("post", "/api/v2/run-attachments/{attachment_id}/finalize", "Attachment"),
+    ("get", "/api/v2/api-keys", "ApiKeyPage"),
+    ("post", "/api/v2/api-keys", "CreatedApiKey"),
+    ("delete", "/api/v2/api-keys/{key_id}", None),
+]
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(render_openapi())
+    return loaded
+
+
+def test_checked_in_contract_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--check", str(CONTRACT)]) == 0, capsys.readouterr().out
+
+
+def test_check_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stale = tmp_path / "openapi.json"
+    stale.write_text(CONTRACT.read_text(encoding="utf-8").replace('"2.0.0"', '"1.9.9"'))
+    assert main(["--check", str(stale)]) == 1
+    out = capsys.readouterr().out
+    assert '-  "version": "1.9.9"' in out.replace('    "version"', '  "version"') or "1.9.9" in out
+    assert main([str(stale)]) == 0
+    assert main(["--check", str(stale)]) == 0
+
+
+def test_rendering_is_stable_and_sorted() -> None:
+    text = render_openapi()
+    assert text == render_openapi()
+    assert text.endswith("}\n")
+    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def success_schema(operation: dict[str, Any]) -> str | None:
+    for code in ("200", "201", "202"):
+        response = operation["responses"].get(code)
+        if response and "content" in response:
+            schema = response["content"].get("application/json", {}).get("schema", {})
+            ref: str | None = schema.get("$ref")
+            if ref:
+                return ref.rsplit("/", 1)[-1]
+    return None
+
+
+@pytest.mark.parametrize(("method", "path", "model"), ROUTES)
+def test_every_decided_route_has_its_named_model(
+    spec: dict[str, Any], method: str, path: str, model: str | None
+) -> None:
+    operation = spec["paths"][path][method]
+    assert success_schema(operation) == model
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert {"401", "403", "429", "503"} <= set(operation["responses"])
+    for code, response in operation["responses"].items():
+        if code.startswith(("4", "5")) and code != "422":
+            ref = response["content"]["application/json"]["schema"]["$ref"]
+            assert ref == "#/components/schemas/HTTPError"
+    parameters = {p["name"] for p in operation.get("parameters", [])}
+    assert ("Idempotency-Key" in parameters) is (method in ("post", "delete"))
+
+
+def test_contract_basics(spec: dict[str, Any]) -> None:
+    assert spec["openapi"].startswith("3.1")
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "description": "An API key: `Authorization: Bearer vk_live_...`.",
+        "scheme": "bearer",
+        "type": "http",
+    }
+    assert spec["components"]["schemas"]["HTTPError"]["required"] == ["detail"]
+    assert not [p for p in spec["paths"] if p.startswith("/_stub")]
+    queued = spec["paths"]["/api/agenticx/networks/{slug}/invoke"]["post"]["responses"]["202"]
+    assert queued["content"]["application/json"]["schema"]["$ref"].endswith("/QueuedRun")
+    for path in ("/_storage/exports/{export_id}", "/_storage/uploads/{attachment_id}"):
+        assert path in spec["paths"]
+
+
+def test_every_response_field_is_required(spec: dict[str, Any]) -> None:
+    """Response models list every field as required; nullables say so with null."""
+    for name in ("Abp", "InvokeResponse", "ExportResponse", "Run", "Attachment", "ApiKey"):
+        schema = spec["components"]["schemas"][name]
+        assert set(schema["required"]) == set(schema["properties"]), name

@@ -1,0 +1,159 @@
+"""Injected faults: fail-before, fail-after, rate limit, latency, and seeded determinism."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from velerian_stub import StubConfig
+from velerian_stub.cli import build_parser, config_from_args
+from velerian_stub.faults import FaultInjector
+
+from .support import ManualClock, in_memory, open_api
+
+
+def test_fail_before_answers_503_without_doing_the_work() -> None:
+    with open_api(in_memory(fail_before=1.0)) as api:
+        response = api.invoke({"q": 1})
+        assert response.status_code == 503
+        assert "not processed" in response.json()["detail"]
+        assert response.headers["x-stub-fault"] == "fail-before"
+        assert response.headers["x-request-id"].startswith("req_")
+        assert api.get("/api/v2/abps").status_code == 503
+        # The stub's own routes never fail, so the test can look inside.
+        assert api.get("/_stub/executions").json()["total"] == 0
+
+
+def test_fail_after_does_the_work_and_loses_the_answer() -> None:
+    with open_api(in_memory(fail_after=1.0)) as api:
+        response = api.post(
+            f"/api/v2/abps/{api.abp_id}/invoke", {"payload": {}}, idempotency_key="lost"
+        )
+        assert response.status_code == 502
+        assert response.headers["x-stub-fault"] == "fail-after"
+        rows = api.get("/_stub/executions").json()["items"]
+        assert [r["idempotency_key"] for r in rows] == ["lost"]
+
+
+def seed_where(pattern: list[tuple[bool, bool]], before: float, after: float) -> int:
+    """Find a seed whose first fault decisions are ``pattern`` (fail_before, fail_after)."""
+    for seed in range(10_000):
+        injector = FaultInjector(StubConfig(seed=seed, fail_before=before, fail_after=after))
+        drawn = [(d.fail_before, d.fail_after) for d in (injector.decide() for _ in pattern)]
+        if drawn == pattern:
+            return seed
+    raise AssertionError("no seed found")
+
+
+def test_retry_after_fail_after_replays_the_stored_answer() -> None:
+    seed = seed_where([(False, True), (False, False)], before=0.0, after=0.5)
+    with open_api(in_memory(fail_after=0.5, seed=seed)) as api:
+        path = f"/api/v2/abps/{api.abp_id}/invoke"
+        lost = api.post(path, {"payload": {"q": 1}}, idempotency_key="retry-me")
+        retried = api.post(path, {"payload": {"q": 1}}, idempotency_key="retry-me")
+        assert lost.status_code == 502
+        assert retried.status_code == 200
+        assert retried.headers["idempotent-replayed"] == "true"
+        rows = api.get("/_stub/executions").json()["items"]
+        assert len(rows) == 1
+        assert rows[0]["resource_id"] == retried.json()["invocation_id"]
+
+
+def test_retry_after_fail_before_executes_normally() -> None:
+    seed = seed_where([(True, False), (False, False)], before=0.5, after=0.0)
+    with open_api(in_memory(fail_before=0.5, seed=seed)) as api:
+        path = f"/api/v2/abps/{api.abp_id}/invoke"
+        refused = api.post(path, {"payload": {}}, idempotency_key="again")
+        retried = api.post(path, {"payload": {}}, idempotency_key="again")
+        assert refused.status_code == 503
+        assert retried.status_code == 200
+        assert "idempotent-replayed" not in retried.headers
+
+
+def statuses(seed: int, count: int = 30) -> list[int]:
+    with open_api(in_memory(fail_before=0.3, fail_after=0.3, seed=seed)) as api:
+        return [api.get("/api/v2/plans").status_code for _ in range(count)]
+
+
+def test_same_seed_same_faults() -> None:
+    first = statuses(7)
+    assert first == statuses(7)
+    assert {200, 502, 503} <= set(first)
+    assert first != statuses(8)
+
+
+def test_rate_limit_answers_429_with_retry_after(clock: ManualClock) -> None:
+    with open_api(in_memory(rate_limit=3, clock=clock)) as api:
+        codes = [api.get("/api/v2/plans").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = api.get("/api/v2/plans")
+        assert limited.headers["retry-after"] == "1"
+        assert "3 requests per second" in limited.json()["detail"]
+        other = api.new_user("viewer", ["read"])["api_key"]
+        assert api.get("/api/v2/plans", key=other).status_code == 200
+        clock.advance(1)
+        assert api.get("/api/v2/plans").status_code == 200
+
+
+def test_rate_limit_does_not_touch_stub_routes(clock: ManualClock) -> None:
+    with open_api(in_memory(rate_limit=1, clock=clock)) as api:
+        for _ in range(3):
+            assert api.get("/_stub/executions").status_code == 200
+
+
+def test_latency_is_added_to_api_requests_only() -> None:
+    with open_api(in_memory(latency_ms=150)) as api:
+        # The first call of each route pays one-off start-up costs; measure later ones.
+        api.get("/api/v2/plans")
+        api.get("/_stub/executions")
+        started = time.monotonic()
+        api.get("/api/v2/plans")
+        assert time.monotonic() - started >= 0.15
+        started = time.monotonic()
+        api.get("/_stub/executions")
+        assert time.monotonic() - started < 0.15
+
+
+def test_cli_flags_become_the_config() -> None:
+    args = build_parser().parse_args(
+        [
+            "--db",
+            ":memory:",
+            "--fail-before",
+            "0.25",
+            "--fail-after",
+            "0.5",
+            "--rate-limit",
+            "10",
+            "--latency-ms",
+            "5",
+            "--seed",
+            "42",
+            "--presign-ttl",
+            "60",
+            "--run-duration-ms",
+            "1500",
+        ]
+    )
+    config = config_from_args(args)
+    assert (config.fail_before, config.fail_after, config.rate_limit) == (0.25, 0.5, 10)
+    assert (config.latency_ms, config.seed, config.presign_ttl_s) == (5, 42, 60)
+    assert config.run_duration_s == 1.5
+    assert config.db_path == ":memory:"
+
+
+@pytest.mark.parametrize(
+    "argv", [["--fail-before", "1.5"], ["--rate-limit", "0"], ["--latency-ms", "-1"]]
+)
+def test_cli_rejects_bad_flags(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(argv)
+    assert "must be" in capsys.readouterr().err
+
+
+def test_storage_paths_are_never_failed() -> None:
+    with open_api(in_memory(fail_before=1.0)) as api:
+        export = api.post("/_stub/exports", {"size_bytes": 10}).json()
+        assert httpx.get(export["download_url"]).status_code == 200

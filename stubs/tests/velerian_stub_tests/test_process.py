@@ -1,0 +1,106 @@
+"""The real thing: the CLI in a subprocess, restart persistence, the demo runner."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from velerian_stub import StubProcess, StubStartError
+
+KEY = "vk_live_" + "K" * 40
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    with StubProcess(db_path=tmp_path / "stub.sqlite3") as stub:
+        env = stub.env
+        assert list(env) == [
+            "VELERIAN_BASE_URL",
+            "VELERIAN_API_KEY",
+            "VELERIAN_ABP_ID",
+            "VELERIAN_NETWORK_SLUG",
+            "VELERIAN_DRAFT_ABP_ID",
+        ]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", stub.base_url)
+        assert re.fullmatch(r"vk_live_[A-Za-z0-9]{40}", stub.api_key)
+        headers = auth(stub.api_key)
+        invocation = httpx.post(
+            f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke",
+            json={"payload": {"q": 1}},
+            headers={**headers, "Idempotency-Key": "before-restart"},
+        ).json()
+        queued = httpx.post(
+            f"{stub.base_url}/api/agenticx/networks/{stub.network_slug}/invoke?async=true",
+            json={"prompt_text": "across restarts", "metadata": {"stub_duration_ms": 400}},
+            headers=headers,
+        ).json()
+        draft = httpx.get(f"{stub.base_url}/api/v2/abps/{stub.draft_abp_id}", headers=headers)
+        assert draft.json()["status"] == "draft"
+        stub.restart()
+        assert stub.env == {**env, "VELERIAN_BASE_URL": stub.base_url}
+        time.sleep(0.7)
+        run = httpx.get(f"{stub.base_url}/api/v2/pack-runs/{queued['run_id']}", headers=headers)
+        assert run.json()["status"] == "succeeded"
+        replay = httpx.post(
+            f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke",
+            json={"payload": {"q": 1}},
+            headers={**headers, "Idempotency-Key": "before-restart"},
+        )
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.json() == invocation
+        evidence = httpx.get(run.json()["evidence_download_url"])
+        assert evidence.status_code == 200
+
+
+def test_api_key_flag_is_added_to_an_existing_database(tmp_path: Path) -> None:
+    db = tmp_path / "stub.sqlite3"
+    with StubProcess(db_path=db) as first:
+        generated = first.api_key
+        abp_id = first.abp_id
+    with StubProcess(db_path=db, api_key=KEY) as second:
+        assert second.api_key == KEY
+        assert second.abp_id == abp_id
+        for key in (KEY, generated):
+            response = httpx.get(f"{second.base_url}/api/v2/abps", headers=auth(key))
+            assert response.status_code == 200
+
+
+def test_a_failing_start_reports_stderr() -> None:
+    stub = StubProcess(args=["--fail-before", "2"])
+    with pytest.raises(StubStartError, match="must be between 0 and 1"):
+        stub.start()
+    stub.close()
+
+
+def test_demo_runs_a_script_with_the_environment(tmp_path: Path) -> None:
+    script = tmp_path / "show_env.py"
+    script.write_text(
+        "import os, sys\n"
+        "import httpx\n"
+        "base = os.environ['VELERIAN_BASE_URL']\n"
+        "key = os.environ['VELERIAN_API_KEY']\n"
+        "r = httpx.get(base + '/api/v2/abps/' + os.environ['VELERIAN_ABP_ID'],"
+        " headers={'Authorization': 'Bearer ' + key})\n"
+        "print('status', r.status_code, sys.argv[1:])\n"
+        "sys.exit(3)\n",
+        encoding="utf-8",
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "velerian_stub.demo", str(script), "one", "--two"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 3, completed.stderr
+    assert "status 200 ['one', '--two']" in completed.stdout
+    assert "velerian-stub serving at http://127.0.0.1:" in completed.stderr
