@@ -154,14 +154,11 @@ def invoke_abp(
     )
     write_entry(
         session,
-        tenant_id=actor.tenant_id,
+        actor,
         action="abp.invoke",
         resource_kind="invocation",
         resource_id=invocation_id,
         now=now,
-        actor_user_id=actor.principal.user_id,
-        actor_api_key_id=actor.principal.api_key_id,
-        request_id=actor.request_id,
         metadata={"abp_id": abp_id, "outcome": verdict.outcome, "evidence_pack_id": pack_id},
     )
     record_execution(session, actor, invocation_id, now)

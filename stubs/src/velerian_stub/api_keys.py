@@ -137,14 +137,11 @@ def mint_key(
     )
     write_entry(
         session,
-        tenant_id=actor.tenant_id,
+        actor,
         action="api_key.create",
         resource_kind="api_key",
         resource_id=key_id,
         now=now,
-        actor_user_id=actor.principal.user_id,
-        actor_api_key_id=actor.principal.api_key_id,
-        request_id=actor.request_id,
         metadata={"name": name, "scopes": list(scopes)},
     )
     record_execution(session, actor, key_id, now)
@@ -197,13 +194,10 @@ def revoke_key(session: Session, actor: Actor, key_id: str, now: float) -> None:
     session.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", (format_epoch(now), key_id))
     write_entry(
         session,
-        tenant_id=actor.tenant_id,
+        actor,
         action="api_key.revoke",
         resource_kind="api_key",
         resource_id=key_id,
         now=now,
-        actor_user_id=actor.principal.user_id,
-        actor_api_key_id=actor.principal.api_key_id,
-        request_id=actor.request_id,
     )
     record_execution(session, actor, key_id, now)

@@ -125,14 +125,11 @@ def decide_approval(
     action = "approval.approve" if decision == "approved" else "approval.reject"
     write_entry(
         session,
-        tenant_id=actor.tenant_id,
+        actor,
         action=action,
         resource_kind="approval",
         resource_id=approval_id,
         now=now,
-        actor_user_id=actor.principal.user_id,
-        actor_api_key_id=actor.principal.api_key_id,
-        request_id=actor.request_id,
         metadata={"invocation_id": row.text("invocation_id"), "note": note},
     )
     record_execution(session, actor, approval_id, now)

@@ -213,14 +213,11 @@ def finalize_attachment(
             )
             write_entry(
                 session,
-                tenant_id=actor.tenant_id,
+                actor,
                 action="attachment.finalize",
                 resource_kind="attachment",
                 resource_id=attachment_id,
                 now=now,
-                actor_user_id=actor.principal.user_id,
-                actor_api_key_id=actor.principal.api_key_id,
-                request_id=actor.request_id,
                 metadata={"size_bytes": expected},
             )
             record_execution(session, actor, attachment_id, now)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
+from velerian_stub.actor import Actor
 from velerian_stub.clock import format_epoch
 from velerian_stub.db import Session, dump_json
 from velerian_stub.ids import new_id
@@ -16,30 +17,24 @@ __all__ = ["AuditFilter", "list_entries", "write_entry"]
 
 def write_entry(
     session: Session,
+    actor: Actor,
     *,
-    tenant_id: str,
     action: str,
     resource_kind: str,
     resource_id: str,
     now: float,
-    actor_user_id: str | None = None,
-    actor_api_key_id: str | None = None,
-    request_id: str | None = None,
     metadata: dict[str, JsonValue] | None = None,
 ) -> str:
     """
-    Append one entry to a tenant's audit log.
+    Append one entry to the acting tenant's audit log.
 
     Args:
         session: The open transaction of the action itself, so both commit together.
-        tenant_id: Whose log.
+        actor: Who acted: their tenant, user, key and request id are recorded.
         action: What happened, for example ``"abp.invoke"``.
         resource_kind: The kind of the resource acted on, for example ``"invocation"``.
         resource_id: Its id.
         now: The current time in Unix seconds.
-        actor_user_id: The acting user, when a user acted.
-        actor_api_key_id: The key they used.
-        request_id: The request's ``x-request-id``.
         metadata: Facts about the action worth keeping.
 
     Returns:
@@ -52,15 +47,15 @@ def write_entry(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             entry_id,
-            tenant_id,
+            actor.tenant_id,
             format_epoch(now),
             action,
-            actor_user_id,
-            actor_api_key_id,
+            actor.principal.user_id,
+            actor.principal.api_key_id,
             resource_kind,
             resource_id,
             dump_json(metadata or {}),
-            request_id,
+            actor.request_id,
         ),
     )
     return entry_id

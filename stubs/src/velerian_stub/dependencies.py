@@ -109,21 +109,24 @@ def authorize(scope: Scope) -> Callable[..., Principal]:
     return dependency
 
 
+def _actor(request: Request, principal: Principal, idempotency_key: str | None) -> Actor:
+    route = request.scope.get("route")
+    return Actor(
+        principal=principal,
+        request_id=request_id_of(request.scope),
+        idempotency_key=idempotency_key,
+        method=request.method,
+        route=route.path if isinstance(route, APIRoute) else request.url.path,
+    )
+
+
 def _acting(scope: Scope) -> Callable[..., Actor]:
     def dependency(
         request: Request,
         principal: Annotated[Principal, Depends(authorize(scope))],
         idempotency_key: IdempotencyKey = None,
     ) -> Actor:
-        route = request.scope.get("route")
-        template = route.path if isinstance(route, APIRoute) else request.url.path
-        return Actor(
-            principal=principal,
-            request_id=request_id_of(request.scope),
-            idempotency_key=idempotency_key,
-            method=request.method,
-            route=template,
-        )
+        return _actor(request, principal, idempotency_key)
 
     return dependency
 
@@ -135,14 +138,7 @@ def _stub_owner(
     principal = _principal(request, credentials)
     if principal.role != "owner":
         raise AuthError(403, "the /_stub admin routes need a key of an owner")
-    route = request.scope.get("route")
-    return Actor(
-        principal=principal,
-        request_id=request_id_of(request.scope),
-        idempotency_key=None,
-        method=request.method,
-        route=route.path if isinstance(route, APIRoute) else request.url.path,
-    )
+    return _actor(request, principal, None)
 
 
 Reader = Annotated[Principal, Depends(authorize("read"))]

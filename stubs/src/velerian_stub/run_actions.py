@@ -151,14 +151,11 @@ def revise_run(
         )
         write_entry(
             session,
-            tenant_id=actor.tenant_id,
+            actor,
             action="run.revise",
             resource_kind="run",
             resource_id=run_id,
             now=now,
-            actor_user_id=actor.principal.user_id,
-            actor_api_key_id=actor.principal.api_key_id,
-            request_id=actor.request_id,
             metadata={"revision_run_id": new_id},
         )
     return QueuedRun(run_id=new_id, run_url=run_url(base_url, new_id), status="queued")
@@ -205,14 +202,11 @@ def share_run(
         load_run(ctx, session, actor.tenant_id, run_id, now)
         write_entry(
             session,
-            tenant_id=actor.tenant_id,
+            actor,
             action="run.share",
             resource_kind="run",
             resource_id=run_id,
             now=now,
-            actor_user_id=actor.principal.user_id,
-            actor_api_key_id=actor.principal.api_key_id,
-            request_id=actor.request_id,
             metadata={"expires_at": format_epoch(expires)},
         )
         record_execution(session, actor, run_id, now)

@@ -154,14 +154,11 @@ def create_run(
     )
     write_entry(
         session,
-        tenant_id=actor.tenant_id,
+        actor,
         action="network.invoke",
         resource_kind="run",
         resource_id=run_id,
         now=now,
-        actor_user_id=actor.principal.user_id,
-        actor_api_key_id=actor.principal.api_key_id,
-        request_id=actor.request_id,
         metadata={"network_slug": slug, "revision_of": revision_of},
     )
     record_execution(session, actor, run_id, now)

@@ -90,8 +90,14 @@ def test_every_decided_route_has_its_named_model(
         if code.startswith(("4", "5")) and code != "422":
             ref = response["content"]["application/json"]["schema"]["$ref"]
             assert ref == "#/components/schemas/HTTPError"
+    mutating = method in ("post", "delete")
     parameters = {p["name"] for p in operation.get("parameters", [])}
-    assert ("Idempotency-Key" in parameters) is (method in ("post", "delete"))
+    assert ("Idempotency-Key" in parameters) is mutating
+    if mutating:
+        # A repeat of an Idempotency-Key still in flight is a 409 on every mutating route.
+        assert "409" in operation["responses"]
+        assert "422" in operation["responses"]
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
 
 
 def test_contract_basics(spec: dict[str, Any]) -> None:

@@ -190,3 +190,18 @@ def test_synthetic_content_is_deterministic(api: Api) -> None:
     second = api.post("/_stub/exports", {"size_bytes": 1000}).json()
     assert first["sha256"] == second["sha256"]
     assert first["export_id"] != second["export_id"]
+
+
+@pytest.mark.parametrize("delivery", ["presigned", "stream"])
+def test_downloads_support_range_and_head(api: Api, delivery: str) -> None:
+    export = api.post("/_stub/exports", {"size_bytes": 1000, "delivery": delivery}).json()
+    headers = api.auth() if delivery == "stream" else {}
+    whole = httpx.get(export["download_url"], headers=headers).content
+    part = httpx.get(export["download_url"], headers={**headers, "Range": "bytes=100-199"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == "bytes 100-199/1000"
+    assert part.content == whole[100:200]
+    head = httpx.head(export["download_url"], headers=headers)
+    assert head.status_code == 200
+    assert head.headers["content-length"] == "1000"
+    assert head.content == b""

@@ -27,7 +27,7 @@ def list_route(
     "",
     status_code=201,
     response_model=CreatedApiKey,
-    responses=errors(),
+    responses=errors(409),
     operation_id="create_api_key",
 )
 def mint_route(*, ctx: Ctx, actor: KeyAdminActor, body: CreateApiKeyRequest) -> CreatedApiKey:
@@ -52,7 +52,7 @@ def mint_route(*, ctx: Ctx, actor: KeyAdminActor, body: CreateApiKeyRequest) -> 
     status_code=204,
     response_class=Response,
     response_model=None,
-    responses=errors(404),
+    responses=errors(404, 409),
     operation_id="revoke_api_key",
 )
 def revoke_route(*, ctx: Ctx, actor: KeyAdminActor, key_id: str) -> Response:

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v2/run-attachments", tags=["attachments"])
     "",
     status_code=201,
     response_model=Attachment,
-    responses=errors(),
+    responses=errors(409),
     operation_id="register_attachment",
 )
 def register_route(

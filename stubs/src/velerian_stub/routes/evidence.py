@@ -152,7 +152,7 @@ def evidence_package_route(
     response_model=None,
     responses={
         200: {
-            "description": "The export file.",
+            "description": "The export file, with Content-Length; `Range` and HEAD work.",
             "model": EvidenceExport,
             "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}},
@@ -179,3 +179,13 @@ def export_content_route(*, ctx: Ctx, principal: EvidenceReader, export_id: str)
         media_type=row.text("content_type"),
         filename=row.text("s3_key").rsplit("/", 1)[-1],
     )
+
+
+router.add_api_route(
+    "/api/v2/exports/{export_id}/content",
+    export_content_route,
+    methods=["HEAD"],
+    response_class=FileResponse,
+    response_model=None,
+    include_in_schema=False,
+)

@@ -13,12 +13,19 @@ _DESCRIPTIONS: dict[int, str] = {
     401: "Missing, invalid, expired or revoked API key.",
     403: "The key lacks the scope, or its user's current role does not permit it.",
     404: "Not found, or not visible to the caller's tenant.",
-    409: "The resource's state does not allow this (or the same Idempotency-Key is in flight).",
+    409: "The resource's state does not allow this, or a request with the same"
+    " Idempotency-Key is still in flight.",
     429: "Rate limited: retry after the `Retry-After` header's seconds.",
     502: "The upstream response was lost; the request may have been processed.",
     503: "Temporarily unavailable; the request was not processed.",
 }
 _API_DEFAULTS = (401, 403, 429, 502, 503)
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying (the HTTP-date form is also legal).",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def errors(*codes: int, api: bool = True) -> dict[int | str, dict[str, Any]]:
@@ -33,4 +40,9 @@ def errors(*codes: int, api: bool = True) -> dict[int | str, dict[str, Any]]:
         The responses, each with the ``HTTPError`` model and a description.
     """
     wanted = sorted({*codes, *(_API_DEFAULTS if api else ())})
-    return {code: {"model": HTTPError, "description": _DESCRIPTIONS[code]} for code in wanted}
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": HTTPError, "description": _DESCRIPTIONS[code]} for code in wanted
+    }
+    if 429 in responses:
+        responses[429]["headers"] = _RETRY_AFTER
+    return responses

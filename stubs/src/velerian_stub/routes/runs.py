@@ -94,7 +94,7 @@ def revise_run_route(
     "/api/v2/pack-runs/{run_id}/share",
     status_code=201,
     response_model=RunShare,
-    responses=errors(404),
+    responses=errors(404, 409),
     operation_id="share_run",
 )
 def share_run_route(

@@ -52,7 +52,7 @@ def _check_link(
     response_model=None,
     responses={
         200: {
-            "description": "The export file, with Content-Length.",
+            "description": "The export file, with Content-Length; `Range` and HEAD work.",
             "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
@@ -74,6 +74,17 @@ def download_export(
         media_type=row.text("content_type"),
         filename=row.text("s3_key").rsplit("/", 1)[-1],
     )
+
+
+# Object stores answer HEAD too; Range requests are served by FileResponse itself.
+router.add_api_route(
+    "/exports/{export_id}",
+    download_export,
+    methods=["HEAD"],
+    response_class=FileResponse,
+    response_model=None,
+    include_in_schema=False,
+)
 
 
 def _attachment_status(ctx: StubContext, attachment_id: str) -> str | None:
