@@ -13,6 +13,8 @@ Example:
             print(result.outcome, result.is_allowed)
 """
 
+from typing import TYPE_CHECKING
+
 from ._client_async import AsyncVelerianClient
 from ._client_sync import VelerianClient
 from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
@@ -35,6 +37,7 @@ from ._exceptions import (
     VelerianTimeoutError,
     VelerianValidationError,
 )
+from ._json import JSONObject, JSONValue
 from ._middleware import Backoff, Middleware, MiddlewareFlow
 from ._progress import ProgressCallback, TqdmProgress
 from ._retry import RetryPolicy
@@ -42,21 +45,75 @@ from ._settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
 from ._transfer import DownloadedFile
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from ._models.abps import (
+        Abp,
+        AbpStatus,
+        AggregatedCondition,
+        ConditionResult,
+        InvokeOutcome,
+        InvokeResult,
+    )
+    from ._models.api_keys import ApiKey, ApiKeyScope, CreatedApiKey
+    from ._models.approvals import Approval, ApprovalStatus
+    from ._models.attachments import Attachment, AttachmentStatus
+    from ._models.audit import AuditAction, AuditLogEntry
+    from ._models.base import VelerianModel
+    from ._models.evidence import ArtifactKind, EvidenceExport, ExportDelivery, ExportFormat
+    from ._models.plans import Plan
+    from ._models.runs import QueuedRun, Run, RunShare, RunStatus
+    from ._models.usage import EvidencePackRow, GovernedRunCounts, UsageAdoption, UsageSummary
+    from ._pagination import VelerianPaginationError
+    from ._pagination_async import AsyncPage
+    from ._pagination_sync import Page
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "Abp",
+    "AbpStatus",
+    "AggregatedCondition",
+    "ApiKey",
+    "ApiKeyScope",
+    "Approval",
+    "ApprovalStatus",
+    "ArtifactKind",
+    "AsyncPage",
     "AsyncVelerianClient",
+    "Attachment",
+    "AttachmentStatus",
+    "AuditAction",
+    "AuditLogEntry",
     "Backoff",
     "ChainBreak",
+    "ConditionResult",
+    "CreatedApiKey",
     "DownloadedFile",
+    "EvidenceExport",
+    "EvidencePackRow",
     "EvidenceVerification",
+    "ExportDelivery",
+    "ExportFormat",
+    "GovernedRunCounts",
+    "InvokeOutcome",
+    "InvokeResult",
+    "JSONObject",
+    "JSONValue",
     "Middleware",
     "MiddlewareFlow",
     "NotGiven",
+    "Page",
+    "Plan",
     "ProgressCallback",
+    "QueuedRun",
     "RetryPolicy",
+    "Run",
+    "RunShare",
+    "RunStatus",
     "TqdmProgress",
+    "UsageAdoption",
+    "UsageSummary",
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
@@ -68,7 +125,9 @@ __all__ = [
     "VelerianExportExpiredError",
     "VelerianForbiddenError",
     "VelerianIntegrityError",
+    "VelerianModel",
     "VelerianNotFoundError",
+    "VelerianPaginationError",
     "VelerianRateLimitError",
     "VelerianResponseValidationError",
     "VelerianRunTimeoutError",
@@ -79,3 +138,56 @@ __all__ = [
     "chain_hash",
     "verify_evidence",
 ]
+
+# Models and pages load on first use: building pydantic classes costs import time that
+# a script using only the client should not pay.
+_LAZY: dict[str, str] = {
+    "Abp": "._models.abps",
+    "AbpStatus": "._models.abps",
+    "AggregatedCondition": "._models.abps",
+    "ConditionResult": "._models.abps",
+    "InvokeOutcome": "._models.abps",
+    "InvokeResult": "._models.abps",
+    "ApiKey": "._models.api_keys",
+    "ApiKeyScope": "._models.api_keys",
+    "CreatedApiKey": "._models.api_keys",
+    "Approval": "._models.approvals",
+    "ApprovalStatus": "._models.approvals",
+    "Attachment": "._models.attachments",
+    "AttachmentStatus": "._models.attachments",
+    "AuditAction": "._models.audit",
+    "AuditLogEntry": "._models.audit",
+    "VelerianModel": "._models.base",
+    "ArtifactKind": "._models.evidence",
+    "EvidenceExport": "._models.evidence",
+    "ExportDelivery": "._models.evidence",
+    "ExportFormat": "._models.evidence",
+    "Plan": "._models.plans",
+    "QueuedRun": "._models.runs",
+    "Run": "._models.runs",
+    "RunShare": "._models.runs",
+    "RunStatus": "._models.runs",
+    "EvidencePackRow": "._models.usage",
+    "GovernedRunCounts": "._models.usage",
+    "UsageAdoption": "._models.usage",
+    "UsageSummary": "._models.usage",
+    "VelerianPaginationError": "._pagination",
+    "AsyncPage": "._pagination_async",
+    "Page": "._pagination_sync",
+}
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            msg = f"module {__name__!r} has no attribute {name!r}"
+            raise AttributeError(msg)
+        import importlib
+
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_LAZY))

@@ -17,6 +17,7 @@ import httpx
 from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
+from ._compat_async import AsyncLegacyMethods
 from ._exceptions import VelerianArgumentError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
@@ -25,7 +26,7 @@ from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
 __all__ = ["AsyncVelerianClient"]
 
 
-class AsyncVelerianClient(BaseClient[httpx.AsyncClient]):
+class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
     """
     The asynchronous client of the Velerian governed-run and evidence API.
 

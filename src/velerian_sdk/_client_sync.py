@@ -19,6 +19,7 @@ import httpx
 from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
+from ._compat_sync import LegacyMethods
 from ._exceptions import VelerianArgumentError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
@@ -27,7 +28,7 @@ from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
 __all__ = ["VelerianClient"]
 
 
-class VelerianClient(BaseClient[httpx.Client]):
+class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
     """
     The synchronous client of the Velerian governed-run and evidence API.
 

@@ -1,0 +1,45 @@
+"""Models of approvals: invocations held for a human decision."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from .base import Timestamp, VelerianModel
+
+__all__ = ["Approval", "ApprovalStatus"]
+
+ApprovalStatus: TypeAlias = Literal["pending", "approved", "rejected"] | str
+"""
+An approval's state; an unknown new value still parses.
+
+.. versionadded:: 0.2.0
+"""
+
+
+class Approval(VelerianModel):
+    """
+    A held invocation awaiting, or past, a human decision.
+
+    Attributes:
+        id: The approval's id (``apr_...``).
+        abp_id: The ABP that was invoked.
+        invocation_id: The held invocation.
+        status: ``pending``, ``approved`` or ``rejected``.
+        reason: Why the invocation was held.
+        created_at: When it was held.
+        decided_at: When it was decided, or ``None``.
+        decided_by_user_id: Who decided, or ``None``.
+        note: The decider's note, or ``None``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    abp_id: str
+    invocation_id: str
+    status: ApprovalStatus
+    reason: str
+    created_at: Timestamp
+    decided_at: Timestamp | None = None
+    decided_by_user_id: str | None = None
+    note: str | None = None

@@ -1,0 +1,46 @@
+"""Models of run attachments: files registered, uploaded and finalized for a network run."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from .base import Timestamp, VelerianModel
+
+__all__ = ["Attachment", "AttachmentStatus"]
+
+AttachmentStatus: TypeAlias = Literal["pending_upload", "uploaded", "ready"] | str
+"""
+An attachment's state; only a ``ready`` one can be used by a run. An unknown new value
+still parses.
+
+.. versionadded:: 0.2.0
+"""
+
+
+class Attachment(VelerianModel):
+    """
+    A file for a network run; pass its ``id`` in ``attachment_ids``.
+
+    Attributes:
+        id: The attachment's id (``att_...``).
+        filename: The file's name.
+        content_type: Its media type.
+        size_bytes: Its size.
+        sha256: Its SHA-256 hex digest; ``None`` until finalized.
+        status: ``pending_upload``, ``uploaded`` or ``ready``.
+        upload_url: The presigned ``PUT`` link (send no API key); ``None`` once ready.
+        upload_expires_at: When ``upload_url`` expires; ``None`` once ready.
+        created_at: When it was registered.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str | None = None
+    status: AttachmentStatus
+    upload_url: str | None = None
+    upload_expires_at: Timestamp | None = None
+    created_at: Timestamp

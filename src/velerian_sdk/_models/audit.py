@@ -1,0 +1,61 @@
+"""Models of the audit log."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from pydantic import Field
+
+from .._json import JSONObject
+from .base import Timestamp, VelerianModel
+
+__all__ = ["AuditAction", "AuditLogEntry"]
+
+AuditAction: TypeAlias = (
+    Literal[
+        "abp.invoke",
+        "network.invoke",
+        "api_key.create",
+        "api_key.revoke",
+        "approval.approve",
+        "approval.reject",
+        "attachment.finalize",
+        "run.revise",
+        "run.share",
+    ]
+    | str
+)
+"""
+What an audit entry records; an action added by a newer server still parses.
+
+.. versionadded:: 0.2.0
+"""
+
+
+class AuditLogEntry(VelerianModel):
+    """
+    One recorded action.
+
+    Attributes:
+        id: The entry's id (``aud_...``).
+        created_at: When the action happened.
+        action: What happened, e.g. ``abp.invoke`` (see :data:`AuditAction`).
+        actor_user_id: The user who acted, if any.
+        actor_api_key_id: The key used, if recorded.
+        resource_kind: The kind of resource acted on, e.g. ``abp``.
+        resource_id: Its id.
+        metadata: Details of the action.
+        request_id: The request's ``x-request-id``, if recorded.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    created_at: Timestamp
+    action: AuditAction
+    actor_user_id: str | None = None
+    actor_api_key_id: str | None = None
+    resource_kind: str
+    resource_id: str
+    metadata: JSONObject = Field(default_factory=dict)
+    request_id: str | None = None

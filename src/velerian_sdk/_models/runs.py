@@ -1,0 +1,115 @@
+"""Models of network runs (pack runs): queued, polled, revised and shared."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from pydantic import Field
+
+from .._json import JSONObject
+from .base import Timestamp, VelerianModel
+
+__all__ = ["TERMINAL_RUN_STATUSES", "QueuedRun", "Run", "RunShare", "RunStatus"]
+
+RunStatus: TypeAlias = Literal["queued", "running", "succeeded", "failed", "blocked"] | str
+"""
+A run's state. ``succeeded``, ``failed`` and ``blocked`` are terminal; ``blocked`` is
+a finished governance verdict, not an error. A state added by a newer server still
+parses (and is treated as not yet finished).
+
+.. versionadded:: 0.2.0
+"""
+
+TERMINAL_RUN_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "blocked"})
+"""The statuses after which a run never changes."""
+
+
+class Run(VelerianModel):
+    """
+    A network run (``GET /api/v2/pack-runs/{run_id}``).
+
+    Attributes:
+        id: The run's id (``run_...``); enough to collect it later, from any process.
+        status: ``queued``, ``running``, ``succeeded``, ``failed`` or ``blocked``.
+        network_slug: The network that runs it.
+        prompt_text: The prompt it was given.
+        metadata: The caller's metadata.
+        attachment_ids: The attachments it runs against.
+        output_text: The output; ``None`` until ``succeeded``.
+        governance_pass: The governance verdict; ``None`` until terminal.
+        governance_reasons: Why governance decided as it did.
+        model_id: The model used; ``None`` until running.
+        error: What went wrong, for a ``failed`` run.
+        evidence_download_url: The evidence link; ``None`` until terminal.
+        evidence_pack_id: The evidence pack; ``None`` until terminal.
+        run_url: The run's page in the web app.
+        revision_of: The run this one revises, if any.
+        created_at: When it was queued.
+        started_at: When it started running.
+        finished_at: When it finished.
+        poll_after_s: The server's hint for when to poll next; ``None`` once terminal.
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: str
+    status: RunStatus
+    network_slug: str
+    prompt_text: str
+    metadata: JSONObject = Field(default_factory=dict)
+    attachment_ids: list[str] = Field(default_factory=list)
+    output_text: str | None = None
+    governance_pass: bool | None = None
+    governance_reasons: list[str] = Field(default_factory=list)
+    model_id: str | None = None
+    error: str | None = None
+    evidence_download_url: str | None = None
+    evidence_pack_id: str | None = None
+    run_url: str
+    revision_of: str | None = None
+    created_at: Timestamp
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
+    poll_after_s: float | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the run has finished: ``succeeded``, ``failed`` or ``blocked``."""
+        return self.status in TERMINAL_RUN_STATUSES
+
+
+class QueuedRun(VelerianModel):
+    """
+    The answer to queueing a network run (``202`` of the network invoke).
+
+    Attributes:
+        run_id: The run's id: keep it, the run is billed whether you wait or not.
+        run_url: The run's page in the web app.
+        status: ``queued``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    run_id: str
+    run_url: str
+    status: RunStatus = "queued"
+
+
+class RunShare(VelerianModel):
+    """
+    A read-only link to a run that needs no API key.
+
+    Anyone with ``share_url`` can read the run until ``expires_at``: treat it as a
+    secret. The repr hides its query string.
+
+    Attributes:
+        run_id: The shared run.
+        share_url: The link.
+        expires_at: When the link stops working.
+
+    .. versionadded:: 0.2.0
+    """
+
+    run_id: str
+    share_url: str
+    expires_at: Timestamp

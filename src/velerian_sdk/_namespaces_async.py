@@ -1,0 +1,113 @@
+"""
+The namespace properties of :class:`AsyncVelerianClient` (``client.runs``...).
+
+Each namespace's module is imported the first time its property is read, so importing
+the package stays cheap; the instance is then cached on the client (a client made by
+``with_options`` gets its own). This module is the source of the synchronous twin,
+which ``scripts/unasync.py`` generates.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from . import AsyncVelerianClient
+    from .resources._rows import AsyncRows
+    from .resources.abps import AsyncAbps
+    from .resources.api_keys import AsyncApiKeys
+    from .resources.approvals import AsyncApprovals
+    from .resources.attachments import AsyncAttachments
+    from .resources.audit import AsyncAudit
+    from .resources.evidence import AsyncEvidence
+    from .resources.networks import AsyncNetworks
+    from .resources.plans import AsyncPlans
+    from .resources.runs import AsyncRuns
+    from .resources.usage import AsyncUsage
+
+__all__ = ["AsyncNamespaces"]
+
+
+class AsyncNamespaces:
+    """The resource namespaces of :class:`AsyncVelerianClient`."""
+
+    def _as_client(self) -> AsyncVelerianClient:
+        # This mixin is only ever a base of AsyncVelerianClient.
+        return cast("AsyncVelerianClient", self)
+
+    @cached_property
+    def abps(self) -> AsyncAbps:
+        """Agent blueprints: list, retrieve and invoke."""
+        from .resources.abps import AsyncAbps
+
+        return AsyncAbps(self._as_client())
+
+    @cached_property
+    def evidence(self) -> AsyncEvidence:
+        """Evidence exports of invocations and ABPs."""
+        from .resources.evidence import AsyncEvidence
+
+        return AsyncEvidence(self._as_client())
+
+    @cached_property
+    def audit(self) -> AsyncAudit:
+        """The audit log: one page, or every entry."""
+        from .resources.audit import AsyncAudit
+
+        return AsyncAudit(self._as_client())
+
+    @cached_property
+    def api_keys(self) -> AsyncApiKeys:
+        """API keys: mint, list and revoke."""
+        from .resources.api_keys import AsyncApiKeys
+
+        return AsyncApiKeys(self._as_client())
+
+    @cached_property
+    def usage(self) -> AsyncUsage:
+        """The tenant's usage summary."""
+        from .resources.usage import AsyncUsage
+
+        return AsyncUsage(self._as_client())
+
+    @cached_property
+    def runs(self) -> AsyncRuns:
+        """Network runs: list, retrieve, wait, revise and share."""
+        from .resources.runs import AsyncRuns
+
+        return AsyncRuns(self._as_client())
+
+    @cached_property
+    def networks(self) -> AsyncNetworks:
+        """Governed network runs: queue, and wait for them."""
+        from .resources.networks import AsyncNetworks
+
+        return AsyncNetworks(self._as_client())
+
+    @cached_property
+    def approvals(self) -> AsyncApprovals:
+        """Invocations held for a human decision: list, approve, reject."""
+        from .resources.approvals import AsyncApprovals
+
+        return AsyncApprovals(self._as_client())
+
+    @cached_property
+    def plans(self) -> AsyncPlans:
+        """The billing plans."""
+        from .resources.plans import AsyncPlans
+
+        return AsyncPlans(self._as_client())
+
+    @cached_property
+    def attachments(self) -> AsyncAttachments:
+        """Files for network runs."""
+        from .resources.attachments import AsyncAttachments
+
+        return AsyncAttachments(self._as_client())
+
+    @cached_property
+    def _rows(self) -> AsyncRows:
+        from .resources._rows import AsyncRows
+
+        return AsyncRows(self._as_client())

@@ -1,0 +1,150 @@
+"""The sync and async twins of every namespace, page and 0.1 method have the same signatures."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from functools import cached_property
+from typing import cast
+
+import pytest
+
+from velerian_sdk import AsyncPage, AsyncVelerianClient, Page, VelerianClient
+from velerian_sdk._compat_async import AsyncLegacyMethods
+from velerian_sdk._compat_sync import LegacyMethods
+from velerian_sdk.resources.abps import Abps, AsyncAbps
+from velerian_sdk.resources.api_keys import ApiKeys, AsyncApiKeys
+from velerian_sdk.resources.approvals import Approvals, AsyncApprovals
+from velerian_sdk.resources.attachments import AsyncAttachments, Attachments
+from velerian_sdk.resources.audit import AsyncAudit, Audit
+from velerian_sdk.resources.evidence import AsyncEvidence, Evidence
+from velerian_sdk.resources.networks import AsyncNetworks, Networks
+from velerian_sdk.resources.plans import AsyncPlans, Plans
+from velerian_sdk.resources.runs import AsyncRuns, Runs
+from velerian_sdk.resources.usage import AsyncUsage, Usage
+
+PAIRS: list[tuple[type, type]] = [
+    (Abps, AsyncAbps),
+    (Evidence, AsyncEvidence),
+    (Audit, AsyncAudit),
+    (ApiKeys, AsyncApiKeys),
+    (Usage, AsyncUsage),
+    (Runs, AsyncRuns),
+    (Networks, AsyncNetworks),
+    (Approvals, AsyncApprovals),
+    (Plans, AsyncPlans),
+    (Attachments, AsyncAttachments),
+    (LegacyMethods, AsyncLegacyMethods),
+    (Page, AsyncPage),
+]
+ASYNC_NAME = re.compile(r"\bAsync([A-Z]\w*)")
+
+
+def public(cls: type) -> set[str]:
+    own = {n for n in dir(cls) if not n.startswith("_")}
+    return own | ({"__iter__", "__len__"} & set(dir(cls)))
+
+
+def methods() -> list[tuple[type, type, str]]:
+    return [(sync, asyn, name) for sync, asyn in PAIRS for name in sorted(public(sync))]
+
+
+def normalised(annotation: object) -> str:
+    return ASYNC_NAME.sub(r"\1", str(annotation))
+
+
+@pytest.mark.parametrize(("sync", "asyn"), PAIRS, ids=lambda cls: cls.__name__)
+def test_same_public_names(sync: type, asyn: type) -> None:
+    assert public(sync) == public(asyn)
+
+
+@pytest.mark.parametrize(
+    ("sync", "asyn", "name"), methods(), ids=lambda v: v if isinstance(v, str) else v.__name__
+)
+def test_same_signature(sync: type, asyn: type, name: str) -> None:
+    left = getattr(sync, name)
+    right = getattr(asyn, name)
+    if _is_attribute(left):
+        assert type(left) is type(right)
+        assert normalised(_returns(left)) == normalised(_returns(right))
+        return
+    if inspect.ismemberdescriptor(left):  # a slot: items, limit, offset, total
+        assert inspect.ismemberdescriptor(right)
+        return
+    one, two = inspect.signature(left), inspect.signature(right)
+    assert list(one.parameters) == list(two.parameters)
+    for param_name, param in one.parameters.items():
+        other = two.parameters[param_name]
+        assert param.kind == other.kind, param_name
+        assert param.default == other.default or (param.default is other.default), param_name
+        assert normalised(param.annotation) == normalised(other.annotation), param_name
+    assert normalised(one.return_annotation) == normalised(two.return_annotation)
+    assert not inspect.iscoroutinefunction(left)
+    returns_iterator = str(two.return_annotation).startswith("AsyncIterator")
+    if returns_iterator or name in {"has_next_page", "__iter__", "__len__"}:
+        assert not inspect.iscoroutinefunction(right)
+    else:
+        assert inspect.iscoroutinefunction(right), name
+
+
+def _is_attribute(value: object) -> bool:
+    return isinstance(value, (property, cached_property))
+
+
+def _returns(attribute: object) -> object:
+    if isinstance(attribute, property):
+        function = attribute.fget
+    else:
+        function = cast("cached_property[object]", attribute).func
+    assert function is not None
+    return inspect.signature(function).return_annotation
+
+
+def test_async_page_alone_walks_with_async_for() -> None:
+    assert hasattr(AsyncPage, "__aiter__")
+    assert not hasattr(Page, "__aiter__")
+
+
+NAMESPACES = [
+    "abps",
+    "evidence",
+    "audit",
+    "api_keys",
+    "usage",
+    "runs",
+    "networks",
+    "approvals",
+    "plans",
+    "attachments",
+]
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_both_clients_have_each_namespace(name: str) -> None:
+    sync = getattr(VelerianClient, name)
+    asyn = getattr(AsyncVelerianClient, name)
+    assert isinstance(sync, cached_property)
+    assert isinstance(asyn, cached_property)
+    sync_type = inspect.signature(sync.func).return_annotation
+    async_type = inspect.signature(asyn.func).return_annotation
+    assert f"Async{sync_type}" == async_type
+
+
+def test_every_namespace_is_listed() -> None:
+    found = {
+        n for n in dir(VelerianClient) if isinstance(getattr(VelerianClient, n), cached_property)
+    }
+    assert found - {"_rows"} == set(NAMESPACES)
+
+
+def test_importing_the_package_imports_no_namespace_or_model() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, velerian_sdk; "
+        "print(sorted(m for m in sys.modules if m.startswith(('velerian_sdk.resources', "
+        "'velerian_sdk._models'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
