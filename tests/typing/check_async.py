@@ -1,0 +1,94 @@
+# ruff: noqa: B018 - bare expressions exist here only to be type-checked
+"""What each call of the asynchronous client returns, as the type checkers see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+from typing_extensions import assert_type
+
+from velerian_sdk import (
+    Abp,
+    ApiKey,
+    Approval,
+    AsyncPage,
+    AsyncVelerianClient,
+    Attachment,
+    AuditLogEntry,
+    CreatedApiKey,
+    EvidenceExport,
+    InvokeResult,
+    JSONObject,
+    Plan,
+    QueuedRun,
+    Run,
+    RunShare,
+    UsageSummary,
+)
+
+SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+
+
+async def check_namespaces(client: AsyncVelerianClient) -> None:
+    assert_type(await client.abps.list(), AsyncPage[Abp])
+    assert_type(await client.abps.list(status="deployed", limit=10, offset=20), AsyncPage[Abp])
+    assert_type(await client.abps.retrieve("abp_1"), Abp)
+    assert_type(await client.abps.invoke("abp_1", payload={"prompt": "Hi"}), InvokeResult)
+    assert_type(await client.evidence.for_invocation("abp_1", "inv_1"), EvidenceExport)
+    assert_type(await client.evidence.package("abp_1", since=SINCE), EvidenceExport)
+    assert_type(await client.audit.list(action="abp.invoke"), AsyncPage[AuditLogEntry])
+    assert_type(client.audit.iter(page_size=10, max_items=3), AsyncIterator[AuditLogEntry])
+    assert_type(await client.api_keys.create(name="ci", scopes=["read"]), CreatedApiKey)
+    assert_type(await client.api_keys.list(), AsyncPage[ApiKey])
+    assert_type(await client.api_keys.revoke("key_1"), None)
+    assert_type(await client.usage.summary(), UsageSummary)
+    assert_type(await client.runs.list(status="failed"), AsyncPage[Run])
+    assert_type(await client.runs.retrieve("run_1"), Run)
+    assert_type(await client.runs.wait("run_1", on_status=lambda run: None), Run)
+    assert_type(await client.runs.revise("run_1", instructions="Shorter."), Run)
+    assert_type(await client.runs.share("run_1"), RunShare)
+    assert_type(await client.networks.submit("claims", prompt_text="p"), QueuedRun)
+    assert_type(await client.networks.invoke("claims", prompt_text="p", wait=False), Run)
+    assert_type(await client.approvals.list(), AsyncPage[Approval])
+    assert_type(await client.approvals.retrieve("apr_1"), Approval)
+    assert_type(await client.approvals.approve("apr_1"), Approval)
+    assert_type(await client.approvals.reject("apr_1", note="no"), Approval)
+    assert_type(await client.plans.list(), AsyncPage[Plan])
+    assert_type(await client.attachments.retrieve("att_1"), Attachment)
+
+
+async def check_pages(page: AsyncPage[Run]) -> None:
+    assert_type(page.items, list[Run])
+    assert_type(page.total, int | None)
+    assert_type(len(page), int)
+    for run in page:  # this page only, as in 0.1
+        assert_type(run, Run)
+    async for run in page:  # every run from this page onward
+        assert_type(run, Run)
+    assert_type(page.has_next_page(), bool)
+    assert_type(await page.next_page(), AsyncPage[Run])
+    assert_type(page.iter_all(max_items=10), AsyncIterator[Run])
+    assert_type(page.iter_pages(), AsyncIterator[AsyncPage[Run]])
+
+
+async def check_compat(client: AsyncVelerianClient) -> None:
+    assert_type(await client.invoke_abp("abp_1", payload={}), InvokeResult)
+    assert_type(await client.invocation_evidence("abp_1", "inv_1"), EvidenceExport)
+    assert_type(await client.evidence_package("abp_1", since=SINCE), EvidenceExport)
+    assert_type(await client.usage_summary(), UsageSummary)
+    assert_type(await client.list_audit_log(), AsyncPage[JSONObject])
+    assert_type(client.iter_audit_log(), AsyncIterator[JSONObject])
+    assert_type(client.iter_paginated("approvals"), AsyncIterator[JSONObject])
+    assert_type(await client.invoke_network("claims", prompt_text="p"), JSONObject)
+    assert_type(await client.await_run("run_1"), JSONObject)
+
+
+async def check_wrong_calls(client: AsyncVelerianClient) -> None:
+    await client.runs.wait(run_id="run_1", timeout="soon")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    await client.plans.list(limit=None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    (await client.runs.retrieve("run_1")).model_id_used  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    (await client.abps.list()).next_page().items  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    client.runs.retrieve("run_1").status  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    for _ in client.audit.iter():  # type: ignore[attr-defined]  # pyright: ignore[reportGeneralTypeIssues, reportUnknownVariableType]
+        pass

@@ -1,0 +1,134 @@
+# ruff: noqa: B018 - bare expressions exist here only to be type-checked
+"""What each call of the synchronous client returns, as the type checkers see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from typing_extensions import assert_type
+
+from velerian_sdk import (
+    Abp,
+    ApiKey,
+    Approval,
+    Attachment,
+    AuditLogEntry,
+    CreatedApiKey,
+    EvidenceExport,
+    InvokeResult,
+    JSONObject,
+    JSONValue,
+    Page,
+    Plan,
+    QueuedRun,
+    Run,
+    RunShare,
+    UsageSummary,
+    VelerianClient,
+)
+
+SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+
+
+def check_namespaces(client: VelerianClient) -> None:
+    assert_type(client.abps.list(), Page[Abp])
+    assert_type(client.abps.list(status="deployed", limit=10, offset=20), Page[Abp])
+    assert_type(client.abps.retrieve("abp_1"), Abp)
+    assert_type(client.abps.invoke("abp_1", payload={"prompt": "Hi"}), InvokeResult)
+    assert_type(client.abps.invoke("abp_1", payload={}, idempotency_key="k"), InvokeResult)
+    assert_type(client.evidence.for_invocation("abp_1", "inv_1"), EvidenceExport)
+    assert_type(
+        client.evidence.for_invocation("abp_1", "inv_1", format="jsonl", delivery="stream"),
+        EvidenceExport,
+    )
+    assert_type(client.evidence.package("abp_1", since=SINCE), EvidenceExport)
+    assert_type(client.evidence.package("abp_1", since="2025-03-01T00:00:00Z"), EvidenceExport)
+    assert_type(client.audit.list(action="abp.invoke", since=SINCE), Page[AuditLogEntry])
+    assert_type(client.audit.iter(page_size=10, offset=5, max_items=3), Iterator[AuditLogEntry])
+    assert_type(client.api_keys.create(name="ci", scopes=["runs:read"]), CreatedApiKey)
+    assert_type(client.api_keys.list(limit=5, offset=0), Page[ApiKey])
+    assert_type(client.api_keys.revoke("key_1"), None)
+    assert_type(client.usage.summary(evidence_limit=10, evidence_offset=0), UsageSummary)
+    assert_type(client.runs.list(status="failed", network_slug="claims"), Page[Run])
+    assert_type(client.runs.retrieve("run_1"), Run)
+    assert_type(client.runs.wait("run_1", poll_interval=1.0, timeout=60.0), Run)
+    assert_type(client.runs.wait("run_1", on_status=lambda run: print(run.status)), Run)
+    assert_type(client.runs.revise("run_1", instructions="Shorter."), Run)
+    assert_type(client.runs.share("run_1", expires_in_s=3600), RunShare)
+    assert_type(client.networks.submit("claims", prompt_text="p"), QueuedRun)
+    assert_type(client.networks.invoke("claims", prompt_text="p"), Run)
+    assert_type(
+        client.networks.invoke(
+            "claims",
+            prompt_text="p",
+            metadata={"loan_id": "L-1"},
+            attachment_ids=["att_1"],
+            wait=False,
+            poll_interval=2.0,
+            timeout=30.0,
+            on_status=print,
+            idempotency_key="k",
+        ),
+        Run,
+    )
+    assert_type(client.approvals.list(status="pending"), Page[Approval])
+    assert_type(client.approvals.retrieve("apr_1"), Approval)
+    assert_type(client.approvals.approve("apr_1", note="ok"), Approval)
+    assert_type(client.approvals.reject("apr_1"), Approval)
+    assert_type(client.plans.list(), Page[Plan])
+    assert_type(client.attachments.retrieve("att_1"), Attachment)
+
+
+def check_pages(page: Page[Run]) -> None:
+    assert_type(page.items, list[Run])
+    assert_type(page.limit, int)
+    assert_type(page.offset, int)
+    assert_type(page.total, int | None)
+    assert_type(page.raw, JSONObject)
+    assert_type(len(page), int)
+    for run in page:
+        assert_type(run, Run)
+    assert_type(page.has_next_page(), bool)
+    assert_type(page.next_page(), Page[Run])
+    assert_type(page.iter_all(), Iterator[Run])
+    assert_type(page.iter_all(max_items=10), Iterator[Run])
+    assert_type(page.iter_pages(), Iterator[Page[Run]])
+
+
+def check_compat(client: VelerianClient) -> None:
+    assert_type(client.invoke_abp("abp_1", payload={"prompt": "Hi"}), InvokeResult)
+    assert_type(client.invocation_evidence("abp_1", "inv_1", format="json"), EvidenceExport)
+    assert_type(client.evidence_package("abp_1", since="2025-03-01"), EvidenceExport)
+    assert_type(client.usage_summary(), UsageSummary)
+    assert_type(client.list_audit_log(action="abp.invoke", limit=50), Page[JSONObject])
+    assert_type(client.iter_audit_log(action="abp.invoke", page_size=100), Iterator[JSONObject])
+    assert_type(client.iter_paginated("approvals", page_size=100), Iterator[JSONObject])
+    assert_type(
+        client.iter_paginated(
+            "usage/summary",
+            limit_param="evidence_limit",
+            offset_param="evidence_offset",
+            items_key="evidence_packs",
+        ),
+        Iterator[JSONObject],
+    )
+    assert_type(client.invoke_network("claims", prompt_text="p", wait=False), JSONObject)
+    assert_type(client.await_run("run_1", poll_interval=3.0, run_timeout=900.0), JSONObject)
+    for entry in client.iter_audit_log():
+        assert_type(entry["created_at"], JSONValue)
+
+
+def check_wrong_calls(client: VelerianClient) -> None:
+    client.abps.retrieve(5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.invoke("abp_1", payload=["x"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.invoke("abp_1", {"x": 1})  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.runs.wait("run_1", poll_intervall=3.0)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.networks.invoke("claims", prompt="p")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.evidence.package("abp_1")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.audit.list(since=20250301)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.api_keys.create(name="ci")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    client.runs.retrieve("run_1").outcome  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    client.abps.invoke("abp_1", payload={}).output_text  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    client.usage.summary().governed_runs["total"]  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
+    client.runs.runs  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
