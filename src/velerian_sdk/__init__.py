@@ -9,8 +9,14 @@ Example:
         from velerian_sdk import VelerianClient
 
         with VelerianClient() as client:  # VELERIAN_API_KEY from the environment
-            result = client.invoke_abp(abp_id, payload={"prompt": "Summarize."})
+            result = client.abps.invoke(abp_id, payload={"prompt": "Summarize."})
             print(result.outcome, result.is_allowed)
+            run = client.networks.invoke("claims-review", prompt_text="Review claim 7.")
+            print(run.status, run.output_text)
+
+The resources are namespaces of the clients (``client.abps``, ``client.runs``,
+``client.evidence``...); the 0.1 methods (``client.invoke_abp`` and the rest) still
+work, and ``docs/migration.md`` maps one to the other.
 """
 
 from typing import TYPE_CHECKING

@@ -45,6 +45,16 @@ class Page(Generic[ItemT]):
     ``i`` of a page sits at ``page.offset + i``, and every list method takes
     ``offset=``.
 
+    The list methods build pages; build one yourself only to wrap rows you already
+    have (it then has no page after it).
+
+    Args:
+        items: The page's items.
+        limit: The page size.
+        offset: How many items precede this page.
+        total: How many items match in all, if known.
+        raw: The page's body, returned by :attr:`raw`.
+
     Attributes:
         items: This page's items.
         limit: The page size the server answered with.
