@@ -20,8 +20,9 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def test_state_survives_a_restart(tmp_path: Path) -> None:
-    with StubProcess(db_path=tmp_path / "stub.sqlite3") as stub:
+def test_state_and_keys_survive_restarts(tmp_path: Path) -> None:
+    db = tmp_path / "stub.sqlite3"
+    with StubProcess(db_path=db) as stub:
         env = stub.env
         assert list(env) == [
             "VELERIAN_BASE_URL",
@@ -33,45 +34,40 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", stub.base_url)
         assert re.fullmatch(r"vk_live_[A-Za-z0-9]{40}", stub.api_key)
         headers = auth(stub.api_key)
-        invocation = httpx.post(
-            f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke",
-            json={"payload": {"q": 1}},
-            headers={**headers, "Idempotency-Key": "before-restart"},
-        ).json()
+        invoke_url = f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke"
+        replayable = {**headers, "Idempotency-Key": "before-restart"}
+        invocation = httpx.post(invoke_url, json={"payload": {"q": 1}}, headers=replayable).json()
         queued = httpx.post(
             f"{stub.base_url}/api/agenticx/networks/{stub.network_slug}/invoke?async=true",
-            json={"prompt_text": "across restarts", "metadata": {"stub_duration_ms": 400}},
+            json={"prompt_text": "across restarts", "metadata": {"stub_duration_ms": 800}},
             headers=headers,
         ).json()
         draft = httpx.get(f"{stub.base_url}/api/v2/abps/{stub.draft_abp_id}", headers=headers)
         assert draft.json()["status"] == "draft"
+
         stub.restart()
         assert stub.env == {**env, "VELERIAN_BASE_URL": stub.base_url}
-        time.sleep(0.7)
-        run = httpx.get(f"{stub.base_url}/api/v2/pack-runs/{queued['run_id']}", headers=headers)
-        assert run.json()["status"] == "succeeded"
-        replay = httpx.post(
-            f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke",
-            json={"payload": {"q": 1}},
-            headers={**headers, "Idempotency-Key": "before-restart"},
-        )
+        run_url = f"{stub.base_url}/api/v2/pack-runs/{queued['run_id']}"
+        deadline = time.monotonic() + 5
+        while (run := httpx.get(run_url, headers=headers).json())["status"] != "succeeded":
+            assert run["status"] in ("queued", "running")
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert httpx.get(run["evidence_download_url"]).status_code == 200
+        invoke_url = f"{stub.base_url}/api/v2/abps/{stub.abp_id}/invoke"
+        replay = httpx.post(invoke_url, json={"payload": {"q": 1}}, headers=replayable)
         assert replay.headers["idempotent-replayed"] == "true"
         assert replay.json() == invocation
-        evidence = httpx.get(run.json()["evidence_download_url"])
-        assert evidence.status_code == 200
+        generated = stub.api_key
 
-
-def test_api_key_flag_is_added_to_an_existing_database(tmp_path: Path) -> None:
-    db = tmp_path / "stub.sqlite3"
-    with StubProcess(db_path=db) as first:
-        generated = first.api_key
-        abp_id = first.abp_id
-    with StubProcess(db_path=db, api_key=KEY) as second:
-        assert second.api_key == KEY
-        assert second.abp_id == abp_id
+    # A later start with --api-key on the same database adds that key; old keys stay.
+    with StubProcess(db_path=db, api_key=KEY) as again:
+        assert again.api_key == KEY
+        assert again.abp_id == env["VELERIAN_ABP_ID"]
         for key in (KEY, generated):
-            response = httpx.get(f"{second.base_url}/api/v2/abps", headers=auth(key))
+            response = httpx.get(f"{again.base_url}/api/v2/audit-log", headers=auth(key))
             assert response.status_code == 200
+            assert response.json()["total"] == 2
 
 
 def test_a_failing_start_reports_stderr() -> None:
