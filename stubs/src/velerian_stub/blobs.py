@@ -85,12 +85,15 @@ class BlobStore:
         partial = _partial_path(target)
         digest = hashlib.sha256()
         size = 0
-        with partial.open("wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-        os.replace(partial, target)
+        try:
+            with partial.open("wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         return StoredBlob(size, digest.hexdigest())
 
     async def write_stream(self, kind: str, name: str, chunks: AsyncIterator[bytes]) -> StoredBlob:
@@ -110,10 +113,15 @@ class BlobStore:
         partial = _partial_path(target)
         digest = hashlib.sha256()
         size = 0
-        async with await anyio.open_file(partial, "wb") as handle:
-            async for chunk in chunks:
-                await handle.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-        await anyio.Path(partial).replace(target)
+        try:
+            async with await anyio.open_file(partial, "wb") as handle:
+                async for chunk in chunks:
+                    await handle.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+            await anyio.Path(partial).replace(target)
+        finally:
+            # A client that disconnects mid-upload leaves no partial file behind.
+            with anyio.CancelScope(shield=True):
+                await anyio.Path(partial).unlink(missing_ok=True)
         return StoredBlob(size, digest.hexdigest())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
+from dataclasses import dataclass
 
 import anyio
 from starlette.responses import JSONResponse
@@ -19,11 +20,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from velerian_stub.config import StubConfig
 
-__all__ = ["FaultDecision", "FaultInjector", "FaultMiddleware"]
+__all__ = ["FAULT_HEADER", "FaultDecision", "FaultInjector", "FaultMiddleware"]
 
 FAULT_HEADER = "x-stub-fault"
 
 
+@dataclass(frozen=True)
 class FaultDecision:
     """
     What happens to one ``/api/`` request.
@@ -33,11 +35,8 @@ class FaultDecision:
         fail_after: Run it, then replace its response with a 502.
     """
 
-    __slots__ = ("fail_after", "fail_before")
-
-    def __init__(self, *, fail_before: bool, fail_after: bool) -> None:
-        self.fail_before = fail_before
-        self.fail_after = fail_after
+    fail_before: bool
+    fail_after: bool
 
 
 class FaultInjector:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import anyio
 import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
@@ -234,7 +235,9 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, hold)
         except BaseException:
-            await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
+            # Shielded: even a cancelled request must release its claim on the key.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
             raise
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         status_code = int(start["status"]) if start is not None else 500

@@ -73,6 +73,7 @@ class StubProcess:
         self._timeout = startup_timeout
         self._log_level = log_level
         self._proc: subprocess.Popen[str] | None = None
+        self._pump: threading.Thread | None = None
         self._log: IO[str] | None = None
         self._env: dict[str, str] = {}
 
@@ -103,7 +104,8 @@ class StubProcess:
         )
         assert self._proc.stdout is not None
         lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=_pump, args=(self._proc.stdout, lines), daemon=True).start()
+        self._pump = threading.Thread(target=_pump, args=(self._proc.stdout, lines), daemon=True)
+        self._pump.start()
         found: dict[str, str] = {}
         deadline = time.monotonic() + self._timeout
         while len(found) < len(CLIENT_ENV_NAMES):
@@ -141,6 +143,10 @@ class StubProcess:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+            # The pump ends at EOF once the process is gone; only then close its pipe.
+            if self._pump is not None:
+                self._pump.join(timeout)
+                self._pump = None
             if proc.stdout is not None:
                 proc.stdout.close()
         if self._log is not None:
