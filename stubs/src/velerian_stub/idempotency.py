@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from velerian_stub.auth import hash_secret
+from velerian_stub.clock import format_epoch
 from velerian_stub.db import Database
 
 __all__ = [
@@ -77,16 +78,21 @@ class IdempotencyStore:
 
     def key_id_for(self, secret: str) -> str | None:
         """
-        Find the API key a bearer secret names, whatever its state.
+        Find the live API key a bearer secret names.
 
         Args:
             secret: The bearer token.
 
         Returns:
-            The key's id, or ``None`` for an unknown secret (auth will answer 401).
+            The key's id, or ``None`` for an unknown, revoked or expired key: such a
+            request reaches authentication (401) and never a stored replay.
         """
         with self._db.session() as session:
-            row = session.one("SELECT id FROM api_keys WHERE key_hash = ?", (hash_secret(secret),))
+            row = session.one(
+                "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (hash_secret(secret), format_epoch(self._clock())),
+            )
         return None if row is None else row.text("id")
 
     def begin(self, api_key_id: str, key: str, fingerprint: str) -> Begin:

@@ -150,3 +150,13 @@ def test_gets_ignore_idempotency_keys(api: Api) -> None:
     second = api.http.get("/api/v2/abps", headers=headers)
     assert "idempotent-replayed" not in second.headers
     assert first.json() == second.json()
+
+
+def test_a_revoked_key_gets_401_not_a_replay(api: Api) -> None:
+    minted = api.post("/api/v2/api-keys", {"name": "x", "scopes": ["runs:write"]}).json()
+    path = f"/api/v2/abps/{api.abp_id}/invoke"
+    first = api.post(path, {"payload": {}}, key=minted["secret"], idempotency_key="r")
+    assert first.status_code == 200
+    api.http.delete(f"/api/v2/api-keys/{minted['id']}", headers=api.auth())
+    again = api.post(path, {"payload": {}}, key=minted["secret"], idempotency_key="r")
+    assert again.status_code == 401
