@@ -69,6 +69,8 @@ def open_context(config: StubConfig) -> StubContext:
     Returns:
         The ready context.
     """
+    if config.db_path != ":memory:":
+        Path(config.db_path).parent.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)
     scratch: tempfile.TemporaryDirectory[str] | None = None
     if config.blob_dir is not None:

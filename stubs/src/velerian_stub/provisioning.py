@@ -9,6 +9,7 @@ works against the restored state.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -36,6 +37,7 @@ CLIENT_ENV_NAMES = (
 )
 """The variables a stub prints at start, in order, for clients to use."""
 
+_log = logging.getLogger("velerian_stub")
 _SEED_SETTING = "seed"
 _CURRENT_PLAN = "pln_team"
 # id, name, monthly governed runs (None = unlimited), retention days, price in cents
@@ -288,11 +290,15 @@ def ensure_seed(session: Session, api_key: str | None, now: float) -> SeedInfo:
         return info
     fields = {str(k): str(v) for k, v in json.loads(stored.text("value")).items()}
     secret = api_key
-    known = secret is not None and (
-        session.one("SELECT id FROM api_keys WHERE key_hash = ?", (hash_secret(secret),))
-        is not None
-    )
-    if not known:
+    known = None
+    if secret is not None:
+        known = session.one(
+            "SELECT revoked_at FROM api_keys WHERE key_hash = ?", (hash_secret(secret),)
+        )
+    if known is not None and known.opt_text("revoked_at") is not None:
+        # Never silently resurrect a revoked key; say why the printed key will get 401.
+        _log.warning("the --api-key given was revoked in this database; it will get 401")
+    if known is None:
         _, secret = insert_key(
             session,
             tenant_id=fields["tenant_id"],
