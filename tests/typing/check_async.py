@@ -17,7 +17,9 @@ from velerian_sdk import (
     Attachment,
     AuditLogEntry,
     CreatedApiKey,
+    DownloadedFile,
     EvidenceExport,
+    EvidenceVerification,
     InvokeResult,
     JSONObject,
     Plan,
@@ -37,6 +39,11 @@ async def check_namespaces(client: AsyncVelerianClient) -> None:
     assert_type(await client.abps.invoke("abp_1", payload={"prompt": "Hi"}), InvokeResult)
     assert_type(await client.evidence.for_invocation("abp_1", "inv_1"), EvidenceExport)
     assert_type(await client.evidence.package("abp_1", since=SINCE), EvidenceExport)
+    export = await client.evidence.package("abp_1", since=SINCE)
+    assert_type(await client.evidence.download(export, "evidence.json"), DownloadedFile)
+    assert_type(client.evidence.verify("evidence.json", head="ab"), EvidenceVerification)
+    assert_type(await client.attachments.upload(b"x", filename="a.csv"), Attachment)
+    await client.evidence.download(export, 42)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     assert_type(await client.audit.list(action="abp.invoke"), AsyncPage[AuditLogEntry])
     assert_type(client.audit.iter(page_size=10, max_items=3), AsyncIterator[AuditLogEntry])
     assert_type(await client.api_keys.create(name="ci", scopes=["read"]), CreatedApiKey)

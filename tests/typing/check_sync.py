@@ -15,7 +15,9 @@ from velerian_sdk import (
     Attachment,
     AuditLogEntry,
     CreatedApiKey,
+    DownloadedFile,
     EvidenceExport,
+    EvidenceVerification,
     InvokeResult,
     JSONObject,
     JSONValue,
@@ -43,6 +45,11 @@ def check_namespaces(client: VelerianClient) -> None:
         EvidenceExport,
     )
     assert_type(client.evidence.package("abp_1", since=SINCE), EvidenceExport)
+    export = client.evidence.package("abp_1", since=SINCE)
+    assert_type(client.evidence.download(export, "evidence.json"), DownloadedFile)
+    assert_type(client.evidence.verify("evidence.json", head="ab"), EvidenceVerification)
+    assert_type(client.attachments.upload(b"x", filename="a.csv"), Attachment)
+    client.evidence.download(export, 42)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     assert_type(client.evidence.package("abp_1", since="2025-03-01T00:00:00Z"), EvidenceExport)
     assert_type(client.audit.list(action="abp.invoke", since=SINCE), Page[AuditLogEntry])
     assert_type(client.audit.iter(page_size=10, offset=5, max_items=3), Iterator[AuditLogEntry])

@@ -8,6 +8,9 @@ generates.
 from __future__ import annotations
 
 from ..._models.attachments import Attachment
+from ..._progress import ProgressCallback
+from ..._upload_async import upload_attachment
+from ..._upload_source import Source
 from .._base import AsyncAPIResource
 from . import _requests
 
@@ -36,3 +39,47 @@ class AsyncAttachments(AsyncAPIResource):
             VelerianNotFoundError: No such attachment in your tenant.
         """
         return await self._fetch(_requests.retrieve_attachment(attachment_id), Attachment)
+
+    async def upload(
+        self,
+        file: Source,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Attachment:
+        """
+        Upload a file for a network run: register, send the bytes, finalize.
+
+        The size and SHA-256 are computed first (the API registers them), then the
+        bytes stream in chunks to the presigned upload link **without** the API key,
+        and the upload is finalized. Pass the returned id in
+        ``client.networks.invoke(..., attachment_ids=[attachment.id])``.
+
+        Args:
+            file: A path, bytes, or a binary file object (a file that cannot seek is
+                first copied to a temporary file).
+            filename: The registered name; by default the file's own name (required
+                for bytes).
+            content_type: The media type; guessed from the name by default.
+            progress: Called with ``(bytes sent, bytes total)`` as chunks go out.
+
+        Returns:
+            The attachment, ``status == "ready"``.
+
+        Raises:
+            VelerianArgumentError: An unreadable path, a text-mode file, or bytes
+                without a ``filename``.
+            VelerianAPIError: Registering, uploading or finalizing failed.
+
+        Example:
+            ```python
+            attachment = client.attachments.upload("claims.csv")
+            run = client.networks.invoke(
+                slug, prompt_text="Review these claims.", attachment_ids=[attachment.id]
+            )
+            ```
+        """
+        return await upload_attachment(
+            self._client, file, filename=filename, content_type=content_type, progress=progress
+        )

@@ -10,8 +10,14 @@ generates.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
 
+from ..._download_sync import download_export
+from ..._evidence_chain import EvidenceVerification, verify_evidence
 from ..._models.evidence import EvidenceExport, ExportDelivery, ExportFormat
+from ..._progress import ProgressCallback
+from ..._transfer import Destination, DownloadedFile
 from .._base import APIResource
 from . import _requests
 
@@ -86,3 +92,76 @@ class Evidence(APIResource):
         """
         call = _requests.evidence_package(abp_id, since=since, format=format, delivery=delivery)
         return self._fetch(call, EvidenceExport)
+
+    def download(
+        self,
+        export: EvidenceExport,
+        to: Destination,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> DownloadedFile:
+        """
+        Stream an export to a file in constant memory, checked and written atomically.
+
+        The delivery rule is followed: a ``presigned`` link goes to storage **without**
+        the API key, a ``stream`` link to the API **with** it. The bytes are written to
+        a temporary file beside the target and renamed over it only once the size and
+        SHA-256 the server stated check out, so a failed, interrupted or tampered
+        download leaves nothing behind. A connection lost halfway restarts the download
+        (up to ``max_retries`` times).
+
+        Args:
+            export: From :meth:`for_invocation` or :meth:`package`.
+            to: A file path, a folder (the file is named ``<export_id>.<format>``), or
+                a binary file object (written only after the checks pass).
+            progress: Called with ``(bytes done, bytes total)`` as chunks arrive; see
+                ``TqdmProgress`` for a progress bar.
+
+        Returns:
+            The path written (``None`` for a file object), the size and the SHA-256.
+
+        Raises:
+            VelerianExportExpiredError: The link has expired; ask for a fresh export.
+            VelerianIntegrityError: The bytes do not match the stated size or hash.
+            VelerianArgumentError: The destination cannot be written.
+            VelerianConnectionError: The connection failed, retries included.
+
+        Example:
+            ```python
+            export = client.evidence.for_invocation(abp_id, result.invocation_id)
+            saved = client.evidence.download(export, "evidence.json")
+            print(saved.sha256)
+            ```
+        """
+        return download_export(self._client, export, to, progress=progress)
+
+    def verify(
+        self,
+        source: str | os.PathLike[str] | bytes | Sequence[Mapping[str, object]],
+        *,
+        anchor: str | Mapping[str, str] | None = None,
+        head: str | None = None,
+    ) -> EvidenceVerification:
+        """
+        Verify downloaded evidence against its chain hashes, locally.
+
+        The same check as ``velerian_sdk.verify_evidence``: every pack must hash to
+        its ``chain_hash`` and link to the pack before it. Reads a local file; no
+        request is sent.
+
+        Args:
+            source: A downloaded export file (``json`` or ``jsonl``), its bytes, or
+                decoded packs.
+            anchor: The ``chain_hash`` the first pack must link to (or a mapping of
+                scope to hash), for a package that starts mid-chain.
+            head: The ``chain_hash`` the last pack must carry, e.g. the invoke's
+                ``evidence_pack_chain_hash``.
+
+        Returns:
+            The verification; ``.ok`` is True when nothing is broken, ``.breaks``
+            names each broken pack.
+
+        Raises:
+            VelerianArgumentError: The source is not evidence at all.
+        """
+        return verify_evidence(source, anchor=anchor, head=head)

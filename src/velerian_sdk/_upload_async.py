@@ -1,0 +1,98 @@
+"""
+Upload a run attachment: register it, send the bytes to the presigned link, finalize.
+
+The bytes stream from the source in chunks (constant memory) to the storage link
+without the API key. A failed send is retried with a fresh stream, since a one-shot
+body cannot be replayed by the chain's own retry.
+"""
+
+# pyright: reportPrivateUsage=false
+# This module is the client's own upload step: it uses the client's internals.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._exceptions import VelerianAPIError, VelerianArgumentError, VelerianConnectionError
+from ._models.attachments import Attachment
+from ._paths import path_segment
+from ._progress import ProgressCallback
+from ._upload_source import Source, UploadSource
+
+if TYPE_CHECKING:
+    from ._client_async import AsyncVelerianClient
+
+__all__ = ["upload_attachment"]
+
+
+async def upload_attachment(
+    client: AsyncVelerianClient,
+    source: Source,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> Attachment:
+    """
+    Upload a file as a run attachment; see ``client.attachments.upload``.
+
+    Args:
+        client: The client to use.
+        source: A path, bytes, or a binary file object.
+        filename: The registered name (default: the file's own name).
+        content_type: Its media type (default: guessed from the name).
+        progress: Told ``(bytes sent, total)`` as chunks go out.
+
+    Returns:
+        The finalized attachment, ``status == "ready"``.
+    """
+    body = UploadSource(source, filename=filename, content_type=content_type)
+    try:
+        registered = await client._request_model(
+            "POST",
+            "run-attachments",
+            Attachment,
+            json={
+                "filename": body.filename,
+                "content_type": body.content_type,
+                "size_bytes": body.size_bytes,
+                "sha256": body.sha256,
+            },
+        )
+        if registered.upload_url is None:
+            msg = f"attachment {registered.id} was registered without an upload_url"
+            raise VelerianArgumentError(msg)
+        await _send_bytes(client, registered.upload_url, body, progress)
+    finally:
+        body.close()
+    return await client._request_model(
+        "POST",
+        f"run-attachments/{path_segment('attachment_id', registered.id)}/finalize",
+        Attachment,
+    )
+
+
+async def _send_bytes(
+    client: AsyncVelerianClient, url: str, body: UploadSource, progress: ProgressCallback | None
+) -> None:
+    attempt = 0
+    while True:
+        request = client._build_request(
+            "PUT",
+            url,
+            content=body.achunks(progress),
+            headers={"Content-Type": body.content_type, "Content-Length": str(body.size_bytes)},
+            authenticate=False,
+        )
+        try:
+            await client._send(request)
+            return
+        except (VelerianConnectionError, VelerianAPIError) as exc:
+            retryable = isinstance(exc, VelerianConnectionError) or (
+                client._settings.retry.is_retryable_status(exc.status_code)
+            )
+            attempt += 1
+            delay = client._settings.retry.delay_for(attempt, getattr(exc, "response", None))
+            if not retryable or attempt > client.max_retries or delay is None:
+                raise
+            await client._sleep(delay)
