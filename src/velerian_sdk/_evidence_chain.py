@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import cast
 
 from ._exceptions import VelerianArgumentError, VelerianEvidenceError
+from ._transfer import DownloadedFile
 
 __all__ = [
     "GENESIS_HASH",
@@ -125,7 +126,7 @@ class EvidenceVerification:
 
 
 def verify_evidence(
-    source: str | os.PathLike[str] | bytes | Sequence[Mapping[str, object]],
+    source: str | os.PathLike[str] | bytes | DownloadedFile | Sequence[Mapping[str, object]],
     *,
     anchor: str | Mapping[str, str] | None = None,
     head: str | None = None,
@@ -140,8 +141,8 @@ def verify_evidence(
     ``since``.
 
     Args:
-        source: A path to an export file (``json`` or ``jsonl``), its bytes, or decoded
-            packs.
+        source: A path to an export file (``json`` or ``jsonl``), its bytes, the
+            ``DownloadedFile`` a download returned, or decoded packs.
         anchor: The ``chain_hash`` the first pack of a scope must link to: one hash, or
             a mapping of chain scope to hash (such as a previous verification's
             ``head_hashes``). Without it, a scope starting at sequence 1 must link to
@@ -167,6 +168,11 @@ def verify_evidence(
                 for problem in result.breaks:
                     print(problem)
     """
+    if isinstance(source, DownloadedFile):
+        if source.path is None:
+            msg = "that download went to a file object: pass the file's bytes instead"
+            raise VelerianArgumentError(msg)
+        source = source.path
     if isinstance(source, (str, bytes, os.PathLike)):
         packs = load_evidence_packs(source)
     else:

@@ -147,3 +147,13 @@ def test_non_evidence_is_an_argument_error(data: bytes) -> None:
 def test_an_unreadable_file_is_an_argument_error(tmp_path: Path) -> None:
     with pytest.raises(VelerianArgumentError, match="cannot read"):
         verify_evidence(tmp_path / "absent.json")
+
+
+def test_a_downloaded_file_is_verified_by_its_path(tmp_path: Path) -> None:
+    from velerian_sdk import DownloadedFile
+
+    path = tmp_path / "e.json"
+    path.write_text(json.dumps({"packs": make_chain(2)}), encoding="utf-8")
+    assert verify_evidence(DownloadedFile(path, 10, "x")).ok
+    with pytest.raises(VelerianArgumentError, match="file object"):
+        verify_evidence(DownloadedFile(None, 10, "x"))

@@ -137,7 +137,7 @@ class Evidence(APIResource):
 
     def verify(
         self,
-        source: str | os.PathLike[str] | bytes | Sequence[Mapping[str, object]],
+        source: str | os.PathLike[str] | bytes | DownloadedFile | Sequence[Mapping[str, object]],
         *,
         anchor: str | Mapping[str, str] | None = None,
         head: str | None = None,
@@ -150,8 +150,8 @@ class Evidence(APIResource):
         request is sent.
 
         Args:
-            source: A downloaded export file (``json`` or ``jsonl``), its bytes, or
-                decoded packs.
+            source: What :meth:`download` returned, an export file (``json`` or
+                ``jsonl``), its bytes, or decoded packs.
             anchor: The ``chain_hash`` the first pack must link to (or a mapping of
                 scope to hash), for a package that starts mid-chain.
             head: The ``chain_hash`` the last pack must carry, e.g. the invoke's
