@@ -10,7 +10,7 @@ from pydantic import JsonValue
 from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Row, Session
+from velerian_stub.db import Filter, Row, Session
 from velerian_stub.errors import conflict, not_found
 from velerian_stub.evidence import append_pack
 from velerian_stub.executions import record_execution
@@ -65,13 +65,12 @@ def list_abps(
     Returns:
         The page.
     """
-    condition = "tenant_id = ?" + ("" if status is None else " AND status = ?")
-    params: list[object] = [tenant_id] if status is None else [tenant_id, status]
-    # The condition is fixed text; values stay placeholders.
-    total = session.count(f"SELECT COUNT(*) FROM abps WHERE {condition}", params)  # noqa: S608
-    rows = session.all(
-        f"SELECT * FROM abps WHERE {condition} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
-        [*params, limit, offset],
+    rows, total = session.page(
+        "abps",
+        Filter(tenant_id).equals("status", status),
+        order_by="created_at, id",
+        limit=limit,
+        offset=offset,
     )
     return AbpPage(items=[_abp_model(r) for r in rows], limit=limit, offset=offset, total=total)
 

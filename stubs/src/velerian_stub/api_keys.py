@@ -9,7 +9,7 @@ from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
 from velerian_stub.auth import ALL_SCOPES, AuthError, Scope, hash_secret
 from velerian_stub.clock import format_epoch, format_instant
-from velerian_stub.db import Row, Session, dump_json
+from velerian_stub.db import Filter, Row, Session, dump_json
 from velerian_stub.errors import not_found, unprocessable
 from velerian_stub.executions import record_execution
 from velerian_stub.ids import API_KEY_PREFIX, new_api_key_secret, new_id
@@ -163,10 +163,8 @@ def list_keys(session: Session, tenant_id: str, limit: int, offset: int) -> ApiK
     Returns:
         The page, without secrets.
     """
-    total = session.count("SELECT COUNT(*) FROM api_keys WHERE tenant_id = ?", (tenant_id,))
-    rows = session.all(
-        "SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
-        (tenant_id, limit, offset),
+    rows, total = session.page(
+        "api_keys", Filter(tenant_id), order_by="created_at, id", limit=limit, offset=offset
     )
     return ApiKeyPage(items=[_key_model(r) for r in rows], limit=limit, offset=offset, total=total)
 

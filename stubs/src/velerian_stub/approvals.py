@@ -7,7 +7,7 @@ from typing import Literal
 from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Row, Session
+from velerian_stub.db import Filter, Row, Session
 from velerian_stub.errors import conflict, not_found
 from velerian_stub.executions import record_execution
 from velerian_stub.schemas.approvals import Approval, ApprovalPage, ApprovalStatus
@@ -49,13 +49,12 @@ def list_approvals(
     Returns:
         The page.
     """
-    condition = "tenant_id = ?" + ("" if status is None else " AND status = ?")
-    params: list[object] = [tenant_id] if status is None else [tenant_id, status]
-    # The condition is fixed text; values stay placeholders.
-    total = session.count(f"SELECT COUNT(*) FROM approvals WHERE {condition}", params)  # noqa: S608
-    rows = session.all(
-        f"SELECT * FROM approvals WHERE {condition} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
-        [*params, limit, offset],
+    rows, total = session.page(
+        "approvals",
+        Filter(tenant_id).equals("status", status),
+        order_by="created_at, id",
+        limit=limit,
+        offset=offset,
     )
     items = [_approval_model(row) for row in rows]
     return ApprovalPage(items=items, limit=limit, offset=offset, total=total)

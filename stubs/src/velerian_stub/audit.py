@@ -8,7 +8,7 @@ from pydantic import JsonValue
 
 from velerian_stub.actor import Actor
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Session, dump_json
+from velerian_stub.db import Filter, Session, dump_json
 from velerian_stub.ids import new_id
 from velerian_stub.schemas.audit import AuditLogEntry, AuditLogPage
 
@@ -84,7 +84,7 @@ class AuditFilter:
 
 
 def list_entries(
-    session: Session, tenant_id: str, where: AuditFilter, limit: int, offset: int
+    session: Session, tenant_id: str, matching: AuditFilter, limit: int, offset: int
 ) -> AuditLogPage:
     """
     Read one page of a tenant's audit log, oldest first so paging is stable.
@@ -92,38 +92,25 @@ def list_entries(
     Args:
         session: The open transaction.
         tenant_id: Whose log.
-        where: The filters.
+        matching: The filters.
         limit: The page size.
         offset: How many matching entries to skip.
 
     Returns:
         The page.
     """
-    clauses = ["tenant_id = ?"]
-    params: list[object] = [tenant_id]
-    exact = {
-        "action": where.action,
-        "resource_kind": where.resource_kind,
-        "resource_id": where.resource_id,
-        "actor_user_id": where.actor_user_id,
-    }
-    for column, value in exact.items():
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if where.since is not None:
-        clauses.append("created_at >= ?")
-        params.append(where.since)
-    if where.until is not None:
-        clauses.append("created_at < ?")
-        params.append(where.until)
-    condition = " AND ".join(clauses)
-    # Only the fixed column names above are interpolated; values stay placeholders.
-    total = session.count(f"SELECT COUNT(*) FROM audit_log WHERE {condition}", params)  # noqa: S608
-    rows = session.all(
-        f"SELECT * FROM audit_log WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
-        [*params, limit, offset],
+    query = (
+        Filter(tenant_id)
+        .equals("action", matching.action)
+        .equals("resource_kind", matching.resource_kind)
+        .equals("resource_id", matching.resource_id)
+        .equals("actor_user_id", matching.actor_user_id)
     )
+    if matching.since is not None:
+        query.where("created_at >= ?", matching.since)
+    if matching.until is not None:
+        query.where("created_at < ?", matching.until)
+    rows, total = session.page("audit_log", query, order_by="seq", limit=limit, offset=offset)
     items = [
         AuditLogEntry(
             id=row.text("id"),

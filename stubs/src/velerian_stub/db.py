@@ -19,7 +19,7 @@ from pydantic import JsonValue
 
 from velerian_stub.schema import SCHEMA
 
-__all__ = ["Database", "Params", "Row", "Session", "dump_json"]
+__all__ = ["Database", "Filter", "Params", "Row", "Session", "dump_json"]
 
 Params = Sequence[object]
 
@@ -110,6 +110,47 @@ class Row:
         return [str(item) for item in items]
 
 
+class Filter:
+    """
+    The ``WHERE`` clause of a list query, built from fixed SQL and placeholder values.
+
+    Args:
+        tenant_id: Every list is confined to one tenant.
+    """
+
+    def __init__(self, tenant_id: str) -> None:
+        self.clauses: list[str] = ["tenant_id = ?"]
+        self.params: list[object] = [tenant_id]
+
+    def equals(self, column: str, value: object) -> Filter:
+        """
+        Require ``column = value``, unless ``value`` is ``None`` (no filter).
+
+        Args:
+            column: A column name (fixed text, never user input).
+            value: The wanted value.
+
+        Returns:
+            This filter.
+        """
+        return self if value is None else self.where(f"{column} = ?", value)
+
+    def where(self, sql: str, *params: object) -> Filter:
+        """
+        Add a condition.
+
+        Args:
+            sql: Fixed SQL with ``?`` placeholders.
+            params: The placeholder values.
+
+        Returns:
+            This filter.
+        """
+        self.clauses.append(sql)
+        self.params.extend(params)
+        return self
+
+
 class Session:
     """The statements of one transaction; obtained from :meth:`Database.session`."""
 
@@ -158,6 +199,32 @@ class Session:
         """
         rows = cast("list[sqlite3.Row]", self._conn.execute(sql, params).fetchall())
         return [Row(row) for row in rows]
+
+    def page(
+        self, table: str, where: Filter, *, order_by: str, limit: int, offset: int
+    ) -> tuple[list[Row], int]:
+        """
+        Read one page of a table and count every matching row.
+
+        Args:
+            table: The table (fixed text).
+            where: The conditions.
+            order_by: The ordering (fixed text); it should end in a unique column.
+            limit: The page size.
+            offset: How many matching rows to skip.
+
+        Returns:
+            The page's rows and the total number of matching rows.
+        """
+        condition = " AND ".join(where.clauses)
+        # Only fixed SQL from this package is interpolated; values stay placeholders.
+        query = f"FROM {table} WHERE {condition}"
+        total = self.count(f"SELECT COUNT(*) {query}", where.params)
+        rows = self.all(
+            f"SELECT * {query} ORDER BY {order_by} LIMIT ? OFFSET ?",
+            [*where.params, limit, offset],
+        )
+        return rows, total
 
     def count(self, sql: str, params: Params = ()) -> int:
         """

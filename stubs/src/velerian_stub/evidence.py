@@ -14,7 +14,7 @@ from typing import cast
 
 from velerian_stub.chain import GENESIS_HASH, compute_chain_hash
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Row, Session, dump_json
+from velerian_stub.db import Filter, Row, Session, dump_json
 from velerian_stub.governance import Verdict
 from velerian_stub.ids import new_id
 from velerian_stub.schemas.evidence import EvidencePackRow
@@ -234,11 +234,12 @@ def list_pack_rows(
     Returns:
         The page of rows and the total number of packs.
     """
-    total = session.count("SELECT COUNT(*) FROM evidence_packs WHERE tenant_id = ?", (tenant_id,))
-    rows = session.all(
-        "SELECT * FROM evidence_packs WHERE tenant_id = ? ORDER BY created_at, chain_scope,"
-        " sequence LIMIT ? OFFSET ?",
-        (tenant_id, limit, offset),
+    rows, total = session.page(
+        "evidence_packs",
+        Filter(tenant_id),
+        order_by="created_at, chain_scope, sequence",
+        limit=limit,
+        offset=offset,
     )
     items = [
         EvidencePackRow(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from velerian_stub.actor import Actor
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Session
+from velerian_stub.db import Filter, Session
 from velerian_stub.schemas.admin import Execution, ExecutionPage
 
 __all__ = ["list_executions", "record_execution"]
@@ -62,16 +62,12 @@ def list_executions(
     Returns:
         The page.
     """
-    condition = "tenant_id = ?"
-    params: list[object] = [tenant_id]
-    if idempotency_key is not None:
-        condition += " AND idempotency_key = ?"
-        params.append(idempotency_key)
-    # The condition is built from fixed text; values stay placeholders.
-    total = session.count(f"SELECT COUNT(*) FROM executions WHERE {condition}", params)  # noqa: S608
-    rows = session.all(
-        f"SELECT * FROM executions WHERE {condition} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
-        [*params, limit, offset],
+    rows, total = session.page(
+        "executions",
+        Filter(tenant_id).equals("idempotency_key", idempotency_key),
+        order_by="seq",
+        limit=limit,
+        offset=offset,
     )
     items = [
         Execution(

@@ -15,7 +15,7 @@ from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
 from velerian_stub.clock import format_epoch
 from velerian_stub.context import StubContext
-from velerian_stub.db import Row, Session, dump_json
+from velerian_stub.db import Filter, Row, Session, dump_json
 from velerian_stub.errors import ApiError, not_found, unprocessable
 from velerian_stub.evidence import MODEL_ID, append_pack
 from velerian_stub.executions import record_execution
@@ -354,20 +354,11 @@ def list_runs(
         The page.
     """
     finish_due_runs(ctx, session, tenant_id, now)
-    clauses = ["tenant_id = ?"]
-    params: list[object] = [tenant_id]
+    query = Filter(tenant_id).equals("network_slug", network_slug)
     if status is not None:
-        clauses.append(f"({_STATUS_SQL}) = ?")
-        params += [now, status]
-    if network_slug is not None:
-        clauses.append("network_slug = ?")
-        params.append(network_slug)
-    condition = " AND ".join(clauses)
-    # Only fixed SQL text is interpolated; values stay placeholders.
-    total = session.count(f"SELECT COUNT(*) FROM runs WHERE {condition}", params)  # noqa: S608
-    rows = session.all(
-        f"SELECT * FROM runs WHERE {condition} ORDER BY created_epoch, id LIMIT ? OFFSET ?",  # noqa: S608
-        [*params, limit, offset],
+        query.where(f"({_STATUS_SQL}) = ?", now, status)
+    rows, total = session.page(
+        "runs", query, order_by="created_epoch, id", limit=limit, offset=offset
     )
     items = [run_model(ctx, row, now, base_url) for row in rows]
     return RunPage(items=items, limit=limit, offset=offset, total=total)

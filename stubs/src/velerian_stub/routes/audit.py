@@ -38,7 +38,7 @@ def audit_log_route(
     offset: Offset = 0,
 ) -> AuditLogPage:
     """List the tenant's audit entries, oldest first."""
-    where = AuditFilter(
+    matching = AuditFilter(
         action=action,
         resource_kind=resource_kind,
         resource_id=resource_id,
@@ -47,4 +47,4 @@ def audit_log_route(
         until=None if until is None else format_instant(until),
     )
     with ctx.db.session() as session:
-        return list_entries(session, principal.tenant_id, where, limit, offset)
+        return list_entries(session, principal.tenant_id, matching, limit, offset)
