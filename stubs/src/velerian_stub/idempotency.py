@@ -33,6 +33,7 @@ __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",
     "RECORD_TTL_S",
     "REPLAYED_HEADER",
+    "Begin",
     "IdempotencyMiddleware",
     "IdempotencyStore",
 ]
