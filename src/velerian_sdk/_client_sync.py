@@ -20,7 +20,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_sync import LegacyMethods
-from ._exceptions import VelerianArgumentError
+from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
@@ -306,6 +306,12 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         return self._parse(self._send(built), cast_to)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
+        if self._http.is_closed:
+            msg = (
+                f"{type(self).__name__} is closed (its `with` block ended or close() was "
+                "called): make calls inside the block, or build a new client"
+            )
+            raise VelerianClientClosedError(msg)
         response = send_through_chain(self._chain, request, self._send_once, self._sleep)
         return self._raise_for_status(response)
 

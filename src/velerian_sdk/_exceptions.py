@@ -19,6 +19,7 @@ __all__ = [
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
+    "VelerianClientClosedError",
     "VelerianConflictError",
     "VelerianConnectionError",
     "VelerianError",
@@ -51,6 +52,17 @@ class VelerianArgumentError(VelerianError, ValueError):
 
     It is also a :class:`ValueError`, so code written for the 0.1 client that caught
     ``ValueError`` for a missing key keeps working. The message says what to fix.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class VelerianClientClosedError(VelerianError, RuntimeError):
+    """
+    A call was made on a client that has been closed.
+
+    A client closes when its ``with`` block ends or ``close()`` is called. Make calls
+    inside the block, or build a new client.
 
     .. versionadded:: 0.2.0
     """

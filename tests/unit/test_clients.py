@@ -103,3 +103,19 @@ def test_generated_sync_twin_is_up_to_date() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_closed_client_says_so(harness: Harness) -> None:
+    from velerian_sdk import VelerianClientClosedError
+
+    client = VelerianClient(api_key=TEST_KEY) if harness.flavour == "sync" else None
+    if client is None:
+        aclient = AsyncVelerianClient(api_key=TEST_KEY)
+        harness.run(aclient.close())
+        with pytest.raises(VelerianClientClosedError, match="closed"):
+            harness.run(aclient.get("plans"))
+        return
+    client.close()
+    with pytest.raises(VelerianClientClosedError, match="closed") as caught:
+        client.get("plans")
+    assert isinstance(caught.value, RuntimeError)
