@@ -49,6 +49,14 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "velerian_stub.demo", "examples/quickstart.py", *session.posargs)
 
 
+@nox.session
+def contract(session: nox.Session) -> None:
+    """Show drift: the stub app vs docs/api/openapi.json, and the SDK models vs the file."""
+    install_dev(session)
+    session.run("python", "-m", "velerian_stub.openapi", "--check", "docs/api/openapi.json")
+    session.run("pytest", "-q", "tests/contract")
+
+
 @nox.session(tags=["ci"])
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, then install and import each in a fresh venv."""
