@@ -101,8 +101,8 @@ def _accepts_one(
         sent = contract.get("enum", contract.get("const"))
         if sent is None:
             return [f"{where}: the contract allows any {contract_type}, the SDK only {allowed}"]
-        values = sent if isinstance(sent, list) else [sent]
-        missing = set(cast("list[object]", values)) - allowed
+        values = cast("list[object]", sent) if isinstance(sent, list) else [sent]
+        missing = set(values) - allowed
         return [f"{where}: values {missing} are refused"] if missing else []
     if model_type == "array":
         items_m = cast("Schema", model.get("items", {}))
