@@ -15,7 +15,7 @@ import time
 import httpx
 
 from ._middleware import Middleware, MiddlewareFlow
-from ._redaction import redact_headers, redact_url
+from ._redaction import redact_body, redact_headers, redact_url
 
 __all__ = ["LoggingMiddleware", "configure_logging_from_env", "logger"]
 
@@ -59,11 +59,12 @@ class LoggingMiddleware(Middleware):
         attempt = request.extensions.get("velerian_attempt", 0) + 1
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "request %s %s attempt %d headers=%s",
+                "request %s %s attempt %d headers=%s body=%s",
                 request.method,
                 redact_url(request.url),
                 attempt,
                 redact_headers(request.headers.multi_items()),
+                _request_body(request),
             )
         try:
             response = yield request
@@ -87,5 +88,21 @@ class LoggingMiddleware(Middleware):
             attempt,
         )
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("response headers=%s", redact_headers(response.headers.multi_items()))
+            logger.debug(
+                "response headers=%s body=%s",
+                redact_headers(response.headers.multi_items()),
+                _response_body(response),
+            )
         return response
+
+
+def _request_body(request: httpx.Request) -> str:
+    if not isinstance(request.stream, httpx.ByteStream):
+        return "<streamed>"
+    return redact_body(request.content, request.headers.get("content-type"))
+
+
+def _response_body(response: httpx.Response) -> str:
+    if not response.is_stream_consumed:
+        return "<streamed>"
+    return redact_body(response.content, response.headers.get("content-type"))

@@ -8,11 +8,13 @@ and last four characters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import cast
 
 import httpx
 
-__all__ = ["REDACTED", "mask_secret", "redact_headers", "redact_url"]
+__all__ = ["REDACTED", "mask_secret", "redact_body", "redact_headers", "redact_json", "redact_url"]
 
 REDACTED = "REDACTED"
 
@@ -56,6 +58,44 @@ SAFE_QUERY = frozenset(
         "until",
     }
 )
+
+
+SAFE_BODY_KEYS = frozenset(
+    {
+        "action",
+        "aggregated_conditions",
+        "artifact_kind",
+        "chain_scope",
+        "constraint",
+        "constraint_count",
+        "delivery",
+        "detail",
+        "format",
+        "governance_pass",
+        "is_allowed",
+        "items",
+        "last_four",
+        "limit",
+        "loc",
+        "msg",
+        "offset",
+        "outcome",
+        "prefix",
+        "requires_human",
+        "resource_kind",
+        "result",
+        "scopes",
+        "sequence",
+        "sha256",
+        "size_bytes",
+        "status",
+        "total",
+        "type",
+        "version",
+        "withheld",
+    }
+)
+"""Body keys shown in debug logs; so are ``id`` and keys ending ``_id`` or ``_at``."""
 
 
 def mask_secret(secret: str) -> str:
@@ -107,3 +147,57 @@ def redact_url(url: httpx.URL) -> str:
         for name, value in url.params.multi_items()
     ]
     return str(shown.copy_with(params=params))
+
+
+def redact_json(value: object, *, key: str | None = None) -> object:
+    """
+    Copy decoded JSON, replacing the value of every key not on the allowlist.
+
+    Ids, timestamps and verdict fields stay readable; payloads, outputs, prompts,
+    metadata, URLs (which may carry signatures) and secrets print as ``REDACTED``.
+
+    Args:
+        value: Decoded JSON.
+        key: The key ``value`` sits under, if any.
+
+    Returns:
+        The redacted copy.
+    """
+    if isinstance(value, dict):
+        return {
+            str(k): redact_json(v, key=str(k))
+            for k, v in cast("dict[object, object]", value).items()
+        }
+    if isinstance(value, list):
+        return [redact_json(item, key=key) for item in cast("list[object]", value)]
+    if key is None or _safe_body_key(key):
+        return value
+    return REDACTED
+
+
+def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) -> str:
+    """
+    Render a JSON body for a debug log, redacted; other bodies only by their size.
+
+    Args:
+        content: The raw body.
+        content_type: Its ``Content-Type``.
+        limit: The most characters to show.
+
+    Returns:
+        The redacted text, cut at ``limit``.
+    """
+    if not content:
+        return "<empty>"
+    if content_type is None or "json" not in content_type:
+        return f"<{len(content)} bytes of {content_type or 'unknown type'}>"
+    try:
+        decoded: object = json.loads(content)
+    except ValueError:
+        return f"<{len(content)} bytes of invalid JSON>"
+    text = json.dumps(redact_json(decoded), ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _safe_body_key(key: str) -> bool:
+    return key in SAFE_BODY_KEYS or key == "id" or key.endswith(("_id", "_ids", "_at"))

@@ -135,3 +135,53 @@ def test_valid_ids_pass_encoded(value: str) -> None:
 def test_path_segment_rejects_non_strings() -> None:
     with pytest.raises(VelerianArgumentError, match="must be a str"):
         path_segment("abp_id", 42)
+
+
+def test_debug_bodies_are_redacted_by_allowlist(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    minted = {
+        "id": "key_1",
+        "name": "ci",
+        "secret": "vk_live_MINTEDSECRETabcdefghijklmnopqrstuvwxyz0123",
+        "scopes": ["read"],
+        "created_at": "2026-01-01T00:00:00Z",
+        "download_url": "https://storage.test/x?sig=cafebabe",
+    }
+    client = harness.client(lambda r: httpx.Response(201, json=minted))
+    harness.run(client.post("api-keys", json={"name": "ci", "payload": {"ssn": "123-45-6789"}}))
+    text = caplog.text
+    assert "MINTEDSECRET" not in text
+    assert "123-45-6789" not in text
+    assert "cafebabe" not in text
+    assert '"id":"key_1"' in text
+    assert '"scopes":["read"]' in text
+    assert '"secret":"REDACTED"' in text
+    assert '"payload":{"ssn":"REDACTED"}' in text
+
+
+def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
+    from velerian_sdk._redaction import redact_body, redact_json
+
+    body = {
+        "invocation_id": "inv_1",
+        "outcome": "denied",
+        "output": {"text": "private"},
+        "evidence_pack_ids": ["evp_1"],
+        "expires_at": "2026",
+        "prompt_text": "private",
+    }
+    assert redact_json(body) == {
+        "invocation_id": "inv_1",
+        "outcome": "denied",
+        "output": {"text": "REDACTED"},
+        "evidence_pack_ids": ["evp_1"],
+        "expires_at": "2026",
+        "prompt_text": "REDACTED",
+    }
+    assert redact_body(b"\x00\x01", "application/octet-stream") == (
+        "<2 bytes of application/octet-stream>"
+    )
+    assert redact_body(b"{oops", "application/json") == "<5 bytes of invalid JSON>"
+    assert redact_body(b"", None) == "<empty>"
