@@ -23,10 +23,16 @@ from pathlib import Path
 
 from PIL import Image
 
-# (page, texts its rendered DOM must contain)
+# (page, texts its rendered DOM must contain, window height): the abps page is tall
+# enough to show `client.abps.invoke`, its third method, in the screenshot.
 PAGES = [
-    ("index.html", ["velerian-sdk", "VelerianClient", "Idempotency-Key"]),
-    ("reference/clients/index.html", ["VelerianClient", "with_options", "max_retries"]),
+    ("index.html", ["velerian-sdk", "VelerianClient", "Idempotency-Key"], 1400),
+    ("reference/clients/index.html", ["VelerianClient", "with_options", "max_retries"], 1400),
+    (
+        "reference/namespaces/abps/index.html",
+        ["Run a governed invocation", "idempotency_key", "InvokeResult"],
+        3600,
+    ),
 ]
 CHROMIUM_FLAGS = [
     "--headless",
@@ -38,7 +44,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
-    "--window-size=1280,1400",
 ]
 
 
@@ -64,9 +69,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def render(chromium: str, url: str, shot: Path, profile: Path) -> str:
+def render(chromium: str, url: str, shot: Path, profile: Path, height: int) -> str:
     """Screenshot ``url`` into ``shot`` and return its rendered DOM."""
-    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
+    common = [
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--window-size=1280,{height}",
+        f"--user-data-dir={profile}",
+    ]
     subprocess.run(  # noqa: S603 - a fixed command line
         [*common, f"--screenshot={shot}", url], check=True, capture_output=True, timeout=90
     )
@@ -106,9 +116,9 @@ def main() -> int:
     failures: list[str] = []
     try:
         with tempfile.TemporaryDirectory() as profile:
-            for page, texts in PAGES:
+            for page, texts, height in PAGES:
                 shot = out / (page.replace("/", "_").replace(".html", "") + ".png")
-                dom = render(chromium, f"{base}/{page}", shot, Path(profile))
+                dom = render(chromium, f"{base}/{page}", shot, Path(profile), height)
                 missing = [text for text in texts if text not in dom]
                 if missing:
                     failures.append(f"{page}: rendered page lacks {missing}")
