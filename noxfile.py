@@ -60,9 +60,9 @@ def contract(session: nox.Session) -> None:
 @nox.session(tags=["ci"])
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, then install and import each in a fresh venv."""
-    session.install("build==1.6.1")
+    session.install("build==1.6.1", "uv==0.13.9")
     tmp = session.create_tmp()
-    session.run("python", "-m", "build", "--outdir", f"{tmp}/dist", ".")
+    session.run("python", "-m", "build", "--installer", "uv", "--outdir", f"{tmp}/dist", ".")
     session.run("python", "scripts/check_dist.py", f"{tmp}/dist")
 
 

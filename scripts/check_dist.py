@@ -11,6 +11,7 @@ repository.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,11 +37,15 @@ def check(artifact: Path) -> None:
     """Install one artifact into a fresh venv and run the import check."""
     with tempfile.TemporaryDirectory() as tmp:
         env_dir = Path(tmp) / "venv"
-        venv.create(env_dir, with_pip=True)
         python = env_dir / "bin" / "python"
-        subprocess.run(  # noqa: S603 - fixed command line
-            [str(python), "-m", "pip", "install", "--quiet", str(artifact)], check=True
-        )
+        uv = shutil.which("uv")
+        if uv:  # same result as venv + pip, several times faster
+            subprocess.run([uv, "venv", "--quiet", str(env_dir)], check=True)  # noqa: S603
+            install = [uv, "pip", "install", "--quiet", "--python", str(python), str(artifact)]
+        else:
+            venv.create(env_dir, with_pip=True)
+            install = [str(python), "-m", "pip", "install", "--quiet", str(artifact)]
+        subprocess.run(install, check=True)  # noqa: S603 - fixed command line
         subprocess.run([str(python), "-c", CHECK], check=True, cwd=tmp)  # noqa: S603
     print(f"{artifact.name}: installs and imports")
 
