@@ -36,6 +36,14 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(tags=["ci"])
+def verifytypes(session: nox.Session) -> None:
+    """pyright --verifytypes: every public symbol of the installed package has a known type."""
+    session.install(".", "pyright==1.1.414")
+    session.chdir(session.create_tmp())  # the installed wheel, not src/ through the config
+    session.run("pyright", "--verifytypes", "velerian_sdk", "--ignoreexternal")
+
+
+@nox.session(tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The unit and integration tests."""
     install_dev(session)

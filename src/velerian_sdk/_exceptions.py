@@ -125,7 +125,7 @@ class VelerianResponseValidationError(VelerianError):
         self.body = body
         self.request_id = request_id
         self.status_code = status_code
-        self.errors = list(errors)
+        self.errors: list[str] = list(errors)
 
 
 class VelerianIntegrityError(VelerianError):
@@ -181,7 +181,7 @@ class VelerianEvidenceError(VelerianError):
     """
 
     def __init__(self, breaks: Sequence[object]) -> None:
-        self.breaks = list(breaks)
+        self.breaks: list[object] = list(breaks)
         first = str(self.breaks[0]) if self.breaks else "no detail"
         more = f" (+{len(self.breaks) - 1} more)" if len(self.breaks) > 1 else ""
         super().__init__(f"evidence does not verify: {first}{more}")
@@ -240,8 +240,8 @@ class VelerianAPIError(VelerianError):
         self.detail = detail
         self.body = body
         self.response = response
-        self.method = ""
-        self.path = ""
+        self.method: str = ""
+        self.path: str = ""
         if response is not None:
             self.method = response.request.method
             self.path = response.request.url.path

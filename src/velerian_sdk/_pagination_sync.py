@@ -83,9 +83,9 @@ class Page(Generic[ItemT]):
         raw: JSONObject | None = None,
     ) -> None:
         self.items: list[ItemT] = list(items)
-        self.limit = limit
-        self.offset = offset
-        self.total = total
+        self.limit: int = limit
+        self.offset: int = offset
+        self.total: int | None = total
         body = dict(raw) if raw is not None else None
         self._data = PageData(
             self.items, limit, offset, total, raw=lambda: dict(body) if body else {}

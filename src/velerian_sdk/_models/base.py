@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Annotated, TypeAlias
+from typing import Annotated, ClassVar, TypeAlias
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -55,7 +55,7 @@ class VelerianModel(BaseModel):
     .. versionadded:: 0.2.0
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         frozen=True,
         defer_build=True,
