@@ -32,6 +32,7 @@ from ._redaction import mask_secret, redact_url
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
     API_PREFIX,
+    DEFAULT_MAX_RETRIES,
     ClientSettings,
     NotGiven,
     resolve_api_key,
@@ -71,7 +72,7 @@ class BaseClient(Generic[HttpT]):
         api_key: str | None,
         base_url: str | None,
         timeout: float | httpx.Timeout | NotGiven | None,
-        max_retries: int,
+        max_retries: int | NotGiven,
         default_headers: Mapping[str, str] | None,
         user_agent: str | None,
         middleware: Sequence[Middleware],
@@ -82,13 +83,14 @@ class BaseClient(Generic[HttpT]):
         configure_logging_from_env()
         key = resolve_api_key(api_key)
         root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        retries = cast("object", max_retries)  # callers without a type checker can pass anything
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            msg = f"max_retries must be a whole number >= 0, got {max_retries!r}"
-            raise VelerianArgumentError(msg)
-        retry = retry_policy or RetryPolicy()
-        if retry.max_retries != max_retries:
-            retry = _replace_retries(retry, max_retries)
+        retry = retry_policy or RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
+        if not isinstance(max_retries, NotGiven):
+            retries = cast("object", max_retries)  # callers without a type checker pass anything
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                msg = f"max_retries must be a whole number >= 0, got {max_retries!r}"
+                raise VelerianArgumentError(msg)
+            if retry.max_retries != max_retries:
+                retry = _replace_retries(retry, max_retries)
         links = cast("Sequence[object]", middleware)
         for link in links:
             if not isinstance(link, Middleware):

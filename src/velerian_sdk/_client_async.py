@@ -21,7 +21,7 @@ from ._compat_async import AsyncLegacyMethods
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
-from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
+from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 
 __all__ = ["AsyncVelerianClient"]
 
@@ -37,7 +37,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             for loopback hosts.
         timeout: Per-attempt timeout in seconds, or an :class:`httpx.Timeout`.
             Default: 60 s to read, 5 s to connect.
-        max_retries: Retries after a retryable failure (default 3; 0 for none).
+        max_retries: Retries after a retryable failure (0 for none). Default: the
+            ``retry_policy``'s, else 3.
         default_headers: Headers added to every request.
         user_agent: Replaces the ``velerian-python-sdk/<version>`` user agent.
         http_client: Your own :class:`httpx.AsyncClient` (proxies, custom transports,
@@ -45,8 +46,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         middleware: Your own links, appended to the chain (see :class:`Middleware`).
         allow_insecure_http: Allow plain ``http`` to a non-loopback host, for a
             trusted private network. The key then crosses the network unencrypted.
-        retry_policy: Full control over retries; ``max_retries`` still overrides
-            its ``max_retries``.
+        retry_policy: Full control over retries; ``max_retries``, when given,
+            overrides its ``max_retries``.
 
     Raises:
         VelerianArgumentError: A missing key or an invalid setting. It is also a
@@ -70,7 +71,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,

@@ -23,7 +23,7 @@ from ._compat_sync import LegacyMethods
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
-from ._settings import DEFAULT_LIMITS, DEFAULT_MAX_RETRIES, NOT_GIVEN, NotGiven
+from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 
 __all__ = ["VelerianClient"]
 
@@ -39,7 +39,8 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             for loopback hosts.
         timeout: Per-attempt timeout in seconds, or an :class:`httpx.Timeout`.
             Default: 60 s to read, 5 s to connect.
-        max_retries: Retries after a retryable failure (default 3; 0 for none).
+        max_retries: Retries after a retryable failure (0 for none). Default: the
+            ``retry_policy``'s, else 3.
         default_headers: Headers added to every request.
         user_agent: Replaces the ``velerian-python-sdk/<version>`` user agent.
         http_client: Your own :class:`httpx.Client` (proxies, custom transports,
@@ -47,8 +48,8 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         middleware: Your own links, appended to the chain (see :class:`Middleware`).
         allow_insecure_http: Allow plain ``http`` to a non-loopback host, for a
             trusted private network. The key then crosses the network unencrypted.
-        retry_policy: Full control over retries; ``max_retries`` still overrides
-            its ``max_retries``.
+        retry_policy: Full control over retries; ``max_retries``, when given,
+            overrides its ``max_retries``.
 
     Raises:
         VelerianArgumentError: A missing key or an invalid setting. It is also a
@@ -72,7 +73,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         api_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         user_agent: str | None = None,
         http_client: httpx.Client | None = None,

@@ -72,6 +72,23 @@ def test_exhausted_retries_raise_the_last_typed_error(harness: Harness) -> None:
     assert len(harness.requests) == 4
 
 
+def test_retry_policy_max_retries_is_used_when_max_retries_is_not_given(
+    harness: Harness,
+) -> None:
+    client = harness.client(script(*[503] * 5), retry_policy=RetryPolicy(max_retries=5))
+    assert client.max_retries == 5
+    assert harness.run(client.get("plans")).status_code == 200
+    assert len(harness.requests) == 6
+
+
+def test_max_retries_given_overrides_the_policy(harness: Harness) -> None:
+    policy = RetryPolicy(max_retries=5)
+    client = harness.client(script(503, 503), max_retries=1, retry_policy=policy)
+    with pytest.raises(VelerianServerError):
+        harness.run(client.get("plans"))
+    assert len(harness.requests) == 2
+
+
 def test_connection_errors_are_retried_then_typed(harness: Harness) -> None:
     refused = httpx.ConnectError("refused")
     client = harness.client(script(refused, refused, refused), max_retries=2)
