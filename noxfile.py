@@ -31,9 +31,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright strict over src, tests, stubs and this file."""
     install_dev(session)
-    targets = ["src", "tests", "stubs", "scripts", "noxfile.py", "examples"]
+    targets = ["src", "tests", "stubs", "scripts", "noxfile.py", "examples", "benchmarks"]
     session.run("mypy", *targets)
     session.run("pyright", *targets)
+    session.run("python", "scripts/check_doc_snippets.py")
 
 
 @nox.session(tags=["ci"])
@@ -89,18 +90,46 @@ def docs(session: nox.Session) -> None:
     session.run("python", "scripts/check_docs_site.py", "site")
 
 
+def run_benchmarks(session: nox.Session, *args: str) -> None:
+    """Install the bench and comparison environments, then run `python -m benchmarks`."""
+    session.install("-r", "requirements/bench.txt", "-e", ".", "uv==0.13.9")
+    # velerian-sdk 0.1.2 has this package's import name: it gets an environment of its own.
+    comparison = Path(session.create_tmp()).resolve() / "comparison"
+    python = comparison / "bin" / "python"
+    if not python.exists():
+        session.run("uv", "venv", "--quiet", "--python", "python", str(comparison))
+    session.run(
+        "uv", "pip", "install", "--quiet", "--python", str(python),
+        "-r", "requirements/comparison.txt",
+    )  # fmt: skip
+    session.run("python", "-m", "benchmarks", "--comparison-python", str(python), *args)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks (`nox -s bench -- --size small --only per-call`); about 15 minutes."""
+    run_benchmarks(session, *session.posargs)
+
+
+@nox.session(name="bench-smoke", tags=["ci"])
+def bench_smoke(session: nox.Session) -> None:
+    """The benchmarks at their smallest: proves the harness runs; asserts nothing on speed."""
+    run_benchmarks(session, "--size", "small", *session.posargs)
+
+
 @nox.session
 def lock(session: nox.Session) -> None:
-    """Re-pin requirements/dev.txt from requirements/dev.in."""
+    """Re-pin requirements/*.txt from their .in files."""
     session.install("uv==0.13.9")
-    session.run(
-        "uv",
-        "pip",
-        "compile",
-        "-q",
-        "requirements/dev.in",
-        "-o",
-        "requirements/dev.txt",
-        "--python-version",
-        "3.11",
-    )
+    for name in ("dev", "bench", "comparison"):
+        session.run(
+            "uv",
+            "pip",
+            "compile",
+            "-q",
+            f"requirements/{name}.in",
+            "-o",
+            f"requirements/{name}.txt",
+            "--python-version",
+            "3.11",
+        )
