@@ -25,7 +25,7 @@ from ._exceptions import (
     error_from_response,
 )
 from ._headers import EXPLICIT_HEADERS, DefaultHeadersMiddleware
-from ._idempotency import IdempotencyMiddleware
+from ._idempotency import IdempotencyMiddleware, check_idempotency_key
 from ._logging import LoggingMiddleware, configure_logging_from_env
 from ._middleware import Middleware
 from ._redaction import mask_secret, redact_url
@@ -170,10 +170,7 @@ class BaseClient(Generic[HttpT]):
             content = encode_json(json)
             call_headers.setdefault("Content-Type", "application/json")
         if idempotency_key is not None:
-            if not idempotency_key or any(not (" " <= c <= "~") for c in idempotency_key):
-                msg = "idempotency_key must be 1 to 255 printable ASCII characters"
-                raise VelerianArgumentError(msg)
-            call_headers["Idempotency-Key"] = idempotency_key
+            call_headers["Idempotency-Key"] = check_idempotency_key(idempotency_key)
         extensions: dict[str, object] = {
             EXPLICIT_HEADERS: frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
         }

@@ -13,11 +13,47 @@ from typing import ClassVar, Literal
 
 import httpx
 
+from ._exceptions import VelerianArgumentError
 from ._middleware import Middleware
 
-__all__ = ["MUTATING_METHODS", "IdempotencyMiddleware"]
+__all__ = ["MAX_KEY_LENGTH", "MUTATING_METHODS", "IdempotencyMiddleware", "check_idempotency_key"]
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_KEY_LENGTH = 255
+
+
+def check_idempotency_key(value: object) -> str:
+    """
+    Check a caller's idempotency key before any request is built.
+
+    The API takes 1 to 255 printable ASCII characters. HTTP trims spaces around a header
+    value, so a key that starts or ends with a space would not be the key the server
+    sees (and ``httpx`` refuses to send it): it is refused here with a clear message.
+
+    Args:
+        value: What the caller passed as ``idempotency_key``.
+
+    Returns:
+        The key.
+
+    Raises:
+        VelerianArgumentError: Not a str, empty, longer than 255 characters, with a
+            character outside printable ASCII, or with a space at either end.
+    """
+    if not isinstance(value, str):
+        msg = f"idempotency_key must be a str, got {type(value).__name__}"
+        raise VelerianArgumentError(msg)
+    problem = None
+    if not value or len(value) > MAX_KEY_LENGTH:
+        problem = f"it is {len(value)} characters long"
+    elif any(not (" " <= char <= "~") for char in value):
+        problem = "it has a character outside printable ASCII"
+    elif value[0] == " " or value[-1] == " ":
+        problem = "it starts or ends with a space, which HTTP would trim"
+    if problem is not None:
+        msg = f"idempotency_key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters: {problem}"
+        raise VelerianArgumentError(msg)
+    return value
 
 
 class IdempotencyMiddleware(Middleware):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import httpx
 import pytest
 
@@ -106,11 +108,30 @@ def test_unserialisable_body_is_an_argument_error(harness: Harness) -> None:
     assert harness.requests == []
 
 
-def test_bad_idempotency_key_is_refused(harness: Harness) -> None:
+@pytest.mark.parametrize(
+    "key",
+    ["line\nbreak", "", " ", " padded", "padded ", "x" * 256, "caf\u00e9"],
+)
+def test_bad_idempotency_key_is_refused(harness: Harness, key: str) -> None:
     client = harness.client(ok)
     with pytest.raises(VelerianArgumentError, match="idempotency_key"):
-        harness.run(client.post("x", json={}, idempotency_key="line\nbreak"))
+        harness.run(client.post("x", json={}, idempotency_key=key))
     assert harness.requests == []
+
+
+def test_idempotency_key_of_another_type_is_an_argument_error(harness: Harness) -> None:
+    client = harness.client(ok)
+    wrong = cast("str", 42)  # what a caller without a type checker might pass
+    with pytest.raises(VelerianArgumentError, match="must be a str"):
+        harness.run(client.post("x", json={}, idempotency_key=wrong))
+    assert harness.requests == []
+
+
+def test_longest_idempotency_key_with_inner_spaces_is_sent(harness: Harness) -> None:
+    client = harness.client(ok)
+    key = "a b" + "x" * 252
+    harness.run(client.post("x", json={}, idempotency_key=key))
+    assert harness.requests[0].headers["idempotency-key"] == key
 
 
 def test_timeout_is_put_on_each_request(harness: Harness) -> None:
