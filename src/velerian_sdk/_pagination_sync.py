@@ -185,6 +185,13 @@ class Page(Generic[ItemT]):
     def __len__(self) -> int:
         return len(self.items)
 
+    def __rich_repr__(self) -> Iterator[tuple[str, object]]:
+        """Fields for ``rich``'s pretty printer (REPL, notebooks): the items in full."""
+        yield "items", self.items
+        yield "limit", self.limit
+        yield "offset", self.offset
+        yield "total", self.total
+
     def __repr__(self) -> str:
         total = "?" if self.total is None else self.total
         return (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import cast
 
 import httpx
 import pytest
@@ -277,3 +278,26 @@ def test_a_page_built_by_hand_has_no_next_page() -> None:
     assert page.raw == {"items": [1, 2, 3]}
     with pytest.raises(VelerianPaginationError):
         page.next_page()
+
+
+def test_pages_and_models_have_a_rich_repr_without_secrets() -> None:
+    from velerian_sdk import CreatedApiKey, Page
+
+    minted = CreatedApiKey.model_validate(
+        {
+            "id": "key_1",
+            "name": "ci",
+            "prefix": "vk_live_",
+            "last_four": "abcd",
+            "scopes": ["read"],
+            "created_at": "2026-01-01T00:00:00Z",
+            "secret": "vk_live_SECRETSECRETSECRETSECRETSECRETSECRETabcd",
+        }
+    )
+    page = Page([minted], limit=10, offset=0, total=1)
+    fields = dict(page.__rich_repr__())
+    assert fields == {"items": [minted], "limit": 10, "offset": 0, "total": 1}
+    rich_fields = cast("Callable[[], Iterable[object]]", getattr(minted, "__rich_repr__"))  # noqa: B009
+    shown = repr(list(rich_fields()))
+    assert "SECRETSECRET" not in shown
+    assert "key_1" in shown
