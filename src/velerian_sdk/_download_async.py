@@ -79,8 +79,8 @@ async def download_export(
             # The body broke off halfway; the chain only retries until headers arrive.
             sink.discard()
             attempt += 1
-            delay = client._settings.retry.delay_for(attempt, None)
-            if attempt > client.max_retries or delay is None:
+            delay = client._settings.retry.delay_before_retry(attempt, None)
+            if delay is None:
                 raise
             await client._sleep(delay)
         except BaseException:

@@ -85,6 +85,24 @@ class RetryPolicy:
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
         return self.jitter(0.0, ceiling)
 
+    def delay_before_retry(self, attempt: int, response: httpx.Response | None) -> float | None:
+        """
+        Seconds to wait before retry number ``attempt``, or ``None`` when retries are spent.
+
+        For code that resends a request itself (a one-shot upload stream, a download
+        that broke off halfway) under the same budget as the chain's own retries.
+
+        Args:
+            attempt: Which retry this would be: 1 for the first retry.
+            response: The response that failed, or ``None`` after a connection error.
+
+        Returns:
+            The delay, or ``None`` past ``max_retries`` or a too-long server request.
+        """
+        if attempt > self.max_retries:
+            return None
+        return self.delay_for(attempt, response)
+
     def is_retryable_status(self, status_code: int) -> bool:
         """
         Tell whether a response with this status may be retried.

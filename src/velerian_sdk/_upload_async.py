@@ -92,7 +92,8 @@ async def _send_bytes(
                 client._settings.retry.is_retryable_status(exc.status_code)
             )
             attempt += 1
-            delay = client._settings.retry.delay_for(attempt, getattr(exc, "response", None))
-            if not retryable or attempt > client.max_retries or delay is None:
+            response = exc.response if isinstance(exc, VelerianAPIError) else None
+            delay = client._settings.retry.delay_before_retry(attempt, response)
+            if not retryable or delay is None:
                 raise
             await client._sleep(delay)

@@ -214,3 +214,10 @@ def test_one_shot_stream_bodies_are_not_retried(harness: Harness) -> None:
 )
 def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
     assert parse_retry_after(httpx.Headers(headers)) == expected
+
+
+def test_delay_before_retry_stops_past_max_retries() -> None:
+    policy = RetryPolicy(max_retries=2, jitter=lambda low, high: high)
+    assert policy.delay_before_retry(1, None) == 0.5
+    assert policy.delay_before_retry(2, None) == 1.0
+    assert policy.delay_before_retry(3, None) is None
