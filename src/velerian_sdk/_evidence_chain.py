@@ -226,11 +226,11 @@ def load_evidence_packs(source: str | os.PathLike[str] | bytes) -> list[Mapping[
         data = source
     try:
         document: object = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
         try:
             document = [json.loads(line) for line in data.splitlines() if line.strip()]
-        except ValueError:
-            msg = "the evidence is neither JSON nor JSON lines"
+        except (ValueError, RecursionError):
+            msg = "the evidence is neither JSON nor JSON lines (or is nested too deeply)"
             raise VelerianArgumentError(msg) from None
     if isinstance(document, dict):
         body = cast("dict[str, object]", document)

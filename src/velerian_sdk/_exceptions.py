@@ -355,7 +355,7 @@ def _read_error_body(response: httpx.Response) -> tuple[object, str | None]:
     content = response.content
     try:
         body: object = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
         text = content[:2000].decode("utf-8", "replace").strip()
         return None, (text or response.reason_phrase or None)
     if not isinstance(body, dict):

@@ -155,6 +155,8 @@ def redact_json(value: object, *, key: str | None = None) -> object:
 
     Ids, timestamps and verdict fields stay readable; payloads, outputs, prompts,
     metadata, URLs (which may carry signatures) and secrets print as ``REDACTED``.
+    Anything nested deeper than :data:`MAX_SHOWN_DEPTH` prints as ``REDACTED`` too,
+    so a hostile body cannot exhaust the stack of the code that logs it.
 
     Args:
         value: Decoded JSON.
@@ -163,13 +165,23 @@ def redact_json(value: object, *, key: str | None = None) -> object:
     Returns:
         The redacted copy.
     """
+    return _redact(value, key, MAX_SHOWN_DEPTH)
+
+
+MAX_SHOWN_DEPTH = 32
+"""How many levels of a JSON body a debug log shows."""
+
+
+def _redact(value: object, key: str | None, depth: int) -> object:
+    if isinstance(value, (dict, list)) and depth <= 0:
+        return REDACTED
     if isinstance(value, dict):
         return {
-            str(k): redact_json(v, key=str(k))
+            str(k): _redact(v, str(k), depth - 1)
             for k, v in cast("dict[object, object]", value).items()
         }
     if isinstance(value, list):
-        return [redact_json(item, key=key) for item in cast("list[object]", value)]
+        return [_redact(item, key, depth - 1) for item in cast("list[object]", value)]
     if key is None or _safe_body_key(key):
         return value
     return REDACTED
@@ -193,7 +205,7 @@ def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) 
         return f"<{len(content)} bytes of {content_type or 'unknown type'}>"
     try:
         decoded: object = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return f"<{len(content)} bytes of invalid JSON>"
     text = json.dumps(redact_json(decoded), ensure_ascii=False, separators=(",", ":"))
     return text if len(text) <= limit else text[:limit] + "..."

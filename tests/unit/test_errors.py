@@ -181,3 +181,14 @@ def test_parse_of_invalid_json_is_a_response_validation_error(harness: Harness) 
     response = harness.run(client.get("plans"))
     with pytest.raises(VelerianResponseValidationError):
         client._parse(response, dict[str, int])  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_deeply_nested_error_body_is_still_a_typed_error(harness: Harness) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    client = harness.client(
+        lambda r: httpx.Response(500, content=deep, headers={"content-type": "application/json"}),
+        max_retries=0,
+    )
+    with pytest.raises(VelerianServerError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.body is None

@@ -138,7 +138,9 @@ def test_missing_hashes_are_reported() -> None:
     assert "missing" in result.breaks[0].reason
 
 
-@pytest.mark.parametrize("data", [b"not json", b"[1, 2]", b'"text"', b"{}\n["])
+@pytest.mark.parametrize(
+    "data", [b"not json", b"[1, 2]", b'"text"', b"{}\n[", b"[" * 100_000 + b"]" * 100_000]
+)
 def test_non_evidence_is_an_argument_error(data: bytes) -> None:
     with pytest.raises(VelerianArgumentError):
         verify_evidence(data)

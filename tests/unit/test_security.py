@@ -185,3 +185,18 @@ def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
     )
     assert redact_body(b"{oops", "application/json") == "<5 bytes of invalid JSON>"
     assert redact_body(b"", None) == "<empty>"
+
+
+def test_debug_logging_survives_a_deeply_nested_body(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    depth = 600  # decodes with json.loads, but would exhaust the stack of a naive walk
+    body = b'{"id":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    client = harness.client(
+        lambda r: httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    )
+    response = harness.run(client.get("plans"))
+    assert response.status_code == 200
+    assert '"id":{"a":{"a":' in caplog.text
+    assert "REDACTED" in caplog.text
