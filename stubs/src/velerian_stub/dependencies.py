@@ -20,6 +20,7 @@ from velerian_stub.idempotency import IDEMPOTENCY_KEY_PATTERN
 from velerian_stub.request_ids import request_id_of
 
 __all__ = [
+    "MAX_OFFSET",
     "AuditReader",
     "Ctx",
     "EvidenceReader",
@@ -50,8 +51,11 @@ def _context(request: Request) -> StubContext:
 Ctx = Annotated[StubContext, Depends(_context)]
 """The app-wide context of the request's app."""
 
+MAX_OFFSET = 2**53
+"""The largest offset of any page: JavaScript's safe integers, well inside SQLite's 64 bits."""
+
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 
 IdempotencyKey = Annotated[
     str | None,

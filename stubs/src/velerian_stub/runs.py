@@ -26,6 +26,7 @@ from velerian_stub.schemas.runs import Run, RunPage, RunStatus
 
 __all__ = [
     "DURATION_METADATA_KEY",
+    "MAX_DURATION_MS",
     "TERMINAL_STATUSES",
     "create_run",
     "finish_due_runs",
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 DURATION_METADATA_KEY = "stub_duration_ms"
+MAX_DURATION_MS = 3_600_000
+"""The longest running time a run's metadata may ask for: one hour."""
 TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed", "blocked"})
 _STATUS_OF_OUTCOME: dict[Outcome, RunStatus] = {
     "allowed": "succeeded",
@@ -65,10 +68,15 @@ def _duration_s(metadata: dict[str, JsonValue], default_s: float) -> float:
     value = metadata.get(DURATION_METADATA_KEY)
     if value is None:
         return default_s
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    # Bounded: a synchronous invoke sleeps this long, and time.sleep overflows on 1e300.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value <= MAX_DURATION_MS
+    ):
         raise unprocessable(
             ["body", "metadata", DURATION_METADATA_KEY],
-            "stub_duration_ms must be a non-negative number of milliseconds",
+            f"stub_duration_ms must be a number of milliseconds from 0 to {MAX_DURATION_MS}",
             "value_error",
         )
     return float(value) / 1000.0

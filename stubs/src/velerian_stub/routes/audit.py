@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from velerian_stub.clock import format_instant
 from velerian_stub.dependencies import AuditReader, Ctx, Limit, Offset
 from velerian_stub.routes.responses import errors
 from velerian_stub.schemas.audit import AuditLogPage
+from velerian_stub.schemas.common import Instant
 
 __all__ = ["router"]
 
@@ -32,8 +32,8 @@ def audit_log_route(
     resource_kind: Annotated[str | None, Query(description="Exact resource kind.")] = None,
     resource_id: Annotated[str | None, Query(description="Exact resource id.")] = None,
     actor_user_id: Annotated[str | None, Query(description="Exact acting user.")] = None,
-    since: Annotated[datetime | None, Query(description="Entries at or after this.")] = None,
-    until: Annotated[datetime | None, Query(description="Entries strictly before this.")] = None,
+    since: Annotated[Instant | None, Query(description="Entries at or after this.")] = None,
+    until: Annotated[Instant | None, Query(description="Entries strictly before this.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> AuditLogPage:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +21,7 @@ from velerian_stub.exports import (
     render_packs,
 )
 from velerian_stub.routes.responses import errors
+from velerian_stub.schemas.common import Instant
 from velerian_stub.schemas.evidence import (
     EvidenceExport,
     ExportDelivery,
@@ -126,7 +126,7 @@ def evidence_package_route(
     principal: EvidenceReader,
     abp_id: str,
     since: Annotated[
-        datetime, Query(description="Packs created at or after this instant (ISO-8601).")
+        Instant, Query(description="Packs created at or after this instant (ISO-8601).")
     ],
     fmt: FormatParam = "json",
     delivery: DeliveryParam = "presigned",

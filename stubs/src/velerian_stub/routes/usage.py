@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from velerian_stub.dependencies import Ctx, Limit, Offset, Reader
+from velerian_stub.dependencies import MAX_OFFSET, Ctx, Limit, Offset, Reader
 from velerian_stub.routes.responses import errors
 from velerian_stub.schemas.evidence import TenantUsageSummaryResponse
 from velerian_stub.schemas.plans import PlanPage
@@ -28,7 +28,9 @@ def usage_summary_route(
     ctx: Ctx,
     principal: Reader,
     evidence_limit: Annotated[int, Query(ge=1, le=500, description="Evidence page size.")] = 50,
-    evidence_offset: Annotated[int, Query(ge=0, description="Evidence packs to skip.")] = 0,
+    evidence_offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Evidence packs to skip.")
+    ] = 0,
 ) -> TenantUsageSummaryResponse:
     """Summarise this month's governed runs, with one page of the tenant's evidence packs."""
     with ctx.db.session() as session:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
 from velerian_stub.auth import Scope
-from velerian_stub.schemas.common import ApiModel, Page, Timestamp
+from velerian_stub.schemas.common import ApiModel, Instant, Page, Timestamp
 
 __all__ = ["ApiKey", "ApiKeyPage", "CreateApiKeyRequest", "CreatedApiKey"]
 
@@ -41,4 +39,4 @@ class CreateApiKeyRequest(ApiModel):
 
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None

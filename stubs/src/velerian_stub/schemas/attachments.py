@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from velerian_stub.schemas.common import ApiModel, Timestamp
+from velerian_stub.schemas.common import JSON_INTEGER, ApiModel, Timestamp
 
-__all__ = ["Attachment", "AttachmentStatus", "RegisterAttachmentRequest"]
+__all__ = ["MAX_ATTACHMENT_BYTES", "Attachment", "AttachmentStatus", "RegisterAttachmentRequest"]
 
 AttachmentStatus = Literal["pending_upload", "uploaded", "ready"]
+MAX_ATTACHMENT_BYTES = 5 * 1024**3
+"""The largest attachment, 5 GiB: one presigned ``PUT``, as object stores allow."""
 _SHA256_HEX = r"^[0-9a-f]{64}$"
 
 
@@ -19,7 +21,7 @@ class RegisterAttachmentRequest(ApiModel):
 
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=255)
-    size_bytes: int = Field(ge=0)
+    size_bytes: Annotated[int, Field(ge=0, le=MAX_ATTACHMENT_BYTES), JSON_INTEGER]
     sha256: str | None = Field(default=None, pattern=_SHA256_HEX)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-__all__ = ["ApiModel", "HTTPError", "Page", "Timestamp"]
+__all__ = ["JSON_INTEGER", "ApiModel", "HTTPError", "Instant", "Page", "Timestamp"]
 
 Timestamp = Annotated[
     str,
@@ -14,6 +15,40 @@ Timestamp = Annotated[
     Field(examples=["2025-03-01T12:00:00.250000Z"]),
 ]
 """An ISO-8601 UTC timestamp with a ``Z`` suffix."""
+
+
+def _not_a_number(value: object) -> object:
+    # pydantic's lax datetime reads 1700000000, "1700000000" or "0.5" as Unix seconds;
+    # the contract's `format: date-time` means ISO-8601 text only.
+    if isinstance(value, (int, float)):
+        raise ValueError("must be an ISO-8601 date-time such as 2025-03-01T00:00:00Z")
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("must be an ISO-8601 date-time such as 2025-03-01T00:00:00Z")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""An ISO-8601 instant the client sends (a query or body field); a naive one is UTC."""
+
+
+def _not_bool_or_text(value: object) -> object:
+    # pydantic's lax int takes `false` as 0 and "5" as 5; JSON Schema's integer does not.
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+JSON_INTEGER = BeforeValidator(_not_bool_or_text)
+"""
+Makes an ``int`` field of a request a JSON Schema integer: ``5`` or ``5.0``, never ``"5"``.
+
+Put it after the field's constraints, ``Annotated[int, Field(ge=0), JSON_INTEGER]``, so
+that they still reach the contract.
+"""
 
 
 class ApiModel(BaseModel):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, JsonValue
 
-from velerian_stub.schemas.common import ApiModel, Page, Timestamp
+from velerian_stub.schemas.common import JSON_INTEGER, ApiModel, Page, Timestamp
 
 __all__ = [
     "NetworkInvokeRequest",
@@ -94,7 +94,7 @@ class ReviseRequest(ApiModel):
 class ShareRequest(ApiModel):
     """The optional body of a share; the link lives one day unless told otherwise."""
 
-    expires_in_s: int | None = Field(default=None, ge=60, le=30 * 24 * 3600)
+    expires_in_s: Annotated[int, Field(ge=60, le=30 * 24 * 3600), JSON_INTEGER] | None = None
 
 
 class RunShare(ApiModel):
