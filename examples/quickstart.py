@@ -1,8 +1,10 @@
 """
 Run a governed invocation, show the verdict, download and verify its evidence.
 
-Reads VELERIAN_API_KEY, VELERIAN_BASE_URL and VELERIAN_ABP_ID from the environment;
-`nox -s demo` sets them for a local stub server and runs this file.
+Reads VELERIAN_API_KEY, VELERIAN_BASE_URL and VELERIAN_ABP_ID (and, for the network
+run, VELERIAN_NETWORK_SLUG) from the environment; `nox -s demo` sets them for a local
+stub server and runs this file. Progress bars need `tqdm`; without it the script
+prints plain progress lines instead.
 """
 
 from __future__ import annotations
@@ -12,7 +14,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from velerian_sdk import VelerianClient, VelerianError
+from velerian_sdk import (
+    ProgressCallback,
+    Run,
+    TqdmProgress,
+    VelerianArgumentError,
+    VelerianClient,
+    VelerianError,
+)
+
+
+def progress_bar(label: str, unit: str = "B") -> TqdmProgress | None:
+    """A tqdm bar when tqdm is installed, else None (the SDK does not need tqdm)."""
+    try:
+        return TqdmProgress(label, unit=unit)
+    except VelerianArgumentError:
+        return None
 
 
 def main() -> int:
@@ -38,15 +55,41 @@ def main() -> int:
 
         # 3. The evidence of the first invocation: export, download, verify.
         export = client.evidence.for_invocation(abp_id, result.invocation_id)
+        bar = progress_bar("evidence")
+        progress: ProgressCallback | None = bar
         with tempfile.TemporaryDirectory() as folder:
-            saved = client.evidence.download(export, Path(folder) / "evidence.json")
+            saved = client.evidence.download(
+                export, Path(folder) / "evidence.json", progress=progress
+            )
+            if bar is not None:
+                bar.close()
             print(f"evidence: {saved.size_bytes} bytes, sha256 {saved.sha256[:16]}...")
             check = client.evidence.verify(saved, head=result.evidence_pack_chain_hash)
             print(f"chain verified: {check.ok} ({check.packs_checked} pack)")
 
-        # 4. The audit trail, across pages.
+        # 4. A network run: queued, then waited for; the bar shows each status change.
+        slug = os.environ.get("VELERIAN_NETWORK_SLUG")
+        if slug:
+            statuses: list[str] = []
+            run_bar = progress_bar("network run", unit=" status")
+
+            def on_status(run: Run) -> None:
+                statuses.append(str(run.status))
+                if run_bar is not None:
+                    run_bar(len(statuses), None)
+                    run_bar.set_status(str(run.status))
+
+            run = client.networks.invoke(
+                slug, prompt_text="Review claim CLM-00042.", poll_interval=0.3, on_status=on_status
+            )
+            if run_bar is not None:
+                run_bar.close()
+            print(f"network run {run.id}: {' -> '.join(statuses)}")
+            print(f"  governance passed={run.governance_pass}: {run.output_text}")
+
+        # 5. The audit trail, across pages.
         entries = list(client.audit.iter(action="abp.invoke", page_size=2))
-        print(f"audit log: {len(entries)} abp.invoke entries, newest first:")
+        print(f"audit log: {len(entries)} abp.invoke entries, oldest first:")
         for entry in entries[:3]:
             print(f"  {entry.created_at:%H:%M:%S} {entry.action} {entry.resource_id}")
     return 0

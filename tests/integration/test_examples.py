@@ -15,7 +15,11 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # (script, arguments, text its output must contain)
 CASES: list[tuple[str, list[str], list[str]]] = [
-    ("quickstart.py", [], ["verdict: allowed", "verdict: denied", "chain verified: True"]),
+    (
+        "quickstart.py",
+        [],
+        ["verdict: allowed", "verdict: denied", "chain verified: True", "-> succeeded"],
+    ),
     ("async_quickstart.py", [], ["-> allowed", "-> denied", "audit page: 3 of 3 entries"]),
     ("api_keys.py", [], ["the new key reads the audit log", "after revoking, the key is refused"]),
     ("network_run.py", [], ["ready", "finished: succeeded"]),
