@@ -32,6 +32,7 @@ from velerian_stub.routes import (
     storage,
     usage,
 )
+from velerian_stub.routing import RouteTable
 
 __all__ = ["API_DESCRIPTION", "create_app"]
 
@@ -43,7 +44,9 @@ shape are in `docs/api/decisions.md`. The production origin is `https://app.vele
 
 - Authenticate with `Authorization: Bearer vk_live_...`.
 - Every response carries `x-request-id`.
-- Errors are `{"detail": "<sentence>"}`; 422 is a list of `{loc, msg, type}`.
+- Errors are `{"detail": "<sentence>"}`; 422 is a list of `{loc, msg, type}`, also for a
+  body that is not valid UTF-8 JSON (`json_invalid`).
+- A method a path does not take is a 405 whose `Allow` header lists the ones it does.
 - Mutating routes accept `Idempotency-Key`; a replayed answer has `idempotent-replayed: true`.
 - 429 carries `Retry-After` (seconds); 5xx is retryable.
 """
@@ -77,6 +80,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
     """
     config = config or StubConfig()
     ctx = open_context(config)
+    route_table = RouteTable()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncGenerator[None, None]:
@@ -95,11 +99,16 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(FaultMiddleware, config=config),
-            Middleware(IdempotencyMiddleware, store=IdempotencyStore(ctx.db, config.clock)),
+            Middleware(
+                IdempotencyMiddleware,
+                store=IdempotencyStore(ctx.db, config.clock),
+                route_table=route_table,
+            ),
         ],
     )
     app.state.stub = ctx
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(405, route_table.method_not_allowed)
     for module in (
         abps,
         evidence,
@@ -113,4 +122,6 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         admin,
     ):
         app.include_router(module.router)
+        route_table.add(module.router.routes)
+    route_table.add(app.router.routes)  # FastAPI's own: /openapi.json, /docs
     return app

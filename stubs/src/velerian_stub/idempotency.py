@@ -6,6 +6,8 @@ query and body. A repeat of a finished request replays its status, body and
 content type with ``idempotent-replayed: true``; a repeat with another fingerprint is a
 422; a repeat while the first still runs is a 409. Responses that record no work
 (5xx, 401, 403, 422, 429) are not kept, so a retry runs normally. Records live 24 h.
+A request that no route takes (unknown path 404, undeclared method 405) passes through
+untouched: it is not an operation, so it neither claims nor checks a key.
 
 The layer sits inside the fault injector: a request that fails after the work still has
 its real response stored here first, so the retry replays it.
@@ -28,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from velerian_stub.auth import hash_secret
 from velerian_stub.clock import format_epoch
 from velerian_stub.db import Database
+from velerian_stub.routing import RouteTable
 
 __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",
@@ -184,11 +187,13 @@ class IdempotencyMiddleware:
     Args:
         app: The wrapped application.
         store: The records.
+        route_table: The app's routes, to pass by requests that no route takes.
     """
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore) -> None:
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, route_table: RouteTable) -> None:
         self.app = app
         self.store = store
+        self.route_table = route_table
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection."""
@@ -196,6 +201,8 @@ class IdempotencyMiddleware:
             scope["type"] != "http"
             or scope["method"] not in _MUTATING
             or not str(scope["path"]).startswith("/api/")
+            # A request no route takes (404, 405) is no operation: its key is not claimed.
+            or not self.route_table.answers(scope)
         ):
             await self.app(scope, receive, send)
             return

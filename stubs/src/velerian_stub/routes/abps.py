@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from velerian_stub.abps import get_abp, invoke_abp, list_abps
 from velerian_stub.dependencies import Ctx, Limit, Offset, Reader, RunsWriter
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.abps import Abp, AbpPage, AbpStatus, InvokeRequest, InvokeResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v2/abps", tags=["abps"])
+router = APIRouter(prefix="/api/v2/abps", tags=["abps"], route_class=ApiRoute)
 
 
 @router.get("", response_model=AbpPage, responses=errors(), operation_id="list_abps")

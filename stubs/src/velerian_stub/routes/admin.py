@@ -16,6 +16,7 @@ from velerian_stub.errors import conflict, not_found
 from velerian_stub.executions import list_executions
 from velerian_stub.exports import create_export, export_response, synthetic_content
 from velerian_stub.provisioning import create_tenant, create_user
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.admin import (
     CreatedTenant,
     CreatedUser,
@@ -30,7 +31,7 @@ from velerian_stub.schemas.evidence import ExportResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/_stub", include_in_schema=False)
+router = APIRouter(prefix="/_stub", include_in_schema=False, route_class=ApiRoute)
 
 
 @router.post("/tenants", status_code=201, response_model=CreatedTenant)

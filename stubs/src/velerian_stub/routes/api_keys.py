@@ -7,11 +7,12 @@ from fastapi import APIRouter, Response
 from velerian_stub.api_keys import list_keys, mint_key, revoke_key
 from velerian_stub.dependencies import Ctx, KeyAdmin, KeyAdminActor, Limit, Offset
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.api_keys import ApiKeyPage, CreateApiKeyRequest, CreatedApiKey
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v2/api-keys", tags=["api-keys"])
+router = APIRouter(prefix="/api/v2/api-keys", tags=["api-keys"], route_class=ApiRoute)
 
 
 @router.get("", response_model=ApiKeyPage, responses=errors(), operation_id="list_api_keys")

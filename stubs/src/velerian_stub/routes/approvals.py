@@ -9,11 +9,12 @@ from fastapi import APIRouter, Body, Query
 from velerian_stub.approvals import decide_approval, get_approval, list_approvals
 from velerian_stub.dependencies import Ctx, Limit, Offset, Reader, RunsWriter
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.approvals import Approval, ApprovalDecision, ApprovalPage, ApprovalStatus
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v2/approvals", tags=["approvals"])
+router = APIRouter(prefix="/api/v2/approvals", tags=["approvals"], route_class=ApiRoute)
 
 OptionalDecision = Annotated[ApprovalDecision | None, Body()]
 

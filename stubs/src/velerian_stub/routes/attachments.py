@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from velerian_stub.attachments import finalize_attachment, get_attachment, register_attachment
 from velerian_stub.dependencies import Ctx, RunsReader, RunsWriter, base_url_of
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.attachments import Attachment, RegisterAttachmentRequest
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v2/run-attachments", tags=["attachments"])
+router = APIRouter(prefix="/api/v2/run-attachments", tags=["attachments"], route_class=ApiRoute)
 
 
 @router.post(

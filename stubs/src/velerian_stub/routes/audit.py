@@ -10,12 +10,13 @@ from velerian_stub.audit import AuditFilter, list_entries
 from velerian_stub.clock import format_instant
 from velerian_stub.dependencies import AuditReader, Ctx, Limit, Offset
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.audit import AuditLogPage
 from velerian_stub.schemas.common import Instant
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=ApiRoute)
 
 
 @router.get(

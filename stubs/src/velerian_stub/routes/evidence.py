@@ -21,6 +21,7 @@ from velerian_stub.exports import (
     render_packs,
 )
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.common import Instant
 from velerian_stub.schemas.evidence import (
     EvidenceExport,
@@ -31,7 +32,7 @@ from velerian_stub.schemas.evidence import (
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["evidence"])
+router = APIRouter(tags=["evidence"], route_class=ApiRoute)
 
 FormatParam = Annotated[
     ExportFormat,

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from velerian_stub.dependencies import Ctx, Limit, Offset, RunsReader, RunsWriter, base_url_of
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.run_actions import (
     invoke_network_async,
     invoke_network_sync,
@@ -30,7 +31,7 @@ from velerian_stub.schemas.runs import (
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], route_class=ApiRoute)
 
 
 @router.get(

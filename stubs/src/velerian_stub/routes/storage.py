@@ -20,12 +20,13 @@ from velerian_stub.dependencies import Ctx, base_url_of
 from velerian_stub.errors import ApiError, conflict
 from velerian_stub.exports import find_export
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.runs import load_run, run_model
 from velerian_stub.schemas.runs import Run
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/_storage", tags=["storage"])
+router = APIRouter(prefix="/_storage", tags=["storage"], route_class=ApiRoute)
 
 Expires = Annotated[str | None, Query(description="Link expiry, Unix seconds.")]
 Signature = Annotated[str | None, Query(description="HMAC-SHA256 of the link, hex.")]

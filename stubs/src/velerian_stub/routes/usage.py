@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 
 from velerian_stub.dependencies import MAX_OFFSET, Ctx, Limit, Offset, Reader
 from velerian_stub.routes.responses import errors
+from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.evidence import TenantUsageSummaryResponse
 from velerian_stub.schemas.plans import PlanPage
 from velerian_stub.usage import list_plans, usage_summary
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["usage"])
+router = APIRouter(tags=["usage"], route_class=ApiRoute)
 
 
 @router.get(
