@@ -69,6 +69,13 @@ def contract(session: nox.Session) -> None:
 
 
 @nox.session(tags=["ci"])
+def fuzz(session: nox.Session) -> None:
+    """Fuzz a fresh stub against docs/api/openapi.json: schemathesis, fixed seed, ~90 s."""
+    session.install("-r", "requirements/fuzz.txt", "-e", "./stubs")
+    session.run("python", "scripts/fuzz_contract.py", *session.posargs)
+
+
+@nox.session(tags=["ci"])
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, then install and import each in a fresh venv."""
     session.install("build==1.6.1", "uv==0.13.9")
@@ -121,7 +128,7 @@ def bench_smoke(session: nox.Session) -> None:
 def lock(session: nox.Session) -> None:
     """Re-pin requirements/*.txt from their .in files."""
     session.install("uv==0.13.9")
-    for name in ("dev", "bench", "comparison"):
+    for name in ("dev", "bench", "comparison", "fuzz"):
         session.run(
             "uv",
             "pip",
