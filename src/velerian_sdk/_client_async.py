@@ -18,6 +18,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_async import AsyncLegacyMethods
+from ._deadline import AsyncDeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
@@ -321,6 +322,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             raise translate_transport_error(exc, request) from exc
         if response.is_success and request.extensions.get(STREAM):
             return response
+        AsyncDeadlineStream.attach(response)
         try:
             await response.aread()
         except httpx.HTTPError as exc:

@@ -20,6 +20,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_sync import LegacyMethods
+from ._deadline import DeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
@@ -323,6 +324,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             raise translate_transport_error(exc, request) from exc
         if response.is_success and request.extensions.get(STREAM):
             return response
+        DeadlineStream.attach(response)
         try:
             response.read()
         except httpx.HTTPError as exc:

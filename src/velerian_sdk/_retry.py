@@ -19,6 +19,7 @@ from typing import ClassVar, Literal
 
 import httpx
 
+from ._deadline import DEADLINE
 from ._exceptions import VelerianArgumentError, VelerianConnectionError
 from ._logging import logger
 from ._middleware import Backoff, Middleware, MiddlewareFlow
@@ -182,6 +183,9 @@ class RetryMiddleware(Middleware):
         """
         policy = self.policy
         deadline = None if policy.total_timeout is None else self._clock() + policy.total_timeout
+        if deadline is not None and self._clock is time.monotonic:
+            # Read by the clients while a body arrives (see _deadline), on the same clock.
+            request.extensions[DEADLINE] = deadline
         base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
         # Decided before the first send: a transport may swap a consumed stream for bytes.
         replayable = isinstance(request.stream, httpx.ByteStream)

@@ -32,6 +32,9 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "LoggingMiddleware",
         "RetryMiddleware",
         "UploadSource",  # the body of an attachment upload
+        # A response body bounded by the call's deadline, wrapped by the clients.
+        "AsyncDeadlineStream",
+        "DeadlineStream",
         # Sans-IO pagination and polling state, and the mixins that give the clients their
         # namespaces and 0.1 methods: reached by users only through pages and clients.
         "AsyncLegacyMethods",

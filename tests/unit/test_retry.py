@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -180,6 +181,33 @@ def test_total_timeout_clips_each_attempt(harness: Harness) -> None:
     harness.run(client.get("plans"))
     timeouts = harness.requests[0].extensions["timeout"]
     assert all(0 < value <= 2.0 for value in timeouts.values())
+
+
+class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that arrives one byte every 10 ms, each read well inside any read timeout."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(200):
+            time.sleep(0.01)
+            yield b" "
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            yield b" "
+
+
+def test_total_timeout_bounds_a_body_that_trickles_in(harness: Harness) -> None:
+    client = harness.client(
+        lambda r: httpx.Response(200, stream=Trickle()),
+        retry_policy=RetryPolicy(total_timeout=0.3),
+    )
+    started = time.monotonic()
+    with pytest.raises(VelerianTimeoutError):
+        harness.run(client.get("plans"))
+    # Without the deadline the body takes 2 s; with it the call ends just after 0.3 s.
+    assert time.monotonic() - started < 1.0
+    assert len(harness.requests) == 1
 
 
 def test_one_shot_stream_bodies_are_not_retried(harness: Harness) -> None:
