@@ -17,6 +17,7 @@ from typing import Final, cast
 import httpx
 
 from ._exceptions import VelerianArgumentError
+from ._redaction import mask_secret, redact_headers
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -86,6 +87,16 @@ class ClientSettings:
     default_headers: Mapping[str, str]
     user_agent: str | None
     allow_insecure_http: bool
+
+    def __repr__(self) -> str:
+        # The generated repr would print the key in full wherever the settings are shown
+        # (a debugger, ``vars(client)``, a locals dump in a crash report).
+        return (
+            f"ClientSettings(api_key={mask_secret(self.api_key)!r}, root={self.root!r}, "
+            f"timeout={self.timeout!r}, retry={self.retry!r}, "
+            f"default_headers={redact_headers(self.default_headers.items())!r}, "
+            f"user_agent={self.user_agent!r}, allow_insecure_http={self.allow_insecure_http!r})"
+        )
 
 
 def resolve_api_key(api_key: str | None) -> str:

@@ -24,6 +24,14 @@ def test_repr_masks_the_key(harness: Harness) -> None:
     assert "vk_live_...6789" in text
 
 
+def test_the_client_internals_mask_the_key_too(harness: Harness) -> None:
+    client = harness.client(ok, default_headers={"Authorization": f"Bearer {TEST_KEY}"})
+    text = repr(vars(client))
+    assert TEST_KEY not in text
+    assert "ClientSettings(api_key='vk_live_...6789'" in text
+    assert "'authorization': 'REDACTED'" in text
+
+
 def test_mask_secret_shows_at_most_prefix_and_last_four() -> None:
     assert mask_secret(TEST_KEY) == "vk_live_...6789"
     assert mask_secret("short") == "..."
