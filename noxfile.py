@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -95,6 +96,30 @@ def docs(session: nox.Session) -> None:
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
     session.run("python", "scripts/check_docs_site.py", "site")
+
+
+SOAK_SIZES = {
+    "VELERIAN_SOAK_CALLS": "5000",
+    "VELERIAN_SOAK_ASYNC_CALLS": "2000",
+    "VELERIAN_SOAK_IN_FLIGHT": "200",
+    "VELERIAN_SOAK_THREAD_CALLS": "150",
+    "VELERIAN_SOAK_RESTART_CALLS": "1000",
+}
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """The fault soaks at 10x the CI size (~10 min); figures to VELERIAN_SOAK_REPORT."""
+    install_dev(session)
+    for name, size in SOAK_SIZES.items():
+        session.env[name] = os.environ.get(name, size)
+    report = os.environ.get("VELERIAN_SOAK_REPORT") or str(
+        Path(session.create_tmp()) / "soak-report.json"
+    )
+    session.env["VELERIAN_SOAK_REPORT"] = report
+    soaks = ["tests/reliability/test_fault_soak.py", "tests/reliability/test_restart.py"]
+    session.run("pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or soaks))
+    session.log(f"soak report: {report}")
 
 
 def run_benchmarks(session: nox.Session, *args: str) -> None:
