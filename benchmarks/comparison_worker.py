@@ -19,7 +19,7 @@ from typing import Protocol, cast
 import httpx
 
 from .measure import Contender, interleaved_rounds, repeated
-from .payloads import ABP_ID, CHAT_COMPLETION_JSON, INVOKE_BODY
+from .payloads import ABP_ID, CHAT_COMPLETION_JSON, INVOKE_PAYLOAD
 from .raw_operations import (
     API_KEY,
     CHAT_REQUEST,
@@ -65,10 +65,9 @@ def _legacy_operation(transport: str, origin: str, operation: str) -> Callable[[
         )
     else:
         client = factory(api_key=API_KEY, base_url=origin)
-    payload = cast("dict[str, object]", INVOKE_BODY["payload"])
     if operation == "get":
         return lambda: client.get(f"abps/{ABP_ID}").json()
-    return lambda: client.invoke_abp(ABP_ID, payload=payload)
+    return lambda: client.invoke_abp(ABP_ID, payload=INVOKE_PAYLOAD)
 
 
 def _openai_operation(transport: str, origin: str) -> Callable[[], object]:

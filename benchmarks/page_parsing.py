@@ -14,10 +14,10 @@ from collections.abc import Callable
 import httpx
 import pydantic
 
-from velerian_sdk import VelerianClient
+from velerian_sdk import AuditLogEntry, VelerianClient
+from velerian_sdk._models.pages import page_envelope
 
 from .measure import Contender, interleaved_rounds, repeated
-from .models import AuditLogEntry, AuditPage
 from .payloads import audit_items, audit_page
 from .report import Table, verdict
 from .sizes import Size
@@ -59,9 +59,10 @@ def page_parsing_table(size: Size) -> Table:
     entries = pydantic.TypeAdapter(list[AuditLogEntry])
     lean = pydantic.TypeAdapter(list[_LeanEntry])
     parse = VelerianClient._parse  # pyright: ignore[reportPrivateUsage]  # the list call's step
+    envelope = page_envelope(AuditLogEntry)
     ways: dict[str, Callable[[], object]] = {
         BASIS: lambda: json.loads(body),
-        "velerian-sdk: page body -> typed page": lambda: parse(response, AuditPage),
+        "velerian-sdk: page body -> typed page": lambda: parse(response, envelope),
         "TypeAdapter(list[AuditLogEntry]).validate_json": lambda: entries.validate_json(items_only),
         "plain-typed model (str dates, no Literal)": lambda: lean.validate_json(items_only),
         "json.loads + model_validate per item": lambda: [

@@ -15,6 +15,7 @@ __all__ = [
     "CHAT_COMPLETION_JSON",
     "INVOKE_BODY",
     "INVOKE_JSON",
+    "INVOKE_PAYLOAD",
     "audit_items",
     "audit_page",
 ]
@@ -35,7 +36,10 @@ ABP_JSON = json.dumps(
 ).encode()
 """``GET /api/v2/abps/{abp_id}``: an Abp."""
 
-INVOKE_BODY: dict[str, object] = {"payload": {"prompt": "Summarize the attached filing."}}
+INVOKE_PAYLOAD: dict[str, object] = {"prompt": "Summarize the attached filing."}
+"""The ``payload`` of every benchmarked invoke."""
+
+INVOKE_BODY: dict[str, object] = {"payload": INVOKE_PAYLOAD}
 """The request body of every benchmarked invoke."""
 
 INVOKE_JSON = json.dumps(

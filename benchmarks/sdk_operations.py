@@ -1,9 +1,8 @@
 """
-The velerian-sdk contenders: the same GET and invoke, validated into models.
+The velerian-sdk contenders: the same GET and invoke as typed calls, and a typed walk.
 
 A call goes through the whole middleware chain (default headers, idempotency key,
-retry, auth, logging) and its body is validated into a pydantic model, exactly as a
-typed call does.
+retry, auth, logging) and its body is validated into the SDK's pydantic model.
 """
 
 from __future__ import annotations
@@ -12,18 +11,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from velerian_sdk import AsyncVelerianClient, VelerianClient
 
-from .models import Abp, AuditPage, InvokeResponse
-from .payloads import ABP_ID, INVOKE_BODY
+from .payloads import ABP_ID, INVOKE_PAYLOAD
 
 __all__ = ["sdk_async_operation", "sdk_sync_operation", "sdk_walk", "sdk_walk_async"]
-
-_GET = f"abps/{ABP_ID}"
-_INVOKE = f"abps/{ABP_ID}/invoke"
 
 
 def sdk_sync_operation(client: VelerianClient, operation: str) -> Callable[[], object]:
     """
-    Return one SDK call: ``"get"`` an ABP or ``"invoke"`` one, validated into a model.
+    Return one typed call: ``client.abps.retrieve`` or ``client.abps.invoke``.
 
     Args:
         client: The client under test.
@@ -32,17 +27,17 @@ def sdk_sync_operation(client: VelerianClient, operation: str) -> Callable[[], o
     Returns:
         A function making one call.
     """
-    parse = client._parse  # pyright: ignore[reportPrivateUsage]  # what a typed call runs
+    abps = client.abps
     if operation == "get":
-        return lambda: parse(client.get(_GET), Abp)
-    return lambda: parse(client.post(_INVOKE, json=INVOKE_BODY), InvokeResponse)
+        return lambda: abps.retrieve(ABP_ID)
+    return lambda: abps.invoke(ABP_ID, payload=INVOKE_PAYLOAD)
 
 
 def sdk_async_operation(
     client: AsyncVelerianClient, operation: str
 ) -> Callable[[], Awaitable[object]]:
     """
-    Return one async SDK call (see :func:`sdk_sync_operation`).
+    Return one async typed call (see :func:`sdk_sync_operation`).
 
     Args:
         client: The client under test.
@@ -51,57 +46,35 @@ def sdk_async_operation(
     Returns:
         A function starting one call.
     """
-    parse = client._parse  # pyright: ignore[reportPrivateUsage]  # what a typed call runs
-
-    async def get() -> object:
-        return parse(await client.get(_GET), Abp)
-
-    async def invoke() -> object:
-        return parse(await client.post(_INVOKE, json=INVOKE_BODY), InvokeResponse)
-
-    return get if operation == "get" else invoke
+    abps = client.abps
+    if operation == "get":
+        return lambda: abps.retrieve(ABP_ID)
+    return lambda: abps.invoke(ABP_ID, payload=INVOKE_PAYLOAD)
 
 
 def sdk_walk(client: VelerianClient, page_size: int) -> Iterator[object]:
     """
-    Yield every audit entry, page after page, each page validated into models.
+    Yield every audit entry with ``client.audit.iter``: validated models, page by page.
 
     Args:
         client: The client under test; its base URL sizes the server's audit log.
         page_size: Entries per request.
 
-    Yields:
-        Validated entries.
+    Returns:
+        The entries.
     """
-    parse = client._parse  # pyright: ignore[reportPrivateUsage]  # what a typed call runs
-    offset = 0
-    while True:
-        params = {"limit": page_size, "offset": offset}
-        page = parse(client.get("audit-log", params=params), AuditPage)
-        yield from page.items
-        offset += len(page.items)
-        if len(page.items) < page_size or (page.total is not None and offset >= page.total):
-            return
+    return client.audit.iter(page_size=page_size)
 
 
-async def sdk_walk_async(client: AsyncVelerianClient, page_size: int) -> AsyncIterator[object]:
+def sdk_walk_async(client: AsyncVelerianClient, page_size: int) -> AsyncIterator[object]:
     """
-    Yield every audit entry with the async client (see :func:`sdk_walk`).
+    Yield every audit entry with the async ``client.audit.iter``.
 
     Args:
         client: The client under test.
         page_size: Entries per request.
 
-    Yields:
-        Validated entries.
+    Returns:
+        The entries.
     """
-    parse = client._parse  # pyright: ignore[reportPrivateUsage]  # what a typed call runs
-    offset = 0
-    while True:
-        params = {"limit": page_size, "offset": offset}
-        page = parse(await client.get("audit-log", params=params), AuditPage)
-        for item in page.items:
-            yield item
-        offset += len(page.items)
-        if len(page.items) < page_size or (page.total is not None and offset >= page.total):
-            return
+    return client.audit.iter(page_size=page_size)
