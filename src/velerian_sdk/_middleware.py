@@ -110,6 +110,11 @@ class Middleware:
         return response
 
 
+_HOOKS_ONLY = Middleware.flow
+"""The default flow. A link that keeps it is driven by calling its hooks directly: the
+same behaviour as running the generator (an exception below it passes through), without
+creating one per request."""
+
 Send: TypeAlias = Callable[[httpx.Request], httpx.Response]
 AsyncSend: TypeAlias = Callable[[httpx.Request], Awaitable[httpx.Response]]
 Sleep: TypeAlias = Callable[[float], None]
@@ -138,7 +143,13 @@ def send_through_chain(
     """
     if index == len(chain):
         return send(request)
-    flow = chain[index].flow(request)
+    link = chain[index]
+    if type(link).flow is _HOOKS_ONLY:
+        link.on_request(request)
+        response = send_through_chain(chain, request, send, sleep, index + 1)
+        link.on_response(request, response)
+        return response
+    flow = link.flow(request)
     step = next(flow)
     while True:
         if isinstance(step, Backoff):
@@ -184,7 +195,13 @@ async def asend_through_chain(
     """
     if index == len(chain):
         return await send(request)
-    flow = chain[index].flow(request)
+    link = chain[index]
+    if type(link).flow is _HOOKS_ONLY:
+        link.on_request(request)
+        response = await asend_through_chain(chain, request, send, sleep, index + 1)
+        link.on_response(request, response)
+        return response
+    flow = link.flow(request)
     step = next(flow)
     while True:
         if isinstance(step, Backoff):
