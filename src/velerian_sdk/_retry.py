@@ -193,7 +193,9 @@ class RetryMiddleware(Middleware):
         step: httpx.Request | Backoff = request
         while True:
             if deadline is not None:
-                _clip_timeouts(request, base_timeout, deadline - self._clock())
+                # A retry is sent after its backoff: clip to the time left once it has slept.
+                pending = step.seconds if isinstance(step, Backoff) else 0.0
+                _clip_timeouts(request, base_timeout, deadline - self._clock() - pending)
             failure: VelerianConnectionError | None = None
             response: httpx.Response | None = None
             try:

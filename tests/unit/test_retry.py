@@ -19,7 +19,8 @@ from velerian_sdk import (
     VelerianServerError,
     VelerianTimeoutError,
 )
-from velerian_sdk._retry import parse_retry_after
+from velerian_sdk._middleware import send_through_chain
+from velerian_sdk._retry import RetryMiddleware, parse_retry_after
 
 
 def script(*answers: int | Exception | httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
@@ -208,6 +209,26 @@ def test_total_timeout_bounds_a_body_that_trickles_in(harness: Harness) -> None:
     # Without the deadline the body takes 2 s; with it the call ends just after 0.3 s.
     assert time.monotonic() - started < 1.0
     assert len(harness.requests) == 1
+
+
+def test_an_attempt_after_a_backoff_gets_only_the_time_left_after_it() -> None:
+    now = [100.0]
+    timeouts: list[float] = []
+    answers = [httpx.Response(503, headers={"Retry-After": "4"}), httpx.Response(200)]
+
+    def send(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"]["read"])
+        return answers.pop(0)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    retry = RetryMiddleware(RetryPolicy(total_timeout=10.0), clock=lambda: now[0])
+    request = httpx.Request("GET", "https://api.test/api/v2/plans")
+    request.extensions["timeout"] = {"connect": 5.0, "read": 60.0, "write": 60.0, "pool": 60.0}
+    assert send_through_chain([retry], request, send, sleep).status_code == 200
+    # The retry starts 4 s into a 10 s budget: 6 s are left for it, not 10.
+    assert timeouts == [10.0, 6.0]
 
 
 def test_one_shot_stream_bodies_are_not_retried(harness: Harness) -> None:
