@@ -24,7 +24,7 @@ from ._exceptions import (
     VelerianTimeoutError,
     error_from_response,
 )
-from ._headers import EXPLICIT_HEADERS, DefaultHeadersMiddleware
+from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
 from ._logging import LoggingMiddleware, configure_logging_from_env
 from ._middleware import Middleware
@@ -65,6 +65,7 @@ class BaseClient(Generic[HttpT]):
     _owns_http: bool
     _settings: ClientSettings
     _chain: tuple[Middleware, ...]
+    _default_headers: httpx.Headers
 
     def _configure(
         self,
@@ -107,22 +108,28 @@ class BaseClient(Generic[HttpT]):
             allow_insecure_http=allow_insecure_http,
         )
         self._user_middleware = tuple(middleware)
-        self._chain = self._build_chain()
-        self._root_api = f"{root}{API_PREFIX}/"
-
-    def _build_chain(self) -> tuple[Middleware, ...]:
-        settings = self._settings
-        headers = httpx.Headers(
+        self._default_headers = httpx.Headers(
             {
-                "User-Agent": settings.user_agent or f"velerian-python-sdk/{__version__}",
+                "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
                 "Accept": "application/json",
             }
         )
-        headers.update(settings.default_headers)
+        self._default_headers.update(self._settings.default_headers)
+        # A client that builds its own httpx client gives it the PRESET_HEADERS (see
+        # _preset_headers), so httpx merges them into every request it builds.
+        self._chain = self._build_chain(preset=() if injected else PRESET_HEADERS)
+        self._root_api = f"{root}{API_PREFIX}/"
+
+    def _preset_headers(self) -> dict[str, str]:
+        """The headers of the ``httpx`` client this client builds for itself."""
+        return {name: self._default_headers[name] for name in PRESET_HEADERS}
+
+    def _build_chain(self, *, preset: tuple[str, ...]) -> tuple[Middleware, ...]:
+        settings = self._settings
         user_call: list[Middleware] = [m for m in self._user_middleware if m.stage == "call"]
         user_attempt: list[Middleware] = [m for m in self._user_middleware if m.stage != "call"]
         return (
-            DefaultHeadersMiddleware(headers),
+            DefaultHeadersMiddleware(self._default_headers, preset=preset),
             IdempotencyMiddleware(),
             *user_call,
             RetryMiddleware(settings.retry),

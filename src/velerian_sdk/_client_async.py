@@ -98,7 +98,9 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         )
         self._owns_http = http_client is None
         self._sleep = asyncio.sleep
-        self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS, follow_redirects=False)
+        self._http = http_client or httpx.AsyncClient(
+            headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False
+        )
 
     def with_options(
         self,

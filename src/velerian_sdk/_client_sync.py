@@ -100,7 +100,9 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         )
         self._owns_http = http_client is None
         self._sleep = time.sleep
-        self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS, follow_redirects=False)
+        self._http = http_client or httpx.Client(
+            headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False
+        )
 
     def with_options(
         self,
