@@ -8,7 +8,7 @@ and replays it for a repeat, which is what makes a retried invoke bill once.
 
 from __future__ import annotations
 
-import uuid
+import os
 from typing import ClassVar, Literal
 
 import httpx
@@ -16,7 +16,13 @@ import httpx
 from ._exceptions import VelerianArgumentError
 from ._middleware import Middleware
 
-__all__ = ["MAX_KEY_LENGTH", "MUTATING_METHODS", "IdempotencyMiddleware", "check_idempotency_key"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "MUTATING_METHODS",
+    "IdempotencyMiddleware",
+    "check_idempotency_key",
+    "new_idempotency_key",
+]
 
 MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY_LENGTH = 255
@@ -69,4 +75,21 @@ class IdempotencyMiddleware(Middleware):
             request: The outgoing request.
         """
         if request.method in MUTATING_METHODS and "idempotency-key" not in request.headers:
-            request.headers["Idempotency-Key"] = str(uuid.uuid4())
+            request.headers["Idempotency-Key"] = new_idempotency_key()
+
+
+def new_idempotency_key() -> str:
+    """
+    Return a random (version 4) UUID in its canonical form, as ``str(uuid.uuid4())`` does.
+
+    It is formatted from the random bytes directly: ``uuid.UUID`` checks and converts
+    its input on every call, which doubled the cost of a key on the invoke path.
+
+    Returns:
+        36 characters, e.g. ``3f2c9a41-d07e-4b3c-8a6e-1f09b2c4d5e6``.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
