@@ -30,6 +30,8 @@ RIDE_THROUGH_POLICY = RetryPolicy(
     max_retries=8, initial_backoff=0.1, max_backoff=1.0, total_timeout=30.0
 )
 """Enough retries to ride out a restart of a second or two."""
+RUN_SPANS_RESTART_MS = 5000
+"""Long enough that runs queued just before the restart finish only after it."""
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,6 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
         patient = VelerianClient(
             api_key=stub.api_key, base_url=stub.base_url, retry_policy=PATIENT_POLICY
         )
-        queued = [
-            patient.networks.submit(
-                stub.network_slug,
-                prompt_text=f"restart soak run {n}",
-                metadata={"stub_duration_ms": 4000},
-            ).run_id
-            for n in range(3)
-        ]
         outcomes: list[CallOutcome] = []
         halfway = threading.Event()
         done = threading.Event()
@@ -106,7 +100,21 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
         worker = threading.Thread(target=soak, name="restart-soak", daemon=True)
         worker.start()
         assert halfway.wait(budget_s(RESTART_CALLS))
+        # Runs that will still be queued or running when the stub goes down.
+        queued = [
+            patient.networks.submit(
+                stub.network_slug,
+                prompt_text=f"restart soak run {n}",
+                metadata={"stub_duration_ms": RUN_SPANS_RESTART_MS},
+            ).run_id
+            for n in range(3)
+        ]
         before = take_snapshot(patient, stub.abp_id, since, tmp_path / "before.json")
+        in_progress = [
+            run_id
+            for run_id in queued
+            if patient.runs.retrieve(run_id).status in {"queued", "running"}
+        ]
         old_url = stub.base_url
         restart_started = time.monotonic()
         stub.restart()
@@ -136,6 +144,7 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
         figures["evidence packs before restart"] = len(before.packs)
         figures["audit entries before restart"] = len(before.audit_ids)
         figures["runs queued before restart"] = len(queued)
+        figures["of those in progress at the restart"] = len(in_progress)
         figures["of those missing after"] = (
             len(before.invocation_ids - after.invocation_ids)
             + len(before.audit_ids - after.audit_ids)
@@ -156,6 +165,7 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
     assert before.audit_ids <= after.audit_ids
     assert set(before.packs.items()) <= set(after.packs.items())
     assert set(queued) <= before.run_ids <= after.run_ids
+    assert in_progress, "no run was in progress at the restart; the run check tested nothing"
     assert all(run.status == "succeeded" and run.evidence_pack_id for run in finished)
     # The chain verified end to end in take_snapshot; every call has one pack at the end.
     assert len(final.packs) == RESTART_CALLS == figures["executions after recovery"]
