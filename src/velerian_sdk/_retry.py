@@ -187,6 +187,8 @@ class RetryMiddleware(Middleware):
             # Read by the clients while a body arrives (see _deadline), on the same clock.
             request.extensions[DEADLINE] = deadline
         base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
+        # With more time left than the longest timeout, clipping would change nothing.
+        longest = _longest(base_timeout)
         # Decided before the first send: a transport may swap a consumed stream for bytes.
         replayable = isinstance(request.stream, httpx.ByteStream)
         attempt = 0
@@ -195,7 +197,9 @@ class RetryMiddleware(Middleware):
             if deadline is not None:
                 # A retry is sent after its backoff: clip to the time left once it has slept.
                 pending = step.seconds if isinstance(step, Backoff) else 0.0
-                _clip_timeouts(request, base_timeout, deadline - self._clock() - pending)
+                left = deadline - self._clock() - pending
+                if longest is None or left < longest:
+                    _clip_timeouts(request, base_timeout, left)
             failure: VelerianConnectionError | None = None
             response: httpx.Response | None = None
             try:
@@ -233,6 +237,14 @@ class RetryMiddleware(Middleware):
         if delay is not None and deadline is not None and self._clock() + delay >= deadline:
             return None
         return delay
+
+
+def _longest(timeouts: dict[str, float | None]) -> float | None:
+    """The longest of the timeouts, or ``None`` if there are none or one is unlimited."""
+    values = list(timeouts.values())
+    if not values or None in values:
+        return None
+    return max(value for value in values if value is not None)
 
 
 def _clip_timeouts(request: httpx.Request, base: dict[str, float | None], left: float) -> None:

@@ -73,3 +73,27 @@ def test_an_overridden_flow_is_still_run_as_a_generator() -> None:
     log: list[str] = []
     send_through_chain((Flow(log),), httpx.Request("GET", "http://127.0.0.1/x"), answer)
     assert log[0] == "flow"
+
+
+def test_retry_clips_timeouts_only_when_the_deadline_is_nearer() -> None:
+    from velerian_sdk import RetryPolicy
+    from velerian_sdk._retry import RetryMiddleware
+
+    seen: list[object] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return httpx.Response(204, request=request)
+
+    timeouts = {"connect": 5.0, "read": 60.0, "write": 60.0, "pool": 60.0}
+    unlimited = {"connect": None, "read": None, "write": None, "pool": None}
+    cases = [
+        (timeouts, 180.0, timeouts),
+        (timeouts, 30.0, {"connect": 5.0, "read": 30.0, "write": 30.0, "pool": 30.0}),
+        (unlimited, 9.0, dict.fromkeys(unlimited, 9.0)),
+    ]
+    for given, total, expected in cases:
+        request = httpx.Request("GET", "http://127.0.0.1/x", extensions={"timeout": given})
+        link = RetryMiddleware(RetryPolicy(total_timeout=total), clock=lambda: 0.0)
+        send_through_chain((link,), request, record)
+        assert seen[-1] == expected
