@@ -118,13 +118,13 @@ class IdempotencyStore:
             )
             row = session.one(
                 "SELECT * FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
-                (api_key_id, key),
+                (api_key_id, _digest(key)),
             )
             if row is None:
                 session.execute(
                     "INSERT INTO idempotency_records (api_key_id, idempotency_key, fingerprint,"
                     " state, created_epoch) VALUES (?, ?, ?, 'in_flight', ?)",
-                    (api_key_id, key, fingerprint, now),
+                    (api_key_id, _digest(key), fingerprint, now),
                 )
                 return Begin("execute")
         if row.text("fingerprint") != fingerprint:
@@ -135,7 +135,7 @@ class IdempotencyStore:
             "replay",
             status_code=row.integer("status_code"),
             content_type=row.opt_text("content_type"),
-            body=row.blob("body"),
+            body=_seal(key, row.blob("body")),
         )
 
     def complete(
@@ -155,7 +155,7 @@ class IdempotencyStore:
             session.execute(
                 "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
                 " content_type = ?, body = ? WHERE api_key_id = ? AND idempotency_key = ?",
-                (status_code, content_type, body, api_key_id, key),
+                (status_code, content_type, _seal(key, body), api_key_id, _digest(key)),
             )
 
     def abandon(self, api_key_id: str, key: str) -> None:
@@ -169,8 +169,30 @@ class IdempotencyStore:
         with self._db.session() as session:
             session.execute(
                 "DELETE FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
-                (api_key_id, key),
+                (api_key_id, _digest(key)),
             )
+
+
+def _digest(key: str) -> str:
+    # Records are found by the key's SHA-256, never by the key itself, so the database
+    # alone cannot open a stored response (see _seal).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _seal(key: str, data: bytes) -> bytes:
+    """
+    Encrypt (or, applied again, decrypt) a stored response under the idempotency key.
+
+    A replayed mint returns the key's secret once more, so the stored response holds it;
+    XOR with a SHA-256 counter-mode keystream derived from the idempotency key (which is
+    not stored) keeps that secret out of the database, as the platform keeps only key
+    hashes. Only a caller presenting the same idempotency key can have it replayed.
+    """
+    seed = hashlib.sha256(b"velerian-stub replay\n" + key.encode()).digest()
+    stream = bytearray()
+    for block in range((len(data) + 31) // 32):
+        stream += hashlib.sha256(seed + block.to_bytes(8, "big")).digest()
+    return bytes(a ^ b for a, b in zip(data, stream, strict=False))
 
 
 def _bearer(headers: Headers) -> str | None:

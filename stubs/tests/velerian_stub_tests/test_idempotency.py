@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .support import Api, ManualClock
+from .support import Api, ManualClock, in_memory, open_api
 
 
 def executions(api: Api, key: str | None = None) -> list[dict[str, Any]]:
@@ -160,3 +162,23 @@ def test_a_revoked_key_gets_401_not_a_replay(api: Api) -> None:
     api.http.delete(f"/api/v2/api-keys/{minted['id']}", headers=api.auth())
     again = api.post(path, {"payload": {}}, key=minted["secret"], idempotency_key="r")
     assert again.status_code == 401
+
+
+def test_a_replayable_mint_keeps_no_secret_in_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "stub.sqlite3"
+    with open_api(in_memory(db_path=str(db))) as api:
+        body = {"name": "ci", "scopes": ["read"]}
+        first = api.post("/api/v2/api-keys", body, idempotency_key="mint-1")
+        again = api.post("/api/v2/api-keys", body, idempotency_key="mint-1")
+        assert first.status_code == again.status_code == 201
+        secret = first.json()["secret"]
+        assert again.json()["secret"] == secret
+        assert again.headers["idempotent-replayed"] == "true"
+    with sqlite3.connect(db) as connection:
+        dumped = "\n".join(connection.iterdump()).encode()
+        stored = b"".join(
+            bytes(row[0]) for row in connection.execute("SELECT body FROM idempotency_records")
+        )
+    assert secret.encode() not in dumped
+    assert secret.encode() not in stored
+    assert b"mint-1" not in stored
