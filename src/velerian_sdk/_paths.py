@@ -8,6 +8,7 @@ anything else is refused with a message that says what was wrong.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from ._exceptions import VelerianArgumentError
@@ -16,6 +17,8 @@ __all__ = ["path_segment"]
 
 MAX_ID_LENGTH = 256
 _FORBIDDEN = frozenset("/\\%?#")
+_UNRESERVED = re.compile(rf"[A-Za-z0-9_.~-]{{1,{MAX_ID_LENGTH}}}")
+"""URL-unreserved characters only: checked and encoded in one step."""
 
 
 def path_segment(name: str, value: object) -> str:
@@ -36,6 +39,8 @@ def path_segment(name: str, value: object) -> str:
     if not isinstance(value, str):
         msg = f"{name} must be a str, got {type(value).__name__}"
         raise VelerianArgumentError(msg)
+    if _UNRESERVED.fullmatch(value) and value not in {".", ".."}:
+        return value  # the ids the API mints: valid, and nothing to percent-encode
     problem = _problem(value)
     if problem is not None:
         shown = value if len(value) <= 40 else value[:40] + "..."
