@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from ._client_async import AsyncVelerianClient
 from ._client_sync import VelerianClient
-from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
 from ._exceptions import (
     VelerianAPIError,
     VelerianArgumentError,
@@ -46,13 +45,12 @@ from ._exceptions import (
 )
 from ._json import JSONObject, JSONValue
 from ._middleware import Backoff, Middleware, MiddlewareFlow
-from ._progress import ProgressCallback, TqdmProgress
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
-from ._transfer import DownloadedFile
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
     from ._models.abps import (
         Abp,
         AbpStatus,
@@ -73,6 +71,8 @@ if TYPE_CHECKING:
     from ._pagination import VelerianPaginationError
     from ._pagination_async import AsyncPage
     from ._pagination_sync import Page
+    from ._progress import ProgressCallback, TqdmProgress
+    from ._transfer import DownloadedFile
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -148,8 +148,16 @@ __all__ = [
 ]
 
 # Models and pages load on first use: building pydantic classes costs import time that
-# a script using only the client should not pay.
+# a script using only the client should not pay. So do evidence checks and transfer
+# helpers, which plain calls never need.
 _LAZY: dict[str, str] = {
+    "ChainBreak": "._evidence_chain",
+    "EvidenceVerification": "._evidence_chain",
+    "chain_hash": "._evidence_chain",
+    "verify_evidence": "._evidence_chain",
+    "ProgressCallback": "._progress",
+    "TqdmProgress": "._progress",
+    "DownloadedFile": "._transfer",
     "Abp": "._models.abps",
     "AbpStatus": "._models.abps",
     "AggregatedCondition": "._models.abps",

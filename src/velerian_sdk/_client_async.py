@@ -8,7 +8,6 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -97,6 +96,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             retry_policy=retry_policy,
         )
         self._owns_http = http_client is None
+        import asyncio  # here, not at the top: importing the SDK does not load it
+
         self._sleep = asyncio.sleep
         self._http = http_client or httpx.AsyncClient(
             headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False

@@ -10,7 +10,6 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -99,6 +98,8 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             retry_policy=retry_policy,
         )
         self._owns_http = http_client is None
+        import time  # here, not at the top: importing the SDK does not load it
+
         self._sleep = time.sleep
         self._http = http_client or httpx.Client(
             headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False

@@ -15,7 +15,6 @@ generator, so a link can catch them.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
@@ -170,11 +169,17 @@ def send_through_chain(
             return _returned(stop)
 
 
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # here, not at the top: a program that never goes async never loads it
+
+    await asyncio.sleep(seconds)
+
+
 async def asend_through_chain(
     chain: Sequence[Middleware],
     request: httpx.Request,
     send: AsyncSend,
-    sleep: AsyncSleep = asyncio.sleep,
+    sleep: AsyncSleep = _asyncio_sleep,
     index: int = 0,
 ) -> httpx.Response:
     """
