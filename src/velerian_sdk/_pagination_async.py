@@ -7,6 +7,7 @@ This module is the source of the synchronous :class:`~velerian_sdk.Page`, which
 
 from __future__ import annotations
 
+import asyncio  # unasync: remove
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Generic, TypeVar
 
@@ -42,6 +43,11 @@ class AsyncPage(Generic[ItemT]):
     To resume after a crash, keep the offset of the last item you finished: item
     ``i`` of a page sits at ``page.offset + i``, and every list method takes
     ``offset=``.
+
+    With the async client, a walk (:meth:`iter_all`, :meth:`iter_pages`, ``async for``)
+    requests the next page as soon as it starts handing out the current one, so a
+    consumer that awaits other work per item does not wait for the network on top:
+    N pages take about N x max(latency, your time per page), not the sum.
 
     The list methods build pages; build one yourself only to wrap rows you already
     have (it then has no page after it).
@@ -147,12 +153,19 @@ class AsyncPage(Generic[ItemT]):
         """
         walk = PageWalk()
         page = self
-        while True:
-            walk.admit(page._data)
-            yield page
-            if not page.has_next_page():
-                return
-            page = await page.next_page()
+        ahead = _PageAhead[ItemT]()
+        try:
+            while True:
+                walk.admit(page._data)
+                last = not page.has_next_page()
+                if not last:
+                    ahead.start(page)
+                yield page
+                if last:
+                    return
+                page = await ahead.take(page)
+        finally:
+            ahead.cancel()
 
     async def iter_all(self, *, max_items: int | None = None) -> AsyncIterator[ItemT]:
         """
@@ -170,12 +183,20 @@ class AsyncPage(Generic[ItemT]):
         """
         walk = PageWalk(max_items)
         page = self
-        while True:
-            for item in walk.admit(page._data):  # noqa: RUF100, UP028 - no `yield from` in an async generator
-                yield item
-            if walk.done or not page.has_next_page():
-                return
-            page = await page.next_page()
+        ahead = _PageAhead[ItemT]()
+        try:
+            while True:
+                items = walk.admit(page._data)
+                last = walk.done or not page.has_next_page()
+                if not last:
+                    ahead.start(page)
+                for item in items:  # noqa: RUF100, UP028 - no `yield from` in an async generator
+                    yield item
+                if last:
+                    return
+                page = await ahead.take(page)
+        finally:
+            ahead.cancel()
 
     def __aiter__(self) -> AsyncIterator[ItemT]:  # unasync: remove
         return self.iter_all()  # unasync: remove
@@ -199,3 +220,34 @@ class AsyncPage(Generic[ItemT]):
             f"{type(self).__name__}(items=<{len(self.items)} items>, limit={self.limit}, "
             f"offset={self.offset}, total={total})"
         )
+
+
+class _PageAhead(Generic[ItemT]):
+    """
+    The page after the current one, requested while the current one is consumed.
+
+    Async only: the synchronous walk fetches each page when it needs it.
+    """
+
+    __slots__ = ("_task",)
+
+    def __init__(self) -> None:
+        """Nothing is requested yet."""
+        self._task: asyncio.Task[AsyncPage[ItemT]] | None = None  # unasync: remove
+
+    def start(self, page: AsyncPage[ItemT]) -> None:
+        """Start requesting the page after ``page``."""
+        self._task = asyncio.ensure_future(page.next_page())  # unasync: remove
+
+    async def take(self, page: AsyncPage[ItemT]) -> AsyncPage[ItemT]:
+        """Return the page after ``page``: the one requested ahead, else fetched now."""
+        task, self._task = self._task, None  # unasync: remove
+        if task is not None:  # unasync: remove
+            return await task  # unasync: remove
+        return await page.next_page()
+
+    def cancel(self) -> None:
+        """Drop a request nobody will take; if it failed already, its error is retrieved."""
+        task, self._task = self._task, None  # unasync: remove
+        if task is not None and not task.cancel() and not task.cancelled():  # unasync: remove
+            task.exception()  # unasync: remove
