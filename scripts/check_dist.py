@@ -24,9 +24,9 @@ import importlib.metadata as md, pathlib, velerian_sdk
 assert velerian_sdk.__version__ == md.version("velerian-sdk"), velerian_sdk.__version__
 root = pathlib.Path(velerian_sdk.__file__).parent
 assert (root / "py.typed").exists(), "py.typed missing"
-names = [r.split(";")[0] for r in md.requires("velerian-sdk") or []]
+names = [r.split(";")[0] for r in md.requires("velerian-sdk") or [] if "extra ==" not in r]
 requires = sorted(n.split(">")[0].split("<")[0].split("=")[0].strip() for n in names)
-assert requires == ["httpx", "pydantic", "sniffio", "typing-extensions"], requires
+assert requires == ["httpx", "pydantic", "typing-extensions"], requires
 from velerian_sdk import VelerianClient, AsyncVelerianClient
 VelerianClient(api_key="vk_live_" + "x" * 40).close()
 print("ok", velerian_sdk.__version__, root)
