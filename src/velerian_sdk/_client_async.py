@@ -98,9 +98,14 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         self._owns_http = http_client is None
         import asyncio  # here, not at the top: importing the SDK does not load it
 
+        from ._sharded_transport import ShardedTransport  # unasync: remove
+
         self._sleep = asyncio.sleep
         self._http = http_client or httpx.AsyncClient(
-            headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False
+            headers=self._preset_headers(),
+            transport=ShardedTransport(DEFAULT_LIMITS),  # unasync: remove
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
         )
 
     def with_options(

@@ -102,7 +102,9 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
 
         self._sleep = time.sleep
         self._http = http_client or httpx.Client(
-            headers=self._preset_headers(), limits=DEFAULT_LIMITS, follow_redirects=False
+            headers=self._preset_headers(),
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
         )
 
     def with_options(

@@ -1,0 +1,116 @@
+"""The async client's transport: small pools behind one first-in-first-out queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import respx
+
+from tests.conftest import TEST_KEY
+from velerian_sdk import AsyncVelerianClient
+from velerian_sdk._sharded_transport import SHARD_SIZE, ShardedTransport
+
+
+class Body(httpx.AsyncByteStream):
+    """A body read lazily, as a real connection's is (so httpx closes it when read)."""
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"{}"
+
+
+class SlowPool(httpx.AsyncBaseTransport):
+    """Answers after a delay, counting the requests it holds at once."""
+
+    def __init__(self, delay: float, log: list[int], *, fail: bool = False) -> None:
+        self.delay = delay
+        self.log = log
+        self.fail = fail
+        self.active = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.active += 1
+        self.most = max(self.most, self.active)
+        try:
+            await asyncio.sleep(self.delay)
+            if self.fail:
+                raise httpx.ConnectError("refused", request=request)
+            self.log.append(int(request.url.params["n"]))
+            return httpx.Response(200, stream=Body(), request=request)
+        finally:
+            self.active -= 1
+
+
+def sharded(total: int, pools: list[SlowPool]) -> ShardedTransport:
+    transport = ShardedTransport(httpx.Limits(max_connections=total))
+    transport._pools = pools  # type: ignore[assignment]
+    return transport
+
+
+async def fetch(client: httpx.AsyncClient, n: int) -> int:
+    response = await client.get("http://127.0.0.1/x", params={"n": n})
+    return response.status_code
+
+
+def test_calls_spread_over_the_pools_and_queue_in_order() -> None:
+    log: list[int] = []
+    pools = [SlowPool(0.01, log) for _ in range(2)]
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(transport=sharded(2 * SHARD_SIZE, pools)) as client:
+            return await asyncio.gather(*(fetch(client, n) for n in range(100)))
+
+    assert asyncio.run(burst()) == [200] * 100
+    assert all(pool.most == SHARD_SIZE for pool in pools)
+    assert sorted(log) == list(range(100))
+    assert log[: 2 * SHARD_SIZE] == sorted(log[: 2 * SHARD_SIZE])  # first come, first served
+
+
+def test_waiting_longer_than_the_pool_timeout_is_a_pool_timeout() -> None:
+    pools = [SlowPool(0.3, [])]
+
+    async def burst() -> list[object]:
+        transport = sharded(SHARD_SIZE, pools)
+        async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(5, pool=0.05)) as c:
+            return await asyncio.gather(
+                *(fetch(c, n) for n in range(SHARD_SIZE + 1)), return_exceptions=True
+            )
+
+    results = asyncio.run(burst())
+    assert results[:SHARD_SIZE] == [200] * SHARD_SIZE
+    assert isinstance(results[-1], httpx.PoolTimeout)
+
+
+def test_a_failed_request_gives_its_place_back() -> None:
+    pools = [SlowPool(0.0, [], fail=True)]
+
+    async def burst() -> list[object]:
+        async with httpx.AsyncClient(transport=sharded(SHARD_SIZE, pools)) as client:
+            return await asyncio.gather(
+                *(fetch(client, n) for n in range(3 * SHARD_SIZE)), return_exceptions=True
+            )
+
+    assert all(isinstance(r, httpx.ConnectError) for r in asyncio.run(burst()))
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url="https://api.test/api/v2") as router:
+        router.get("/plans").respond(200, json={"items": [], "limit": 50, "offset": 0})
+        yield router
+
+
+def test_the_async_client_sends_through_it_and_frees_every_place(api: respx.MockRouter) -> None:
+    async def burst() -> ShardedTransport:
+        async with AsyncVelerianClient(api_key=TEST_KEY, base_url="https://api.test") as client:
+            await asyncio.gather(*(client.get("plans") for _ in range(250)))
+            transport = client._http._transport  # pyright: ignore[reportPrivateUsage]
+            assert isinstance(transport, ShardedTransport)
+            return transport
+
+    transport = asyncio.run(burst())
+    assert api.calls.call_count == 250
+    assert transport._busy == [0] * len(transport._busy)  # pyright: ignore[reportPrivateUsage]
