@@ -128,9 +128,8 @@ class _ReleasingStream(httpx.AsyncByteStream):
         self._inner = inner
         self._release = release
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._inner.__aiter__()  # the body itself: no extra step per chunk
 
     async def aclose(self) -> None:
         try:
