@@ -39,14 +39,20 @@ class RetryPolicy:
     and 504. Never retried: any other 4xx, nor 501 or 505 (they are not transient).
     The delay honours ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)
     up to :attr:`max_retry_after`; a server that asks for longer is not retried, so the
-    caller gets the typed error (with ``retry_after``) at once instead of a hang.
-    Otherwise the delay is full-jitter exponential backoff.
+    caller gets the typed error (with ``retry_after``) at once instead of a hang. A
+    server-requested delay is never shortened, but it is stretched by a random extra of
+    up to :attr:`retry_after_spread` of itself, so that many calls told "wait 1 s"
+    together do not all come back in the same instant. Otherwise the delay is
+    full-jitter exponential backoff.
 
     Attributes:
         max_retries: Retries after the first attempt; 0 makes exactly one attempt.
         initial_backoff: Upper bound of the first jittered delay, in seconds.
         max_backoff: Upper bound of any jittered delay, in seconds.
         max_retry_after: The longest server-requested delay that is honoured.
+        retry_after_spread: The largest random extra added to a server-requested
+            delay, as a fraction of it: with 0.25, ``Retry-After: 2`` waits between
+            2 and 2.5 s. 0 waits exactly what the server asked.
         total_timeout: The whole call's deadline in seconds, attempts and sleeps
             included; each attempt's timeouts are clipped to what is left, so
             ``timeout`` times retries cannot add up past it. ``None``: no deadline.
@@ -59,12 +65,16 @@ class RetryPolicy:
     initial_backoff: float = 0.5
     max_backoff: float = 8.0
     max_retry_after: float = 60.0
+    retry_after_spread: float = 0.25
     total_timeout: float | None = 180.0
     jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             msg = f"max_retries must be >= 0, got {self.max_retries}"
+            raise VelerianArgumentError(msg)
+        if not 0.0 <= self.retry_after_spread <= 10.0:
+            msg = f"retry_after_spread must be between 0 and 10, got {self.retry_after_spread}"
             raise VelerianArgumentError(msg)
 
     def delay_for(self, attempt: int, response: httpx.Response | None) -> float | None:
@@ -82,7 +92,11 @@ class RetryPolicy:
         if response is not None:
             hinted = parse_retry_after(response.headers)
             if hinted is not None:
-                return hinted if hinted <= self.max_retry_after else None
+                if hinted > self.max_retry_after:
+                    return None
+                if hinted == 0.0 or self.retry_after_spread == 0.0:
+                    return hinted
+                return hinted + self.jitter(0.0, hinted * self.retry_after_spread)
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
         return self.jitter(0.0, ceiling)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -14,6 +15,7 @@ from tests.conftest import Harness
 from velerian_sdk import (
     RetryPolicy,
     VelerianAPIError,
+    VelerianArgumentError,
     VelerianConnectionError,
     VelerianRateLimitError,
     VelerianServerError,
@@ -121,7 +123,49 @@ def test_retry_after_seconds_is_honoured(harness: Harness) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "2"}, json={"detail": "slow down"})
     client = harness.client(script(limited))
     harness.run(client.get("plans"))
-    assert harness.sleeps == [2.0]
+    # Never sooner than asked; at most 25% later (the default spread).
+    assert 2.0 <= harness.sleeps[0] <= 2.5
+
+
+def test_retry_after_is_stretched_by_a_random_spread_never_shortened(harness: Harness) -> None:
+    bounds: list[tuple[float, float]] = []
+
+    def upper(low: float, high: float) -> float:
+        bounds.append((low, high))
+        return high
+
+    limited = httpx.Response(429, headers={"Retry-After": "2"}, json={"detail": "slow down"})
+    policy = RetryPolicy(retry_after_spread=0.5, jitter=upper)
+    harness.run(harness.client(script(limited), retry_policy=policy).get("plans"))
+    assert bounds == [(0.0, 1.0)]
+    assert harness.sleeps == [3.0]
+
+
+@pytest.mark.parametrize("header", ["0.5", "2"])
+def test_retry_after_spread_zero_waits_exactly_what_was_asked(
+    harness: Harness, header: str
+) -> None:
+    limited = httpx.Response(429, headers={"Retry-After": header}, json={"detail": "slow"})
+    policy = RetryPolicy(retry_after_spread=0.0)
+    harness.run(harness.client(script(limited), retry_policy=policy).get("plans"))
+    assert harness.sleeps == [float(header)]
+
+
+def test_retry_after_spreads_calls_told_to_wait_together() -> None:
+    policy = RetryPolicy()
+    told = httpx.Response(429, headers={"Retry-After": "1"})
+    delays = [policy.delay_for(1, told) for _ in range(200)]
+    assert all(d is not None and 1.0 <= d <= 1.25 for d in delays)
+    # 200 calls told "1 s" come back over a window, not in one instant.
+    assert len(set(delays)) > 150
+    spread = [d for d in delays if d is not None]
+    assert max(spread) - min(spread) > 0.15
+
+
+@pytest.mark.parametrize("spread", [-0.1, math.nan, 11.0])
+def test_a_bad_retry_after_spread_is_a_clear_error(spread: float) -> None:
+    with pytest.raises(VelerianArgumentError, match="retry_after_spread"):
+        RetryPolicy(retry_after_spread=spread)
 
 
 def test_retry_after_ms_wins(harness: Harness) -> None:
@@ -130,7 +174,7 @@ def test_retry_after_ms_wins(harness: Harness) -> None:
     )
     client = harness.client(script(limited))
     harness.run(client.get("plans"))
-    assert harness.sleeps == [0.25]
+    assert 0.25 <= harness.sleeps[0] <= 0.3125
 
 
 def test_retry_after_http_date_is_honoured(harness: Harness) -> None:
@@ -138,7 +182,7 @@ def test_retry_after_http_date_is_honoured(harness: Harness) -> None:
     limited = httpx.Response(429, headers={"Retry-After": when}, json={"detail": "later"})
     client = harness.client(script(limited))
     harness.run(client.get("plans"))
-    assert 28.0 <= harness.sleeps[0] <= 30.0
+    assert 28.0 <= harness.sleeps[0] <= 30.0 * 1.25
 
 
 def test_retry_after_beyond_the_cap_is_not_waited(harness: Harness) -> None:
@@ -223,7 +267,8 @@ def test_an_attempt_after_a_backoff_gets_only_the_time_left_after_it() -> None:
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    retry = RetryMiddleware(RetryPolicy(total_timeout=10.0), clock=lambda: now[0])
+    policy = RetryPolicy(total_timeout=10.0, retry_after_spread=0.0)
+    retry = RetryMiddleware(policy, clock=lambda: now[0])
     request = httpx.Request("GET", "https://api.test/api/v2/plans")
     request.extensions["timeout"] = {"connect": 5.0, "read": 60.0, "write": 60.0, "pool": 60.0}
     assert send_through_chain([retry], request, send, sleep).status_code == 200
