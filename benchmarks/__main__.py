@@ -60,6 +60,12 @@ def _pagination(context: Context) -> Iterator[Table]:
     yield prefetch_table(context.size, context.origin)
 
 
+def _instructions(context: Context) -> Iterator[Table]:
+    from .instructions import instructions_table
+
+    yield instructions_table(context.size)
+
+
 def _concurrency(context: Context) -> Iterator[Table]:
     from .concurrency import concurrency_tables
 
@@ -91,6 +97,7 @@ def _comparison(context: Context) -> Iterator[Table]:
 SUITES: dict[str, Suite] = {
     "per-call": _per_call,
     "parsing": _page_parsing,
+    "instructions": _instructions,
     "pagination": _pagination,
     "concurrency": _concurrency,
     "imports": _cold_import,

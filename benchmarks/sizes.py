@@ -27,6 +27,9 @@ class Size:
         concurrency_rounds: Bursts per contender in the concurrency suite.
         prefetch_pages: Pages walked by the prefetch suite.
         import_rounds: Fresh interpreters per import contender.
+        instruction_calls: Counted calls per workload under callgrind.
+        instruction_pairs: How many of the instruction comparisons to run (``None``:
+            all).
     """
 
     rounds: int
@@ -40,6 +43,8 @@ class Size:
     concurrency_rounds: int
     prefetch_pages: int
     import_rounds: int
+    instruction_calls: int
+    instruction_pairs: int | None
 
 
 SIZES: dict[SizeName, Size] = {
@@ -55,6 +60,8 @@ SIZES: dict[SizeName, Size] = {
         concurrency_rounds=1,
         prefetch_pages=3,
         import_rounds=2,
+        instruction_calls=100,
+        instruction_pairs=1,
     ),
     "full": Size(
         rounds=25,
@@ -68,5 +75,7 @@ SIZES: dict[SizeName, Size] = {
         concurrency_rounds=3,
         prefetch_pages=20,
         import_rounds=25,
+        instruction_calls=500,
+        instruction_pairs=None,
     ),
 }
