@@ -26,7 +26,7 @@ from ._exceptions import (
 )
 from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
-from ._logging import LoggingMiddleware, configure_logging_from_env
+from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
 from ._redaction import mask_secret, redact_url
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
@@ -198,8 +198,14 @@ class BaseClient(Generic[HttpT]):
                 extensions=extensions,
             )
         except httpx.InvalidURL as exc:
-            msg = f"cannot build a URL from path {path!r}: {exc}"
+            # A presigned link's query is its signature: keep it out of the message.
+            shown = path
+            if not authenticate and "?" in path:
+                shown = path.partition("?")[0] + "?REDACTED"
+            msg = f"cannot build a URL from path {shown!r}: {exc}"
             raise VelerianArgumentError(msg) from None
+        if not authenticate:
+            hide_transfer_queries(request.url)
         if request_timeout is not None:
             request.extensions["timeout"] = request_timeout.as_dict()
         return request

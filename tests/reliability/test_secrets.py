@@ -171,8 +171,9 @@ def test_no_key_or_minted_secret_appears_anywhere(
         assert secret not in haystack
         assert secret[-4:] in haystack  # shown masked, so the search looked in the right place
     assert signature
-    assert signature not in sdk_lines
-    assert signature not in shown.text()
+    assert signature not in haystack  # httpx's own INFO lines included
+    # httpx did log the presigned download, with its query redacted.
+    assert any("sig=REDACTED" in line for line in httpx_lines)
     # The capture really saw every layer, bodies and retries included.
     assert {"httpx", "httpcore.http11", "velerian_sdk"} <= logs.loggers()
     assert '"secret":"REDACTED"' in sdk_lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,33 @@ def test_presigned_is_fetched_without_the_key(harness: Harness, tmp_path: Path) 
     assert result.sha256 == hashlib.sha256(BODY).hexdigest()
     assert result.path == tmp_path / "e.json"
     assert "authorization" not in harness.requests[0].headers
+
+
+def test_httpx_own_log_line_shows_the_presigned_link_without_its_signature(
+    harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="httpx")
+    client = harness.client(serve())
+    export = Export(download_url="https://storage.test/exports/exp_1?sig=s3cr3t&expires=9")
+    run_download(harness, client, export, tmp_path / "e.json")
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert any("https://storage.test/exports/exp_1?sig=REDACTED" in line for line in lines)
+    assert "s3cr3t" not in caplog.text
+
+
+def test_other_httpx_log_lines_are_left_as_they_were(
+    harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    run_download(harness, harness.client(serve()), Export(), tmp_path / "e.json")
+    caplog.set_level(logging.INFO, logger="httpx")
+    with httpx.Client(transport=httpx.MockTransport(serve())) as other:
+        other.get("https://elsewhere.test/items?page=2")
+        other.get("https://storage.test/exports/exp_1")  # the same origin, no query
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert any("https://elsewhere.test/items?page=2" in line for line in lines)
+    assert any(
+        line.startswith("HTTP Request: GET https://storage.test/exports/exp_1 ") for line in lines
+    )
 
 
 def test_presigned_on_the_api_origin_still_goes_without_the_key(

@@ -208,3 +208,13 @@ def test_debug_logging_survives_a_deeply_nested_body(
     assert response.status_code == 200
     assert '"id":{"a":{"a":' in caplog.text
     assert "REDACTED" in caplog.text
+
+
+def test_an_unusable_presigned_link_is_reported_without_its_signature(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(200))
+    with pytest.raises(VelerianArgumentError) as caught:
+        client._build_request(  # pyright: ignore[reportPrivateUsage]  # the transfers' step
+            "GET", "https://storage.test/a\x00b?sig=s3cr3t", authenticate=False
+        )
+    assert "s3cr3t" not in str(caught.value)
+    assert "https://storage.test/a\\x00b?REDACTED" in str(caught.value)
