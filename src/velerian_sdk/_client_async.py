@@ -17,7 +17,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_async import AsyncLegacyMethods
-from ._deadline import AsyncDeadlineStream
+from ._deadline import AsyncAttemptTimer, AsyncDeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._retry import RetryPolicy
@@ -325,18 +325,17 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = await self._http.send(request, stream=True, auth=None)
+            async with AsyncAttemptTimer(request):
+                response = await self._http.send(request, stream=True, auth=None)
+                if response.is_success and request.extensions.get(STREAM):
+                    return response
+                AsyncDeadlineStream.attach(response)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, request) from exc
-        if response.is_success and request.extensions.get(STREAM):
-            return response
-        AsyncDeadlineStream.attach(response)
-        try:
-            await response.aread()
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
-        finally:
-            await response.aclose()
         return response
 
     async def close(self) -> None:

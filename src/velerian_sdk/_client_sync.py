@@ -19,7 +19,7 @@ from typing_extensions import Self
 
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_sync import LegacyMethods
-from ._deadline import DeadlineStream
+from ._deadline import AttemptTimer, DeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._retry import RetryPolicy
@@ -324,18 +324,17 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = self._http.send(request, stream=True, auth=None)
+            with AttemptTimer(request):
+                response = self._http.send(request, stream=True, auth=None)
+                if response.is_success and request.extensions.get(STREAM):
+                    return response
+                DeadlineStream.attach(response)
+                try:
+                    response.read()
+                finally:
+                    response.close()
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, request) from exc
-        if response.is_success and request.extensions.get(STREAM):
-            return response
-        DeadlineStream.attach(response)
-        try:
-            response.read()
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
-        finally:
-            response.close()
         return response
 
     def close(self) -> None:

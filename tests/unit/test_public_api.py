@@ -33,8 +33,10 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "RetryMiddleware",
         "ShardedTransport",  # the async client's own transport: pools behind one queue
         "UploadSource",  # the body of an attachment upload
-        # A response body bounded by the call's deadline, wrapped by the clients.
+        # A response body, and an async attempt, bounded by the call's deadline.
+        "AsyncAttemptTimer",
         "AsyncDeadlineStream",
+        "AttemptTimer",
         "DeadlineStream",
         # Sans-IO pagination and polling state, and the mixins that give the clients their
         # namespaces and 0.1 methods: reached by users only through pages and clients.
