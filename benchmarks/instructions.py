@@ -26,7 +26,7 @@ from .report import Table, verdict
 from .server_process import REPO_ROOT
 from .sizes import Size
 
-__all__ = ["count_instructions", "instructions_table"]
+__all__ = ["count_instructions", "instructions_table", "per_operation", "write_bytecode"]
 
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
@@ -100,8 +100,32 @@ def per_operation(workload: str, count: int) -> float:
     Returns:
         (instructions with ``count`` operations - instructions with none) / ``count``.
     """
-    empty = count_instructions(workload, 0)  # first: it also writes any bytecode cache
-    return (count_instructions(workload, count) - empty) / count
+    per_op = (count_instructions(workload, count) - count_instructions(workload, 0)) / count
+    if per_op <= 0:
+        msg = f"{workload}: {per_op:.0f} instructions per operation; the two runs differ in setup"
+        raise RuntimeError(msg)
+    return per_op
+
+
+def write_bytecode(workloads: list[str]) -> None:
+    """
+    Run each workload once, natively, so that every module's bytecode cache exists.
+
+    Otherwise the first run under callgrind would also count compiling them, and the
+    difference between two runs would not be one operation's cost.
+
+    Args:
+        workloads: The workloads about to be counted.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    for workload in workloads:
+        subprocess.run(
+            [sys.executable, "-m", "benchmarks.instruction_worker", workload, "0"],
+            env=env,
+            cwd=REPO_ROOT,
+            timeout=300,
+            check=True,
+        )
 
 
 def instructions_table(size: Size) -> Table:
@@ -123,6 +147,7 @@ def instructions_table(size: Size) -> Table:
         table.notes.append("valgrind is not installed: nothing was counted.")
         return table
     pairs = _PAIRS if size.instruction_pairs is None else _PAIRS[: size.instruction_pairs]
+    write_bytecode([name for pair in pairs for name in (pair.basis, pair.ours)])
     for pair in pairs:
         count = size.instruction_calls if pair.basis != "json-loads-page" else size.parse_batch
         basis = per_operation(pair.basis, count)
