@@ -14,6 +14,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 
 import httpx
 
@@ -30,6 +31,7 @@ from .raw_operations import (
     raw_sync_operation,
 )
 from .sdk_operations import sdk_async_operation, sdk_sync_operation
+from .server_process import loopback_server
 
 __all__ = ["PAGE_ITEMS", "WORKLOADS", "main"]
 
@@ -57,6 +59,27 @@ def _sdk_sync(operation: str) -> SyncMaker:
         http_client = httpx.Client(transport=httpx.MockTransport(canned_handler))
         client = VelerianClient(api_key=API_KEY, base_url=ORIGIN, http_client=http_client)
         return sdk_sync_operation(client, operation)
+
+    return make
+
+
+def _loopback(stack: ExitStack) -> str:
+    # The server is a child process: callgrind counts only this one, the client.
+    return stack.enter_context(loopback_server())
+
+
+def _raw_sync_loopback(operation: str) -> Callable[[ExitStack], Callable[[], object]]:
+    def make(stack: ExitStack) -> Callable[[], object]:
+        client = httpx.Client(base_url=_loopback(stack), headers=raw_headers())
+        return raw_sync_operation(stack.enter_context(client), operation)
+
+    return make
+
+
+def _sdk_sync_loopback(operation: str) -> Callable[[ExitStack], Callable[[], object]]:
+    def make(stack: ExitStack) -> Callable[[], object]:
+        client = VelerianClient(api_key=API_KEY, base_url=_loopback(stack))
+        return sdk_sync_operation(stack.enter_context(client), operation)
 
     return make
 
@@ -104,13 +127,19 @@ SYNC_WORKLOADS: dict[str, SyncMaker] = {
     "json-loads-page": _json_loads_page,
     "sdk-parse-page": _sdk_parse_page,
 }
+LOOPBACK_WORKLOADS: dict[str, Callable[[ExitStack], Callable[[], object]]] = {
+    "raw-sync-get-loopback": _raw_sync_loopback("get"),
+    "sdk-sync-get-loopback": _sdk_sync_loopback("get"),
+    "raw-sync-invoke-loopback": _raw_sync_loopback("invoke"),
+    "sdk-sync-invoke-loopback": _sdk_sync_loopback("invoke"),
+}
 ASYNC_WORKLOADS: dict[str, AsyncMaker] = {
     "raw-async-get": _raw_async("get"),
     "sdk-async-get": _sdk_async("get"),
     "raw-async-invoke": _raw_async("invoke"),
     "sdk-async-invoke": _sdk_async("invoke"),
 }
-WORKLOADS = (*SYNC_WORKLOADS, *ASYNC_WORKLOADS)
+WORKLOADS = (*SYNC_WORKLOADS, *LOOPBACK_WORKLOADS, *ASYNC_WORKLOADS)
 
 
 def run(workload: str, count: int) -> None:
@@ -125,6 +154,12 @@ def run(workload: str, count: int) -> None:
         operation = SYNC_WORKLOADS[workload]()
         for _ in range(WARM_UP + count):
             operation()
+        return
+    if workload in LOOPBACK_WORKLOADS:
+        with ExitStack() as stack:
+            operation = LOOPBACK_WORKLOADS[workload](stack)
+            for _ in range(WARM_UP + count):
+                operation()
         return
 
     async def main() -> None:

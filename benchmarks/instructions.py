@@ -45,6 +45,15 @@ _PAIRS = (
     _Pair("async GET abp, in-process", "raw-async-get", "sdk-async-get", 1.08),
     _Pair("async invoke, in-process", "raw-async-invoke", "sdk-async-invoke", 1.08),
     _Pair("1,000-item audit page", "json-loads-page", "sdk-parse-page", 1.6),
+    _Pair(
+        "sync GET abp, loopback (client)", "raw-sync-get-loopback", "sdk-sync-get-loopback", 1.02
+    ),
+    _Pair(
+        "sync invoke, loopback (client)",
+        "raw-sync-invoke-loopback",
+        "sdk-sync-invoke-loopback",
+        1.02,
+    ),
 )
 
 
@@ -164,7 +173,8 @@ def instructions_table(size: Size) -> Table:
         "In-process `httpx.MockTransport` for both; the SDK's calls run the whole "
         "middleware chain and validate into models, raw httpx calls `.json()`. The page "
         "row compares the SDK's list-call parse (bytes to a typed page of models) with "
-        "`json.loads` on the same bytes."
+        "`json.loads` on the same bytes. Loopback rows count the client process only, "
+        "against the loopback server in a child process."
     )
     table.notes.append(
         "Each figure: (instructions with N operations - with none) / N, in fresh "
