@@ -325,11 +325,12 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         try:
-            async with AsyncAttemptTimer(request):
+            with AsyncAttemptTimer(request) as bounded:
                 response = await self._http.send(request, stream=True, auth=None)
                 if response.is_success and request.extensions.get(STREAM):
                     return response
-                AsyncDeadlineStream.attach(response)
+                if not bounded:  # the timer already bounds the body it reads
+                    AsyncDeadlineStream.attach(response)
                 try:
                     await response.aread()
                 finally:

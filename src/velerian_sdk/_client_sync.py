@@ -324,11 +324,12 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         try:
-            with AttemptTimer(request):
+            with AttemptTimer(request) as bounded:
                 response = self._http.send(request, stream=True, auth=None)
                 if response.is_success and request.extensions.get(STREAM):
                     return response
-                DeadlineStream.attach(response)
+                if not bounded:  # the timer already bounds the body it reads
+                    DeadlineStream.attach(response)
                 try:
                     response.read()
                 finally:

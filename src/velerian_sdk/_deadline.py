@@ -10,6 +10,7 @@ these streams, which ends the read with a timeout as soon as the deadline has pa
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -50,8 +51,8 @@ class AttemptTimer:
     def __init__(self, request: httpx.Request) -> None:
         del request
 
-    def __enter__(self) -> None:
-        return None
+    def __enter__(self) -> bool:
+        return False
 
     def __exit__(self, *exc_info: object) -> None:
         return None
@@ -65,49 +66,60 @@ class AsyncAttemptTimer:
     byte at a time could hold an attempt for ever. Inside this block the attempt's task
     is cancelled when the request's deadline passes, and that cancellation surfaces as
     an ``httpx.ReadTimeout`` (which the clients turn into a ``VelerianTimeoutError``); a
-    cancellation from anywhere else propagates untouched. One timer handle per attempt,
-    without ``asyncio.timeout``'s state machine: this runs on every async call. Without
-    a deadline, or on Python 3.10 (no ``Task.uncancel``), it does nothing.
+    cancellation from anywhere else propagates untouched.
+
+    This runs on every async call, so it arms no timer of its own: it registers with
+    its event loop's :class:`_Watchdog`, one timer handle per loop that wakes at the
+    earliest registered deadline. Without a deadline, outside an asyncio task, or on
+    Python 3.10 (no ``Task.uncancel``), it does nothing, and entering it returns
+    ``False``: the caller then bounds the body with :class:`AsyncDeadlineStream`.
 
     Args:
         request: The request being sent; its ``DEADLINE`` extension is the bound.
     """
 
-    __slots__ = ("_expired", "_handle", "_request", "_task")
+    __slots__ = ("_expired", "_request", "_task", "_watchdog")
 
     def __init__(self, request: httpx.Request) -> None:
         self._request = request
-        self._handle: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[object] | None = None
+        self._watchdog: _Watchdog | None = None
         self._expired = False
 
-    async def __aenter__(self) -> None:
+    def __enter__(self) -> bool:
         deadline = self._request.extensions.get(DEADLINE)
         if not isinstance(deadline, float) or not _CAN_UNCANCEL:
-            return
-        import asyncio  # here, not at the top: importing the SDK does not load it
-
-        task = asyncio.current_task()
+            return False
+        try:
+            task = (_current_task or _load_current_task())()
+        except RuntimeError:  # no asyncio loop is running this coroutine
+            return False
         if task is None:
-            return
+            return False
         loop = task.get_loop()
+        watchdog = _WATCHDOGS.get(loop)
+        if watchdog is None:
+            watchdog = _Watchdog.for_loop(loop)
         self._task = task
-        self._handle = loop.call_at(loop.time() + (deadline - time.monotonic()), self._expire)
+        self._watchdog = watchdog
+        watchdog.add(self, loop.time() + (deadline - time.monotonic()))
+        return True
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Cancel the attempt's task: its deadline has passed (called by the watchdog)."""
         self._expired = True
         if self._task is not None:
             self._task.cancel()
 
-    async def __aexit__(
+    def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._handle is None:
+        if self._watchdog is None:
             return
-        self._handle.cancel()
+        self._watchdog.remove(self)
         if not self._expired or self._task is None:
             return
         import asyncio
@@ -118,6 +130,81 @@ class AsyncAttemptTimer:
             raise httpx.ReadTimeout(_ATTEMPT_MESSAGE, request=self._request) from None
 
 
+class _Watchdog:
+    """
+    One event loop's timer for every attempt in flight on it.
+
+    A handle of the loop's own (``call_at``) and a ``cancel`` per attempt would cost each
+    call a heap push and leave a cancelled handle behind in the loop's heap; here an
+    attempt costs a dict insert and a delete. The single handle is armed at the earliest
+    deadline registered; when it fires it cancels the attempts past their deadline and
+    re-arms for the next one, or stays unarmed when none is left.
+    """
+
+    __slots__ = ("_armed_at", "_entries", "_handle", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._entries: dict[AsyncAttemptTimer, float] = {}
+        self._handle: asyncio.TimerHandle | None = None
+        self._armed_at = math.inf
+
+    @classmethod
+    def for_loop(cls, loop: asyncio.AbstractEventLoop) -> _Watchdog:
+        """Return ``loop``'s watchdog, creating it and forgetting closed loops' ones."""
+        for known in list(_WATCHDOGS):
+            if known.is_closed():
+                _WATCHDOGS.pop(known, None)
+        return _WATCHDOGS.setdefault(loop, cls(loop))
+
+    def add(self, timer: AsyncAttemptTimer, when: float) -> None:
+        """Watch ``timer`` until ``when`` (on the loop's clock)."""
+        self._entries[timer] = when
+        if when < self._armed_at:
+            if self._handle is not None:
+                self._handle.cancel()
+            self._handle = self._loop.call_at(when, self._fire)
+            self._armed_at = when
+
+    def remove(self, timer: AsyncAttemptTimer) -> None:
+        """Stop watching ``timer``: its attempt is over."""
+        self._entries.pop(timer, None)
+
+    @property
+    def armed(self) -> bool:
+        """Whether the loop holds a handle for this watchdog."""
+        return self._handle is not None
+
+    def _fire(self) -> None:
+        self._handle = None
+        self._armed_at = math.inf
+        # call_at may run a handle up to the clock's resolution early.
+        now = self._loop.time() + _EARLY
+        expired = [timer for timer, when in self._entries.items() if when <= now]
+        for timer in expired:
+            del self._entries[timer]
+            timer.expire()
+        if self._entries:
+            when = min(self._entries.values())
+            self._handle = self._loop.call_at(when, self._fire)
+            self._armed_at = when
+
+
+_EARLY = 1e-3
+_WATCHDOGS: dict[asyncio.AbstractEventLoop, _Watchdog] = {}
+
+
+def _load_current_task() -> Callable[[], asyncio.Task[object] | None]:
+    # Imported on the first bounded attempt, not with this module: importing the SDK
+    # does not load asyncio (an async client has loaded it by then).
+    global _current_task  # noqa: PLW0603 - resolved once
+    import asyncio
+
+    _current_task = asyncio.current_task
+    return _current_task
+
+
+_current_task: Callable[[], asyncio.Task[object] | None] | None = None
 _CAN_UNCANCEL = sys.version_info >= (3, 11)
 
 

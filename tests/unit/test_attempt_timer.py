@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import BASE, TEST_KEY
 from velerian_sdk import AsyncVelerianClient, RetryPolicy, VelerianTimeoutError
-from velerian_sdk._deadline import DEADLINE, AsyncAttemptTimer
+from velerian_sdk._deadline import _WATCHDOGS, DEADLINE, AsyncAttemptTimer  # pyright: ignore[reportPrivateUsage]
 
 pytestmark = pytest.mark.skipif(
     sys.version_info < (3, 11), reason="the timer needs Task.uncancel (Python 3.11+)"
@@ -63,7 +63,7 @@ def test_cancelled_at_the_deadline_and_from_outside_stays_a_cancellation() -> No
     async def attempt() -> None:
         request = httpx.Request("GET", "https://api.test/plans")
         request.extensions[DEADLINE] = time.monotonic() + 0.05
-        async with AsyncAttemptTimer(request):
+        with AsyncAttemptTimer(request):
             try:
                 await asyncio.sleep(1)  # the timer cancels this at the deadline...
             except asyncio.CancelledError:
@@ -101,9 +101,64 @@ def test_a_call_that_finishes_in_time_leaves_nothing_behind() -> None:
 def test_without_a_deadline_no_timer_is_armed() -> None:
     async def main() -> None:
         request = httpx.Request("GET", "https://api.test/plans")
-        timer = AsyncAttemptTimer(request)
-        async with timer:
+        with AsyncAttemptTimer(request) as bounded:
             await asyncio.sleep(0)
-        assert timer._handle is None  # pyright: ignore[reportPrivateUsage]
+        assert bounded is False
+        loop = asyncio.get_running_loop()
+        assert loop not in _WATCHDOGS
 
     asyncio.run(main())
+
+
+async def bounded_sleep(seconds: float, deadline_in: float) -> str:
+    """Sleep inside an attempt timer whose deadline is ``deadline_in`` from now."""
+    request = httpx.Request("GET", "https://api.test/plans")
+    request.extensions[DEADLINE] = time.monotonic() + deadline_in
+    try:
+        with AsyncAttemptTimer(request):
+            await asyncio.sleep(seconds)
+    except httpx.ReadTimeout:
+        return "timed out"
+    return "finished"
+
+
+def test_attempts_in_flight_each_end_at_their_own_deadline() -> None:
+    async def timed(seconds: float, deadline_in: float, began: float) -> tuple[str, float]:
+        outcome = await bounded_sleep(seconds, deadline_in)
+        return outcome, time.monotonic() - began
+
+    async def main() -> tuple[tuple[str, float], ...]:
+        began = time.monotonic()
+        # The watchdog is armed for the first deadline registered (5 s); the later,
+        # earlier deadlines must re-arm it, and it must re-arm after each firing.
+        return await asyncio.gather(
+            timed(0.6, 5.0, began), timed(5.0, 0.15, began), timed(5.0, 0.35, began)
+        )
+
+    (slow, slow_at), (first, first_at), (second, second_at) = asyncio.run(main())
+    assert (slow, first, second) == ("finished", "timed out", "timed out")
+    assert 0.15 <= first_at < 0.3
+    assert 0.35 <= second_at < 0.55
+    assert 0.6 <= slow_at < 1.5
+
+
+def test_the_watchdog_is_disarmed_when_nothing_is_left_to_watch() -> None:
+    async def main() -> None:
+        assert await bounded_sleep(0.0, 0.05) == "finished"
+        watchdog = _WATCHDOGS[asyncio.get_running_loop()]
+        assert watchdog.armed  # for the finished attempt's deadline: it is not cancelled
+        await asyncio.sleep(0.1)
+        assert not watchdog.armed  # it fired, found nothing, and did not re-arm
+
+    asyncio.run(main())
+
+
+def test_the_watchdogs_of_closed_loops_are_forgotten() -> None:
+    async def main() -> asyncio.AbstractEventLoop:
+        assert await bounded_sleep(0.0, 60.0) == "finished"
+        return asyncio.get_running_loop()
+
+    first = asyncio.run(main())
+    second = asyncio.run(main())
+    assert first not in _WATCHDOGS
+    assert second in _WATCHDOGS
