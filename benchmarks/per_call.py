@@ -17,14 +17,7 @@ import httpx
 
 from velerian_sdk import AsyncVelerianClient, VelerianClient
 
-from .measure import (
-    Contender,
-    RatioSummary,
-    RoundResults,
-    interleaved_rounds,
-    repeated,
-    timed_async,
-)
+from .measure import RatioSummary, RoundResults, paired_rounds, paired_rounds_async
 from .raw_operations import (
     API_KEY,
     canned_handler,
@@ -50,7 +43,7 @@ SDK = "velerian-sdk"
 
 def measure_sync(size: Size, transport: Transport, origin: str, operation: str) -> RoundResults:
     """
-    Interleave raw ``httpx.Client`` and :class:`VelerianClient` for one operation.
+    Alternate raw ``httpx.Client`` and :class:`VelerianClient` calls for one operation.
 
     Args:
         size: Rounds and batch size.
@@ -73,18 +66,13 @@ def measure_sync(size: Size, transport: Transport, origin: str, operation: str) 
             sdk = VelerianClient(api_key=API_KEY, base_url=origin)
         stack.enter_context(raw)
         stack.enter_context(sdk)
-        raw_call = raw_sync_operation(raw, operation)
-        sdk_call = sdk_sync_operation(sdk, operation)
-        contenders = [
-            Contender(RAW, repeated(raw_call)),
-            Contender(SDK, repeated(sdk_call)),
-        ]
-        return interleaved_rounds(contenders, rounds=size.rounds, batch=size.batch)
+        operations = (raw_sync_operation(raw, operation), sdk_sync_operation(sdk, operation))
+        return paired_rounds((RAW, SDK), operations, rounds=size.rounds, batch=size.batch)
 
 
 def measure_async(size: Size, transport: Transport, origin: str, operation: str) -> RoundResults:
     """
-    Interleave raw ``httpx.AsyncClient`` and :class:`AsyncVelerianClient`, one call at a time.
+    Alternate raw ``httpx.AsyncClient`` and :class:`AsyncVelerianClient` calls, one at a time.
 
     Args:
         size: Rounds and batch size.
@@ -108,14 +96,11 @@ def measure_async(size: Size, transport: Transport, origin: str, operation: str)
         else:
             raw = httpx.AsyncClient(base_url=origin, headers=raw_headers())
             sdk = AsyncVelerianClient(api_key=API_KEY, base_url=origin)
-        raw_call = raw_async_operation(raw, operation)
-        sdk_call = sdk_async_operation(sdk, operation)
-        contenders = [
-            Contender(RAW, lambda n: timed_async(loop, raw_call, n)),
-            Contender(SDK, lambda n: timed_async(loop, sdk_call, n)),
-        ]
+        operations = (raw_async_operation(raw, operation), sdk_async_operation(sdk, operation))
         try:
-            return interleaved_rounds(contenders, rounds=size.rounds, batch=size.batch)
+            return paired_rounds_async(
+                loop, (RAW, SDK), operations, rounds=size.rounds, batch=size.batch
+            )
         finally:
             loop.run_until_complete(raw.aclose())
             loop.run_until_complete(sdk.aclose())
@@ -158,8 +143,9 @@ def per_call_table(size: Size, origin: str, sink: dict[str, RatioSummary]) -> Ta
                     f"<= {target:.2f}x: {verdict(sdk.median, target)}",
                 )
     table.notes.append(
-        f"{size.rounds} rounds of {size.batch} sequential calls per contender; ratio = median "
-        "of per-round ratios (min-max in brackets)."
+        f"{size.rounds} rounds of {size.batch} sequential calls per contender, the two "
+        "contenders' calls alternating (A B, B A) and each call timed; ratio = median of "
+        "per-round ratios (min-max in brackets)."
     )
     table.notes.append(
         "velerian-sdk: whole middleware chain, body validated into a pydantic model; "
