@@ -26,7 +26,12 @@ from .raw_operations import (
     raw_sync_operation,
 )
 from .report import Table, verdict
-from .sdk_operations import sdk_async_operation, sdk_sync_operation
+from .sdk_operations import (
+    same_work_async_operation,
+    same_work_sync_operation,
+    sdk_async_operation,
+    sdk_sync_operation,
+)
 from .sizes import Size
 
 __all__ = ["MOCK_ORIGIN", "TARGETS", "per_call_table"]
@@ -38,10 +43,13 @@ MOCK_ORIGIN = "http://127.0.0.1:9"
 
 TARGETS: dict[Transport, float] = {"in-process": 1.08, "loopback": 1.02}
 RAW = "raw httpx"
+SAME_WORK = "raw httpx, same work"
 SDK = "velerian-sdk"
 
 
-def measure_sync(size: Size, transport: Transport, origin: str, operation: str) -> RoundResults:
+def measure_sync(
+    size: Size, transport: Transport, origin: str, operation: str
+) -> tuple[RoundResults, RoundResults]:
     """
     Alternate raw ``httpx.Client`` and :class:`VelerianClient` calls for one operation.
 
@@ -52,7 +60,7 @@ def measure_sync(size: Size, transport: Transport, origin: str, operation: str) 
         operation: ``"get"`` or ``"invoke"``.
 
     Returns:
-        Both contenders' round times.
+        The SDK against raw httpx, then against raw httpx doing the same work.
     """
     with ExitStack() as stack:
         if transport == "in-process":
@@ -66,11 +74,25 @@ def measure_sync(size: Size, transport: Transport, origin: str, operation: str) 
             sdk = VelerianClient(api_key=API_KEY, base_url=origin)
         stack.enter_context(raw)
         stack.enter_context(sdk)
-        operations = (raw_sync_operation(raw, operation), sdk_sync_operation(sdk, operation))
-        return paired_rounds((RAW, SDK), operations, rounds=size.rounds, batch=size.batch)
+        sdk_call = sdk_sync_operation(sdk, operation)
+        bare = paired_rounds(
+            (RAW, SDK),
+            (raw_sync_operation(raw, operation), sdk_call),
+            rounds=size.rounds,
+            batch=size.batch,
+        )
+        same = paired_rounds(
+            (SAME_WORK, SDK),
+            (same_work_sync_operation(raw, operation), sdk_call),
+            rounds=size.rounds,
+            batch=size.batch,
+        )
+        return bare, same
 
 
-def measure_async(size: Size, transport: Transport, origin: str, operation: str) -> RoundResults:
+def measure_async(
+    size: Size, transport: Transport, origin: str, operation: str
+) -> tuple[RoundResults, RoundResults]:
     """
     Alternate raw ``httpx.AsyncClient`` and :class:`AsyncVelerianClient` calls, one at a time.
 
@@ -81,7 +103,7 @@ def measure_async(size: Size, transport: Transport, origin: str, operation: str)
         operation: ``"get"`` or ``"invoke"``.
 
     Returns:
-        Both contenders' round times.
+        The SDK against raw httpx, then against raw httpx doing the same work.
     """
     loop = asyncio.new_event_loop()
     try:
@@ -96,11 +118,23 @@ def measure_async(size: Size, transport: Transport, origin: str, operation: str)
         else:
             raw = httpx.AsyncClient(base_url=origin, headers=raw_headers())
             sdk = AsyncVelerianClient(api_key=API_KEY, base_url=origin)
-        operations = (raw_async_operation(raw, operation), sdk_async_operation(sdk, operation))
+        sdk_call = sdk_async_operation(sdk, operation)
         try:
-            return paired_rounds_async(
-                loop, (RAW, SDK), operations, rounds=size.rounds, batch=size.batch
+            bare = paired_rounds_async(
+                loop,
+                (RAW, SDK),
+                (raw_async_operation(raw, operation), sdk_call),
+                rounds=size.rounds,
+                batch=size.batch,
             )
+            same = paired_rounds_async(
+                loop,
+                (SAME_WORK, SDK),
+                (same_work_async_operation(raw, operation), sdk_call),
+                rounds=size.rounds,
+                batch=size.batch,
+            )
+            return bare, same
         finally:
             loop.run_until_complete(raw.aclose())
             loop.run_until_complete(sdk.aclose())
@@ -122,13 +156,21 @@ def per_call_table(size: Size, origin: str, sink: dict[str, RatioSummary]) -> Ta
     """
     table = Table(
         "Per-call overhead: velerian-sdk / raw httpx, same rounds",
-        ["call", "transport", "raw httpx, us/call", "velerian-sdk, us/call", "ratio", "target"],
+        [
+            "call",
+            "transport",
+            "raw httpx, us/call",
+            "velerian-sdk, us/call",
+            "ratio",
+            "target",
+            "ratio to raw httpx doing the same work",
+        ],
     )
     for transport in ("in-process", "loopback"):
         for flavour in ("sync", "async"):
             for operation in ("get", "invoke"):
                 measure = measure_sync if flavour == "sync" else measure_async
-                results = measure(size, transport, origin, operation)
+                results, same_work = measure(size, transport, origin, operation)
                 raw = results.summary(RAW, RAW)
                 sdk = results.summary(SDK, RAW)
                 target = TARGETS[transport]
@@ -141,6 +183,7 @@ def per_call_table(size: Size, origin: str, sink: dict[str, RatioSummary]) -> Ta
                     f"{sdk.per_op_us:.0f}",
                     sdk.ratio_text(),
                     f"<= {target:.2f}x: {verdict(sdk.median, target)}",
+                    same_work.summary(SDK, SAME_WORK).ratio_text(),
                 )
     table.notes.append(
         f"{size.rounds} rounds of {size.batch} sequential calls per contender, the two "
@@ -149,6 +192,9 @@ def per_call_table(size: Size, origin: str, sink: dict[str, RatioSummary]) -> Ta
     )
     table.notes.append(
         "velerian-sdk: whole middleware chain, body validated into a pydantic model; "
-        "raw httpx: `.json()` only."
+        "raw httpx: `.json()` only. *Raw httpx doing the same work*: the same request "
+        "with what the API asks of every call done by hand, a fresh `Idempotency-Key` "
+        "on an invoke and the body validated into the same model; paired with the SDK "
+        "in rounds of their own."
     )
     return table

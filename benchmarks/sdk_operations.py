@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
+import httpx
+
 from velerian_sdk import AsyncVelerianClient, VelerianClient
+from velerian_sdk._idempotency import new_idempotency_key
+from velerian_sdk._models.abps import Abp, InvokeResult
 
-from .payloads import ABP_ID, INVOKE_PAYLOAD
+from .payloads import ABP_ID, INVOKE_BODY, INVOKE_PAYLOAD
+from .raw_operations import GET_PATH, INVOKE_PATH
 
-__all__ = ["sdk_async_operation", "sdk_sync_operation", "sdk_walk", "sdk_walk_async"]
+__all__ = [
+    "same_work_async_operation",
+    "same_work_sync_operation",
+    "sdk_async_operation",
+    "sdk_sync_operation",
+    "sdk_walk",
+    "sdk_walk_async",
+]
 
 
 def sdk_sync_operation(client: VelerianClient, operation: str) -> Callable[[], object]:
@@ -50,6 +62,58 @@ def sdk_async_operation(
     if operation == "get":
         return lambda: abps.retrieve(ABP_ID)
     return lambda: abps.invoke(ABP_ID, payload=INVOKE_PAYLOAD)
+
+
+def same_work_sync_operation(client: httpx.Client, operation: str) -> Callable[[], object]:
+    """
+    Return raw httpx doing the work the API asks of every call, without the SDK.
+
+    An invoke sends a fresh ``Idempotency-Key`` (made by the SDK's own generator, the
+    cheapest we have), and the body is validated into the same model the SDK returns.
+    What the SDK costs on top of this is its own machinery: the middleware chain, the
+    retry policy, the deadline.
+
+    Args:
+        client: A raw client whose ``base_url`` is the server's origin.
+        operation: ``"get"`` or ``"invoke"``.
+
+    Returns:
+        A function making one call.
+    """
+    if operation == "get":
+        return lambda: Abp.model_validate_json(client.get(GET_PATH).content)
+
+    def invoke() -> object:
+        headers = {"Idempotency-Key": new_idempotency_key()}
+        response = client.post(INVOKE_PATH, json=INVOKE_BODY, headers=headers)
+        return InvokeResult.model_validate_json(response.content)
+
+    return invoke
+
+
+def same_work_async_operation(
+    client: httpx.AsyncClient, operation: str
+) -> Callable[[], Awaitable[object]]:
+    """
+    Return one async raw call doing the API's required work (see the sync twin).
+
+    Args:
+        client: A raw client whose ``base_url`` is the server's origin.
+        operation: ``"get"`` or ``"invoke"``.
+
+    Returns:
+        A function starting one call.
+    """
+
+    async def get() -> object:
+        return Abp.model_validate_json((await client.get(GET_PATH)).content)
+
+    async def invoke() -> object:
+        headers = {"Idempotency-Key": new_idempotency_key()}
+        response = await client.post(INVOKE_PATH, json=INVOKE_BODY, headers=headers)
+        return InvokeResult.model_validate_json(response.content)
+
+    return get if operation == "get" else invoke
 
 
 def sdk_walk(client: VelerianClient, page_size: int) -> Iterator[object]:
