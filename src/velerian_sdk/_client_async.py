@@ -98,12 +98,12 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         self._owns_http = http_client is None
         import asyncio  # here, not at the top: importing the SDK does not load it
 
-        from ._sharded_transport import ShardedTransport  # unasync: remove
+        from ._owned_transport import owned_transport_async
 
         self._sleep = asyncio.sleep
         self._http = http_client or httpx.AsyncClient(
             headers=self._preset_headers(),
-            transport=ShardedTransport(DEFAULT_LIMITS),  # unasync: remove
+            transport=owned_transport_async(DEFAULT_LIMITS),
             limits=DEFAULT_LIMITS,
             follow_redirects=False,
         )

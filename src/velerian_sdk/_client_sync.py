@@ -100,9 +100,12 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         self._owns_http = http_client is None
         import time  # here, not at the top: importing the SDK does not load it
 
+        from ._owned_transport import owned_transport_sync
+
         self._sleep = time.sleep
         self._http = http_client or httpx.Client(
             headers=self._preset_headers(),
+            transport=owned_transport_sync(DEFAULT_LIMITS),
             limits=DEFAULT_LIMITS,
             follow_redirects=False,
         )

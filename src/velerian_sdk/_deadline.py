@@ -14,10 +14,13 @@ import math
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import Token
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import httpx
+
+from ._owned_transport import ATTEMPT_DEADLINE
 
 if TYPE_CHECKING:
     import asyncio
@@ -39,23 +42,34 @@ _ATTEMPT_MESSAGE = "the call's total_timeout ran out while waiting for the respo
 
 class AttemptTimer:
     """
-    The synchronous twin of :class:`AsyncAttemptTimer`: it bounds nothing.
+    The synchronous twin of :class:`AsyncAttemptTimer`: it publishes the deadline.
 
-    A blocking read cannot be interrupted from the same thread, so a sync attempt is
-    bounded by its clipped timeouts per read and, for the body, by
-    :class:`DeadlineStream`; headers that trickle in are the documented gap.
+    A blocking read cannot be interrupted from its own thread. Inside this block the
+    request's deadline is in ``ATTEMPT_DEADLINE``, where the sync client's own transport
+    (``owned_transport_sync``) reads it and gives every network read and write at most
+    the time left. An injected ``http_client``'s transport does not look; the caller
+    still bounds the body with :class:`DeadlineStream`, so entering returns ``False``.
+
+    Args:
+        request: The request being sent; its ``DEADLINE`` extension is the bound.
     """
 
-    __slots__ = ()
+    __slots__ = ("_request", "_token")
 
     def __init__(self, request: httpx.Request) -> None:
-        del request
+        self._request = request
+        self._token: Token[float | None] | None = None
 
     def __enter__(self) -> bool:
+        deadline = self._request.extensions.get(DEADLINE)
+        if isinstance(deadline, float):
+            self._token = ATTEMPT_DEADLINE.set(deadline)
         return False
 
     def __exit__(self, *exc_info: object) -> None:
-        return None
+        if self._token is not None:
+            ATTEMPT_DEADLINE.reset(self._token)
+            self._token = None
 
 
 class AsyncAttemptTimer:
