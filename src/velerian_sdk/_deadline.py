@@ -1,11 +1,17 @@
 """
-A call's deadline, kept while its response body arrives.
+A call's deadline, kept while its response arrives.
 
-``httpx`` timeouts apply to each network read, so a server that sends the body one byte
-at a time, each just inside the read timeout, could hold a call far past
+``httpx`` timeouts apply to each network read, so a server that sends its headers or its
+body one byte at a time, each just inside the read timeout, could hold a call far past
 ``RetryPolicy.total_timeout``. The retry link records the call's deadline on the
-request; the clients wrap the body of every response they read in full with one of
-these streams, which ends the read with a timeout as soon as the deadline has passed.
+request, and each attempt is bounded by it in one of three ways:
+
+- async, Python 3.11+: :class:`AsyncAttemptTimer` cancels the attempt at the deadline;
+- sync: :class:`AttemptTimer` publishes the deadline in :data:`ATTEMPT_DEADLINE`, and
+  the client's own transport (``_owned_transport``) gives every read the time left;
+- otherwise, and for an injected ``http_client``: the body of every response read in
+  full is wrapped in a :class:`DeadlineStream`, which ends the read with a timeout
+  once the deadline has passed (headers that trickle in stay unbounded there).
 """
 
 from __future__ import annotations
@@ -14,18 +20,17 @@ import math
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextvars import Token
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import httpx
 
-from ._owned_transport import ATTEMPT_DEADLINE
-
 if TYPE_CHECKING:
     import asyncio
 
 __all__ = [
+    "ATTEMPT_DEADLINE",
     "DEADLINE",
     "AsyncAttemptTimer",
     "AsyncDeadlineStream",
@@ -35,6 +40,9 @@ __all__ = [
 
 DEADLINE = "velerian_deadline"
 """Request extension: the call's deadline on the ``time.monotonic`` clock."""
+
+ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("velerian_attempt_deadline", default=None)
+"""The running sync attempt's deadline (``time.monotonic``), for the client's transport."""
 
 _MESSAGE = "the call's total_timeout ran out while the response body was arriving"
 _ATTEMPT_MESSAGE = "the call's total_timeout ran out while waiting for the response"

@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
+from ._deadline import ATTEMPT_DEADLINE
+
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["ATTEMPT_DEADLINE", "owned_transport_async", "owned_transport_sync"]
-
-ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("velerian_attempt_deadline", default=None)
-"""The running sync attempt's deadline on the ``time.monotonic`` clock, if it has one."""
+__all__ = ["owned_transport_async", "owned_transport_sync"]
 
 _FLOOR = 0.001
 """The least time a read is given: zero would make the socket non-blocking, not timed."""
