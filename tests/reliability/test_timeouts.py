@@ -184,7 +184,9 @@ def test_sync_headers_that_trickle_in_are_bounded_by_total_timeout(timings: Soak
     assert TOTAL_S <= elapsed <= TOTAL_S + SLACK_S
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is Python 3.11+")
+@pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="the attempt timer needs Task.uncancel (Python 3.11+)"
+)
 def test_async_headers_that_trickle_in_are_bounded_by_total_timeout(timings: SoakReport) -> None:
     with LoopbackServer(trickle_headers, lifetime=TOTAL_S + SLACK_S + 1.5) as server:
         error, elapsed = call_once("async", server.url, DEADLINE)
