@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 import httpx
 
-from .measure import Contender, interleaved_rounds, repeated
+from .measure import paired_rounds
 from .payloads import ABP_ID, CHAT_COMPLETION_JSON, INVOKE_PAYLOAD
 from .raw_operations import (
     API_KEY,
@@ -114,8 +114,7 @@ def _row(
     rounds: int,
     batch: int,
 ) -> dict[str, object]:
-    contenders = [Contender(RAW, repeated(raw)), Contender(client, repeated(other))]
-    results = interleaved_rounds(contenders, rounds=rounds, batch=batch)
+    results = paired_rounds((RAW, client), (raw, other), rounds=rounds, batch=batch)
     summary = results.summary(client, RAW)
     return {
         "client": client,
