@@ -192,9 +192,10 @@ def per_call_table(size: Size, origin: str, sink: dict[str, RatioSummary]) -> Ta
     )
     table.notes.append(
         "velerian-sdk: whole middleware chain, body validated into a pydantic model; "
-        "raw httpx: `.json()` only. *Raw httpx doing the same work*: the same request "
-        "with what the API asks of every call done by hand, a fresh `Idempotency-Key` "
-        "on an invoke and the body validated into the same model; paired with the SDK "
+        "raw httpx: `.json()` only, on a path relative to its `base_url`. *Raw httpx "
+        "doing the same work*: the same request with what the API asks of every call "
+        "done by hand, a fresh `Idempotency-Key` on an invoke and the body validated "
+        "into the same model, on an absolute URL as the SDK uses; paired with the SDK "
         "in rounds of their own."
     )
     return table

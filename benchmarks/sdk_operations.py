@@ -70,8 +70,9 @@ def same_work_sync_operation(client: httpx.Client, operation: str) -> Callable[[
 
     An invoke sends a fresh ``Idempotency-Key`` (made by the SDK's own generator, the
     cheapest we have), and the body is validated into the same model the SDK returns.
-    What the SDK costs on top of this is its own machinery: the middleware chain, the
-    retry policy, the deadline.
+    Like the SDK, it requests absolute URLs: joining a relative path to ``base_url``
+    costs httpx about 15% of an in-process call. What the SDK costs on top of this is
+    its own machinery: the middleware chain, the retry policy, the deadline.
 
     Args:
         client: A raw client whose ``base_url`` is the server's origin.
@@ -80,12 +81,13 @@ def same_work_sync_operation(client: httpx.Client, operation: str) -> Callable[[
     Returns:
         A function making one call.
     """
+    get_url, invoke_url = _absolute(client.base_url)
     if operation == "get":
-        return lambda: Abp.model_validate_json(client.get(GET_PATH).content)
+        return lambda: Abp.model_validate_json(client.get(get_url).content)
 
     def invoke() -> object:
         headers = {"Idempotency-Key": new_idempotency_key()}
-        response = client.post(INVOKE_PATH, json=INVOKE_BODY, headers=headers)
+        response = client.post(invoke_url, json=INVOKE_BODY, headers=headers)
         return InvokeResult.model_validate_json(response.content)
 
     return invoke
@@ -105,15 +107,23 @@ def same_work_async_operation(
         A function starting one call.
     """
 
+    get_url, invoke_url = _absolute(client.base_url)
+
     async def get() -> object:
-        return Abp.model_validate_json((await client.get(GET_PATH)).content)
+        return Abp.model_validate_json((await client.get(get_url)).content)
 
     async def invoke() -> object:
         headers = {"Idempotency-Key": new_idempotency_key()}
-        response = await client.post(INVOKE_PATH, json=INVOKE_BODY, headers=headers)
+        response = await client.post(invoke_url, json=INVOKE_BODY, headers=headers)
         return InvokeResult.model_validate_json(response.content)
 
     return get if operation == "get" else invoke
+
+
+def _absolute(base_url: httpx.URL) -> tuple[str, str]:
+    """The GET's and the invoke's absolute URLs on ``base_url``'s origin."""
+    origin = str(base_url).rstrip("/")
+    return origin + GET_PATH, origin + INVOKE_PATH
 
 
 def sdk_walk(client: VelerianClient, page_size: int) -> Iterator[object]:
