@@ -55,6 +55,8 @@ STREAM = "velerian_stream"
 """Request extension: leave a 2xx body unread so the caller can stream it."""
 
 _EMPTY: frozenset[str] = frozenset()
+_URL_CACHE_SIZE = 512
+"""Parsed URLs kept per client; the cache starts over when it is full."""
 _ADAPTERS: dict[object, pydantic.TypeAdapter[Any]] = {}
 
 
@@ -119,6 +121,7 @@ class BaseClient(Generic[HttpT]):
         # _preset_headers), so httpx merges them into every request it builds.
         self._chain = self._build_chain(preset=() if injected else PRESET_HEADERS)
         self._root_api = f"{root}{API_PREFIX}/"
+        self._urls: dict[str, httpx.URL] = {}
 
     def _preset_headers(self) -> dict[str, str]:
         """The headers of the ``httpx`` client this client builds for itself."""
@@ -148,12 +151,20 @@ class BaseClient(Generic[HttpT]):
         """How many times a failed call is retried."""
         return self._settings.retry.max_retries
 
-    def _url(self, path: str) -> str:
+    def _url(self, path: str) -> str | httpx.URL:
         if path.startswith(("http://", "https://")):
-            return path
-        if path.startswith("/"):
-            return self._settings.root + path
-        return self._root_api + path
+            return path  # a link from the server (presigned, say): used once
+        url = self._urls.get(path)
+        if url is None:
+            # Parsing a URL is a large part of what httpx spends building a request;
+            # the same API paths come back again and again (an ABP invoked, a run
+            # polled), and an httpx.URL is immutable, so parsed ones are kept.
+            root = self._settings.root if path[:1] == "/" else self._root_api
+            url = httpx.URL(root + path)
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[path] = url
+        return url
 
     def _build_request(
         self,
