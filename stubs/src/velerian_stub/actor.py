@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from velerian_stub.auth import Principal
+from velerian_stub.claims import Claim
 
 __all__ = ["Actor"]
 
@@ -20,6 +21,8 @@ class Actor:
         idempotency_key: The ``Idempotency-Key`` header, if sent.
         method: The HTTP method.
         route: The route template, for example ``/api/v2/abps/{abp_id}/invoke``.
+        claim: The request's hold on its idempotency key, if it has one; the handler
+            stores its answer under it in the transaction that does the work.
     """
 
     principal: Principal
@@ -27,6 +30,7 @@ class Actor:
     idempotency_key: str | None
     method: str
     route: str
+    claim: Claim | None = None
 
     @property
     def tenant_id(self) -> str:

@@ -101,7 +101,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
             Middleware(FaultMiddleware, config=config),
             Middleware(
                 IdempotencyMiddleware,
-                store=IdempotencyStore(ctx.db, config.clock),
+                store=IdempotencyStore(ctx.db, config.clock, ctx.sealer),
                 route_table=route_table,
             ),
         ],

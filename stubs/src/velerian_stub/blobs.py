@@ -2,7 +2,9 @@
 File storage for uploaded attachments and exported evidence, beside the database.
 
 Files are written to a temporary name and renamed into place, so a reader never sees
-half a file and an interrupted upload leaves the previous bytes intact.
+half a file and an interrupted upload leaves the previous bytes intact. A file is
+complete before the row that names it commits; :meth:`BlobStore.sweep` deletes, at
+start, what a killed process left behind.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import hashlib
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +65,34 @@ class BlobStore:
             Its path, which may not exist yet.
         """
         return self.root / kind / name
+
+    def sweep(self, kind: str, *, keep: Collection[str] | None = None) -> int:
+        """
+        Delete what a crash left in a group: partial writes, and files nothing refers to.
+
+        Run at start, before any request: a process killed while writing leaves its
+        ``.partial`` file, and one killed after writing an export but before its row
+        committed leaves a file no row names (never served, but never freed either).
+        A file is always complete before its row commits, so no row loses its file.
+
+        Args:
+            kind: The group.
+            keep: The names that rows refer to; any other file is deleted. ``None``
+                deletes only partial writes.
+
+        Returns:
+            How many files were deleted.
+        """
+        folder = self.root / kind
+        if not folder.is_dir():
+            return 0
+        deleted = 0
+        for path in folder.iterdir():
+            partial = path.name.endswith(".partial")
+            if path.is_file() and (partial or (keep is not None and path.name not in keep)):
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
     def free_bytes(self) -> int:
         """Return the free space of the store's file system, in bytes."""

@@ -9,9 +9,11 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from velerian_stub.blobs import BlobStore
+from velerian_stub.claims import release_interrupted_claims
 from velerian_stub.config import StubConfig
 from velerian_stub.db import Database
 from velerian_stub.provisioning import SeedInfo, ensure_seed
+from velerian_stub.sealing import RecordSealer, load_or_create_secret
 from velerian_stub.signing import UrlSigner
 
 __all__ = ["StubContext", "context_of", "open_context"]
@@ -27,6 +29,7 @@ class StubContext:
         blobs: Where files live.
         signer: The presigned-link signer.
         seed: The seeded tenant's ids and the owner key.
+        sealer: Seals stored idempotent answers under the database's secret.
         scratch: A temporary directory owned by this context, removed by :meth:`close`.
     """
 
@@ -38,6 +41,7 @@ class StubContext:
         blobs: BlobStore,
         signer: UrlSigner,
         seed: SeedInfo,
+        sealer: RecordSealer,
         scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         self.config = config
@@ -45,6 +49,7 @@ class StubContext:
         self.blobs = blobs
         self.signer = signer
         self.seed = seed
+        self.sealer = sealer
         self._scratch = scratch
 
     def now(self) -> float:
@@ -72,6 +77,7 @@ def open_context(config: StubConfig) -> StubContext:
     if config.db_path != ":memory:":
         Path(config.db_path).parent.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)
+    sealer = RecordSealer(load_or_create_secret(config.db_path))
     scratch: tempfile.TemporaryDirectory[str] | None = None
     if config.blob_dir is not None:
         blob_root = Path(config.blob_dir)
@@ -88,15 +94,21 @@ def open_context(config: StubConfig) -> StubContext:
             session.execute(
                 "INSERT INTO settings (key, value) VALUES ('signing_secret', ?)", (secret,)
             )
-        # A crashed process may have left requests marked in flight; nothing runs them now.
-        session.execute("DELETE FROM idempotency_records WHERE state = 'in_flight'")
+        # A crashed process may have left claims unsettled; nothing runs them now.
+        release_interrupted_claims(session)
         seed = ensure_seed(session, config.api_key, now)
+        export_ids = {row.text("id") for row in session.all("SELECT id FROM exports")}
+    blobs = BlobStore(blob_root)
+    # Files a crash left behind: partial writes, and exports whose row never committed.
+    blobs.sweep("exports", keep=export_ids)
+    blobs.sweep("uploads")
     return StubContext(
         config=config,
         db=db,
-        blobs=BlobStore(blob_root),
+        blobs=blobs,
         signer=UrlSigner(bytes.fromhex(secret)),
         seed=seed,
+        sealer=sealer,
         scratch=scratch,
     )
 

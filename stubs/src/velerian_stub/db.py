@@ -17,7 +17,7 @@ from typing import cast
 
 from pydantic import JsonValue
 
-from velerian_stub.schema import SCHEMA
+from velerian_stub.schema import ADDED_COLUMNS, SCHEMA
 
 __all__ = ["Database", "Filter", "Params", "Row", "Session", "dump_json"]
 
@@ -261,6 +261,11 @@ class Database:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.executescript(SCHEMA)
+        for table, column, kind in ADDED_COLUMNS:
+            # A database made by an older stub lacks the column: add it in place.
+            columns = {str(row[1]) for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def session(self) -> Generator[Session, None, None]:

@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from velerian_stub.actor import Actor
 from velerian_stub.auth import AuthError, Principal, Scope, authenticate
+from velerian_stub.claims import claim_of
 from velerian_stub.context import StubContext, context_of
 from velerian_stub.idempotency import IDEMPOTENCY_KEY_PATTERN
 from velerian_stub.request_ids import request_id_of
@@ -121,6 +122,7 @@ def _actor(request: Request, principal: Principal, idempotency_key: str | None) 
         idempotency_key=idempotency_key,
         method=request.method,
         route=route.path if isinstance(route, APIRoute) else request.url.path,
+        claim=claim_of(request.scope),
     )
 
 

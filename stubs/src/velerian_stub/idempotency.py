@@ -10,11 +10,16 @@ A request that no route takes (unknown path 404, undeclared method 405) passes t
 untouched: it is not an operation, so it neither claims nor checks a key.
 
 The layer sits inside the fault injector: a request that fails after the work still has
-its real response stored here first, so the retry replays it.
+its real response stored here first, so the retry replays it. Mutating handlers store
+their answer in the transaction that does the work (:mod:`velerian_stub.claims`), so a
+crash can never keep the work and lose the record; this layer completes only the
+records of answers that did no work (a 404, a 409). Stored answers are sealed
+(:mod:`velerian_stub.sealing`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -28,9 +33,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from velerian_stub.auth import hash_secret
+from velerian_stub.claims import CLAIM_SCOPE_KEY, Claim
 from velerian_stub.clock import format_epoch
 from velerian_stub.db import Database
 from velerian_stub.routing import RouteTable
+from velerian_stub.sealing import RecordSealer
 
 __all__ = [
     "IDEMPOTENCY_KEY_PATTERN",
@@ -55,13 +62,17 @@ class Begin:
     What to do with a request that carries an idempotency key.
 
     Attributes:
-        action: ``execute`` (first time), ``replay``, ``mismatch`` or ``in_flight``.
+        action: ``execute`` (first time, or resuming an interrupted attempt),
+            ``replay``, ``mismatch``, ``in_flight`` or ``sealed`` (executed, but its
+            answer was sealed under another secret and cannot be replayed).
+        claim: The claim, for ``execute``.
         status_code: The stored status, for ``replay``.
         content_type: The stored content type, for ``replay``.
         body: The stored body, for ``replay``.
     """
 
-    action: Literal["execute", "replay", "mismatch", "in_flight"]
+    action: Literal["execute", "replay", "mismatch", "in_flight", "sealed"]
+    claim: Claim | None = None
     status_code: int = 0
     content_type: str | None = None
     body: bytes = b""
@@ -74,11 +85,13 @@ class IdempotencyStore:
     Args:
         db: The stub's database.
         clock: The stub's clock.
+        sealer: Seals stored answers under the database's secret.
     """
 
-    def __init__(self, db: Database, clock: Callable[[], float]) -> None:
+    def __init__(self, db: Database, clock: Callable[[], float], sealer: RecordSealer) -> None:
         self._db = db
         self._clock = clock
+        self._sealer = sealer
 
     def key_id_for(self, secret: str) -> str | None:
         """
@@ -112,87 +125,113 @@ class IdempotencyStore:
             The decision.
         """
         now = self._clock()
+        digest = _digest(key)
         with self._db.session() as session:
             session.execute(
                 "DELETE FROM idempotency_records WHERE created_epoch < ?", (now - RECORD_TTL_S,)
             )
             row = session.one(
                 "SELECT * FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
-                (api_key_id, _digest(key)),
+                (api_key_id, digest),
             )
             if row is None:
                 session.execute(
                     "INSERT INTO idempotency_records (api_key_id, idempotency_key, fingerprint,"
                     " state, created_epoch) VALUES (?, ?, ?, 'in_flight', ?)",
-                    (api_key_id, _digest(key), fingerprint, now),
+                    (api_key_id, digest, fingerprint, now),
                 )
-                return Begin("execute")
+                return Begin("execute", claim=self._claim(api_key_id, key, fingerprint, now))
+            if row.text("fingerprint") == fingerprint and row.text("state") == "resumable":
+                # A crash interrupted an earlier attempt after its work committed: this
+                # request takes the claim over and resumes that work.
+                session.execute(
+                    "UPDATE idempotency_records SET state = 'executed'"
+                    " WHERE api_key_id = ? AND idempotency_key = ?",
+                    (api_key_id, digest),
+                )
+                claim = self._claim(api_key_id, key, fingerprint, row.real("created_epoch"))
+                claim.resumed_resource_id = row.opt_text("resource_id")
+                return Begin("execute", claim=claim)
         if row.text("fingerprint") != fingerprint:
             return Begin("mismatch")
-        if row.text("state") == "in_flight":
+        if row.text("state") != "complete":
             return Begin("in_flight")
+        body = self._sealer.open(api_key_id, key, row.blob("body"))
+        if body is None:
+            return Begin("sealed")
         return Begin(
             "replay",
             status_code=row.integer("status_code"),
             content_type=row.opt_text("content_type"),
-            body=_seal(key, row.blob("body")),
+            body=body,
         )
 
-    def complete(
-        self, api_key_id: str, key: str, status_code: int, content_type: str | None, body: bytes
+    def _claim(self, api_key_id: str, key: str, fingerprint: str, created_epoch: float) -> Claim:
+        return Claim(
+            api_key_id=api_key_id,
+            key=key,
+            key_digest=_digest(key),
+            fingerprint=fingerprint,
+            created_epoch=created_epoch,
+            sealer=self._sealer,
+        )
+
+    def finish(
+        self,
+        claim: Claim,
+        status_code: int,
+        content_type: str | None,
+        body: bytes,
+        *,
+        record: bool,
     ) -> None:
         """
-        Store the response of an executed request for replay.
+        Settle a claim once its handler has answered.
+
+        A handler that did work has already stored its answer with the work; what is
+        left is an answer without work. Recorded answers (a 404, a 409) complete the
+        claim; others (5xx, 401, 403, 422, 429) release it, so a retry runs afresh. A
+        claim whose work committed but whose answer did not (``executed``) becomes
+        ``resumable``, so a retry resumes it rather than running it again.
 
         Args:
-            api_key_id: The caller's API key.
-            key: The idempotency key.
+            claim: The request's claim.
             status_code: The response status.
             content_type: The response's content type.
             body: The response body.
+            record: Whether this answer is kept for replay.
         """
+        key = (claim.api_key_id, claim.key_digest)
         with self._db.session() as session:
+            if record:
+                session.execute(
+                    "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
+                    " content_type = ?, body = ?"
+                    " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'in_flight'",
+                    (
+                        status_code,
+                        content_type,
+                        self._sealer.seal(claim.api_key_id, claim.key, body),
+                        *key,
+                    ),
+                )
+            else:
+                session.execute(
+                    "DELETE FROM idempotency_records"
+                    " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'in_flight'",
+                    key,
+                )
             session.execute(
-                "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
-                " content_type = ?, body = ? WHERE api_key_id = ? AND idempotency_key = ?",
-                (status_code, content_type, _seal(key, body), api_key_id, _digest(key)),
-            )
-
-    def abandon(self, api_key_id: str, key: str) -> None:
-        """
-        Forget a claim whose request recorded no work, so a retry runs afresh.
-
-        Args:
-            api_key_id: The caller's API key.
-            key: The idempotency key.
-        """
-        with self._db.session() as session:
-            session.execute(
-                "DELETE FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
-                (api_key_id, _digest(key)),
+                "UPDATE idempotency_records SET state = 'resumable'"
+                " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'executed'",
+                key,
             )
 
 
 def _digest(key: str) -> str:
-    # Records are found by the key's SHA-256, never by the key itself, so the database
-    # alone cannot open a stored response (see _seal).
+    # Records are found by the key's SHA-256, never by the key itself, which (with the
+    # database's secret) seals the stored answer: see velerian_stub.sealing.
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _seal(key: str, data: bytes) -> bytes:
-    """
-    Encrypt (or, applied again, decrypt) a stored response under the idempotency key.
-
-    A replayed mint returns the key's secret once more, so the stored response holds it;
-    XOR with a SHA-256 counter-mode keystream derived from the idempotency key (which is
-    not stored) keeps that secret out of the database, as the platform keeps only key
-    hashes. Only a caller presenting the same idempotency key can have it replayed.
-    """
-    seed = hashlib.sha256(b"velerian-stub replay\n" + key.encode()).digest()
-    stream = bytearray()
-    for block in range((len(data) + 31) // 32):
-        stream += hashlib.sha256(seed + block.to_bytes(8, "big")).digest()
-    return bytes(a ^ b for a, b in zip(data, stream, strict=False))
 
 
 def _bearer(headers: Headers) -> str | None:
@@ -252,20 +291,20 @@ class IdempotencyMiddleware:
         begin = await anyio.to_thread.run_sync(
             self.store.begin, api_key_id, key, digest.hexdigest()
         )
-        if begin.action != "execute":
+        if begin.claim is None:
             response = _refusal_or_replay(begin)
             await response(scope, receive, send)
             return
-        await self._execute(scope, replay_receive, send, api_key_id, key)
+        await self._execute(
+            {**scope, CLAIM_SCOPE_KEY: begin.claim}, replay_receive, send, begin.claim
+        )
 
-    async def _execute(
-        self, scope: Scope, receive: Receive, send: Send, api_key_id: str, key: str
-    ) -> None:
+    async def _execute(self, scope: Scope, receive: Receive, send: Send, claim: Claim) -> None:
         messages: list[Message] = []
 
         async def hold(message: Message) -> None:
-            # Held back until the record is stored: a client that retries the moment it
-            # has the answer must find the record complete, not in flight.
+            # Held back until the record is settled: a client that retries the moment
+            # it has the answer must find the record complete, not in flight.
             messages.append(message)
 
         try:
@@ -273,20 +312,24 @@ class IdempotencyMiddleware:
         except BaseException:
             # Shielded: even a cancelled request must release its claim on the key.
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
+                await anyio.to_thread.run_sync(
+                    functools.partial(self.store.finish, claim, 500, None, b"", record=False)
+                )
             raise
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         status_code = int(start["status"]) if start is not None else 500
-        if status_code >= 500 or status_code in _UNRECORDED or start is None:
-            await anyio.to_thread.run_sync(self.store.abandon, api_key_id, key)
-        else:
-            body = b"".join(
-                bytes(m.get("body", b"")) for m in messages if m["type"] == "http.response.body"
-            )
+        record = not (status_code >= 500 or status_code in _UNRECORDED or start is None)
+        body = b"".join(
+            bytes(m.get("body", b"")) for m in messages if m["type"] == "http.response.body"
+        )
+        content_type = None
+        if start is not None:
             content_type = Headers(raw=list(start.get("headers", []))).get("content-type")
-            await anyio.to_thread.run_sync(
-                self.store.complete, api_key_id, key, status_code, content_type, body
+        await anyio.to_thread.run_sync(
+            functools.partial(
+                self.store.finish, claim, status_code, content_type, body, record=record
             )
+        )
         for message in messages:
             await send(message)
 
@@ -330,6 +373,15 @@ def _refusal_or_replay(begin: Begin) -> Response:
     if begin.action == "in_flight":
         return JSONResponse(
             {"detail": "a request with this Idempotency-Key is still being processed"},
+            status_code=409,
+        )
+    if begin.action == "sealed":
+        return JSONResponse(
+            {
+                "detail": "a request with this Idempotency-Key was already executed, but its"
+                " stored answer was sealed under another secret (the database was moved"
+                " without its .seal-key file) and cannot be replayed; it will not run again"
+            },
             status_code=409,
         )
     headers = {REPLAYED_HEADER: "true"}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 
+from starlette.responses import Response
+
 from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
+from velerian_stub.claims import answer
 from velerian_stub.clock import format_epoch
 from velerian_stub.context import StubContext
 from velerian_stub.errors import conflict
@@ -62,12 +65,15 @@ def invoke_network_async(
 
 def invoke_network_sync(
     ctx: StubContext, actor: Actor, slug: str, body: NetworkInvokeRequest, base_url: str
-) -> NetworkRunResult:
+) -> Response:
     """
     Run a network synchronously, as 0.1 clients expect: hold the request until it ends.
 
     The run skips the queue and the request thread sleeps for its running time, without
-    holding the database lock.
+    holding the database lock. Under an idempotency key, the transaction that creates
+    the run marks the key ``executed`` with the run's id, and the answer is stored with
+    the read that finishes it; a retry after a crash in between waits for that same run
+    rather than starting another.
 
     Args:
         ctx: The stub's context.
@@ -79,38 +85,46 @@ def invoke_network_sync(
     Returns:
         The finished run in the 0.1 shape.
     """
-    started = ctx.now()
+    claim = actor.claim
     with ctx.db.session() as session:
-        run_id = create_run(
-            ctx,
-            session,
-            actor,
-            slug=slug,
-            prompt_text=body.prompt_text,
-            metadata=body.metadata,
-            attachment_ids=body.attachment_ids,
-            now=started,
-            queue_s=0.0,
+        run_id = None if claim is None else claim.resumed_resource_id
+        if run_id is None:
+            run_id = create_run(
+                ctx,
+                session,
+                actor,
+                slug=slug,
+                prompt_text=body.prompt_text,
+                metadata=body.metadata,
+                attachment_ids=body.attachment_ids,
+                now=ctx.now(),
+                queue_s=0.0,
+            )
+            if claim is not None:
+                claim.mark_executed(session, run_id)
+        row = session.one(
+            "SELECT created_epoch + queue_s + duration_s AS deadline FROM runs WHERE id = ?",
+            (run_id,),
         )
-        row = session.one("SELECT duration_s FROM runs WHERE id = ?", (run_id,))
         assert row is not None
-        deadline = started + row.real("duration_s")
+        deadline = row.real("deadline")
     time.sleep(max(deadline - ctx.now(), 0.0))
     # The configured clock may lag real time (tests substitute it): never read early.
     now = max(ctx.now(), deadline)
     with ctx.db.session() as session:
         run = run_model(ctx, load_run(ctx, session, actor.tenant_id, run_id, now), now, base_url)
-    return NetworkRunResult(
-        slug=slug,
-        run_id=run.id,
-        run_url=run.run_url,
-        prompt_id=run.id,
-        output_text=run.output_text,
-        model_id_used=run.model_id or "",
-        governance_pass=bool(run.governance_pass),
-        governance_reasons=run.governance_reasons,
-        evidence_download_url=run.evidence_download_url,
-    )
+        result = NetworkRunResult(
+            slug=slug,
+            run_id=run.id,
+            run_url=run.run_url,
+            prompt_id=run.id,
+            output_text=run.output_text,
+            model_id_used=run.model_id or "",
+            governance_pass=bool(run.governance_pass),
+            governance_reasons=run.governance_reasons,
+            evidence_download_url=run.evidence_download_url,
+        )
+        return answer(session, claim, result)
 
 
 def revise_run(

@@ -7,7 +7,10 @@ also keeps its creation instant in Unix seconds, because its status is computed 
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA"]
+__all__ = ["ADDED_COLUMNS", "SCHEMA"]
+
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("idempotency_records", "resource_id", "TEXT"),)
+"""Columns added since a table was first created: (table, column, type), added when missing."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -168,6 +171,7 @@ CREATE TABLE IF NOT EXISTS idempotency_records (
     content_type TEXT,
     body BLOB,
     created_epoch REAL NOT NULL,
+    resource_id TEXT,
     PRIMARY KEY (api_key_id, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS executions (

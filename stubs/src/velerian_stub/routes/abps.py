@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from velerian_stub.abps import get_abp, invoke_abp, list_abps
+from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, Limit, Offset, Reader, RunsWriter
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
@@ -44,9 +45,7 @@ def get_abp_route(*, ctx: Ctx, principal: Reader, abp_id: str) -> Abp:
     responses=errors(404, 409),
     operation_id="invoke_abp",
 )
-def invoke_abp_route(
-    *, ctx: Ctx, actor: RunsWriter, abp_id: str, body: InvokeRequest
-) -> InvokeResponse:
+def invoke_abp_route(*, ctx: Ctx, actor: RunsWriter, abp_id: str, body: InvokeRequest) -> Response:
     """
     Run a governed invocation of a deployed ABP.
 
@@ -55,4 +54,5 @@ def invoke_abp_route(
     is ``deployed``.
     """
     with ctx.db.session() as session:
-        return invoke_abp(session, actor, abp_id, body.payload, ctx.now())
+        result = invoke_abp(session, actor, abp_id, body.payload, ctx.now())
+        return answer(session, actor.claim, result)

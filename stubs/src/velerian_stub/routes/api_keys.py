@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from velerian_stub.api_keys import list_keys, mint_key, revoke_key
+from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, KeyAdmin, KeyAdminActor, Limit, Offset
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
@@ -31,14 +32,14 @@ def list_route(
     responses=errors(409),
     operation_id="create_api_key",
 )
-def mint_route(*, ctx: Ctx, actor: KeyAdminActor, body: CreateApiKeyRequest) -> CreatedApiKey:
+def mint_route(*, ctx: Ctx, actor: KeyAdminActor, body: CreateApiKeyRequest) -> Response:
     """
     Mint a key acting as the caller's user; ``secret`` is returned this once only.
 
     403 names any asked scope beyond the minting key's effective scopes.
     """
     with ctx.db.session() as session:
-        return mint_key(
+        created = mint_key(
             session,
             actor,
             name=body.name,
@@ -46,6 +47,7 @@ def mint_route(*, ctx: Ctx, actor: KeyAdminActor, body: CreateApiKeyRequest) -> 
             expires_at=body.expires_at,
             now=ctx.now(),
         )
+        return answer(session, actor.claim, created, status_code=201)
 
 
 @router.delete(
@@ -60,4 +62,4 @@ def revoke_route(*, ctx: Ctx, actor: KeyAdminActor, key_id: str) -> Response:
     """Revoke a key; from then on it gets 401. Revoking twice is harmless."""
     with ctx.db.session() as session:
         revoke_key(session, actor, key_id, ctx.now())
-    return Response(status_code=204)
+        return answer(session, actor.claim, None, status_code=204)

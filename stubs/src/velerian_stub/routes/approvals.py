@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
 
 from velerian_stub.approvals import decide_approval, get_approval, list_approvals
+from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, Limit, Offset, Reader, RunsWriter
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
@@ -50,13 +51,14 @@ def get_approval_route(*, ctx: Ctx, principal: Reader, approval_id: str) -> Appr
 )
 def approve_route(
     *, ctx: Ctx, actor: RunsWriter, approval_id: str, body: OptionalDecision = None
-) -> Approval:
+) -> Response:
     """Approve a pending approval; 409 unless it is ``pending``."""
     note = None if body is None else body.note
     with ctx.db.session() as session:
-        return decide_approval(
+        decided = decide_approval(
             session, actor, approval_id, decision="approved", note=note, now=ctx.now()
         )
+        return answer(session, actor.claim, decided)
 
 
 @router.post(
@@ -67,10 +69,11 @@ def approve_route(
 )
 def reject_route(
     *, ctx: Ctx, actor: RunsWriter, approval_id: str, body: OptionalDecision = None
-) -> Approval:
+) -> Response:
     """Reject a pending approval; 409 unless it is ``pending``."""
     note = None if body is None else body.note
     with ctx.db.session() as session:
-        return decide_approval(
+        decided = decide_approval(
             session, actor, approval_id, decision="rejected", note=note, now=ctx.now()
         )
+        return answer(session, actor.claim, decided)

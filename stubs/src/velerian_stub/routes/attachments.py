@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from velerian_stub.attachments import finalize_attachment, get_attachment, register_attachment
+from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, RunsReader, RunsWriter, base_url_of
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
@@ -24,14 +25,16 @@ router = APIRouter(prefix="/api/v2/run-attachments", tags=["attachments"], route
 )
 def register_route(
     *, ctx: Ctx, request: Request, actor: RunsWriter, body: RegisterAttachmentRequest
-) -> Attachment:
+) -> Response:
     """
     Register an attachment: step 1 of 3.
 
     Then ``PUT`` the bytes to ``upload_url`` WITHOUT the API key (step 2) and finalize
     (step 3).
     """
-    return register_attachment(ctx, actor, body, base_url_of(request))
+    with ctx.db.session() as session:
+        registered = register_attachment(ctx, actor, body, base_url_of(request))
+        return answer(session, actor.claim, registered, status_code=201)
 
 
 @router.get(
@@ -55,11 +58,13 @@ def get_route(
 )
 def finalize_route(
     *, ctx: Ctx, request: Request, actor: RunsWriter, attachment_id: str
-) -> Attachment:
+) -> Response:
     """
     Check the uploaded bytes and make the attachment ``ready``: step 3 of 3.
 
     409 when no bytes were uploaded; 422 when their size or the registered sha256 does
     not match.
     """
-    return finalize_attachment(ctx, actor, attachment_id, base_url_of(request))
+    with ctx.db.session() as session:
+        finalized = finalize_attachment(ctx, actor, attachment_id, base_url_of(request))
+        return answer(session, actor.claim, finalized)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Query, Request, Response
 
+from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, Limit, Offset, RunsReader, RunsWriter, base_url_of
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
@@ -86,9 +86,11 @@ def get_run_route(*, ctx: Ctx, request: Request, principal: RunsReader, run_id: 
 )
 def revise_run_route(
     *, ctx: Ctx, request: Request, actor: RunsWriter, run_id: str, body: ReviseRequest
-) -> QueuedRun:
+) -> Response:
     """Queue a revision of a finished run; 409 while the run is still queued or running."""
-    return revise_run(ctx, actor, run_id, body.instructions, base_url_of(request))
+    with ctx.db.session() as session:
+        queued = revise_run(ctx, actor, run_id, body.instructions, base_url_of(request))
+        return answer(session, actor.claim, queued, status_code=202)
 
 
 @router.post(
@@ -105,10 +107,12 @@ def share_run_route(
     actor: RunsWriter,
     run_id: str,
     body: Annotated[ShareRequest | None, Body()] = None,
-) -> RunShare:
+) -> Response:
     """Create a read-only link to a run that needs no API key (one day unless told)."""
     expires_in_s = None if body is None else body.expires_in_s
-    return share_run(ctx, actor, run_id, expires_in_s, base_url_of(request))
+    with ctx.db.session() as session:
+        shared = share_run(ctx, actor, run_id, expires_in_s, base_url_of(request))
+        return answer(session, actor.claim, shared, status_code=201)
 
 
 @router.post(
@@ -130,7 +134,7 @@ def invoke_network_route(
     run_async: Annotated[
         bool, Query(alias="async", description="Queue the run and answer 202 at once.")
     ] = False,
-) -> NetworkRunResult | JSONResponse:
+) -> Response:
     """
     Start a network run.
 
@@ -140,6 +144,7 @@ def invoke_network_route(
     """
     base_url = base_url_of(request)
     if run_async:
-        queued = invoke_network_async(ctx, actor, slug, body, base_url)
-        return JSONResponse(queued.model_dump(mode="json"), status_code=202)
+        with ctx.db.session() as session:
+            queued = invoke_network_async(ctx, actor, slug, body, base_url)
+            return answer(session, actor.claim, queued, status_code=202)
     return invoke_network_sync(ctx, actor, slug, body, base_url)
