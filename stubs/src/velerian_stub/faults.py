@@ -20,9 +20,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from velerian_stub.config import StubConfig
 
-__all__ = ["FAULT_HEADER", "FaultDecision", "FaultInjector", "FaultMiddleware"]
+__all__ = [
+    "FAULT_HEADER",
+    "MAX_CALLERS_PER_WINDOW",
+    "FaultDecision",
+    "FaultInjector",
+    "FaultMiddleware",
+]
 
 FAULT_HEADER = "x-stub-fault"
+MAX_CALLERS_PER_WINDOW = 4096
+"""Callers counted apart in one rate-limit window; any more share one count."""
+_OVERFLOW = "overflow"
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,16 @@ class FaultInjector:
         # Fault injection wants reproducibility, not unpredictability.
         self._random = random.Random(config.seed)  # noqa: S311
         self._lock = threading.Lock()
-        self._windows: dict[str, tuple[int, int]] = {}
+        # Counts of the current one-second window only, for at most
+        # MAX_CALLERS_PER_WINDOW callers: memory stays bounded however many distinct
+        # Authorization values arrive.
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    @property
+    def tracked_callers(self) -> int:
+        """How many callers the limiter holds a count for (at most the cap, plus one)."""
+        return len(self._counts)
 
     def over_limit(self, caller: str) -> bool:
         """
@@ -69,9 +87,15 @@ class FaultInjector:
             return False
         window = int(self._config.clock())
         with self._lock:
-            start, count = self._windows.get(caller, (window, 0))
-            count = count + 1 if start == window else 1
-            self._windows[caller] = (window, count)
+            if window != self._window:
+                self._window = window
+                self._counts.clear()
+            if caller not in self._counts and len(self._counts) >= MAX_CALLERS_PER_WINDOW:
+                # A flood of new callers (bogus keys) shares one count, so it is limited
+                # together and cannot grow the table or push out a real caller's count.
+                caller = _OVERFLOW
+            count = self._counts.get(caller, 0) + 1
+            self._counts[caller] = count
         return count > limit
 
     def decide(self) -> FaultDecision:

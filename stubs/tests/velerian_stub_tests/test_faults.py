@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
+import tracemalloc
 
 import httpx
 import pytest
 
 from velerian_stub import StubConfig
 from velerian_stub.cli import build_parser, config_from_args
-from velerian_stub.faults import FaultInjector
+from velerian_stub.faults import MAX_CALLERS_PER_WINDOW, FaultInjector
 
 from .support import ManualClock, in_memory, open_api
 
@@ -157,3 +159,29 @@ def test_storage_paths_are_never_failed() -> None:
     with open_api(in_memory(fail_before=1.0)) as api:
         export = api.post("/_stub/exports", {"size_bytes": 10}).json()
         assert httpx.get(export["download_url"]).status_code == 200
+
+
+def test_rate_limiter_memory_is_bounded_under_100k_bogus_keys(clock: ManualClock) -> None:
+    """Distinct Authorization values in one window neither grow the limiter nor escape it."""
+    injector = FaultInjector(in_memory(rate_limit=5, clock=clock))
+    assert not injector.over_limit("real-caller")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        limited = sum(
+            injector.over_limit(hashlib.sha256(f"Bearer bogus-{n}".encode()).hexdigest())
+            for n in range(100_000)
+        )
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # d6f01c7 kept ~240 bytes per value ever seen: ~24 MB here, and never freed.
+    assert grown < 2_000_000, f"the limiter grew by {grown} bytes"
+    assert injector.tracked_callers <= MAX_CALLERS_PER_WINDOW + 1
+    # Callers past the cap share one count, so the flood is limited together...
+    assert limited >= 100_000 - MAX_CALLERS_PER_WINDOW - 5
+    # ...while a caller counted before it keeps its own.
+    assert not injector.over_limit("real-caller")
+    clock.advance(1.0)
+    assert not injector.over_limit(hashlib.sha256(b"Bearer bogus-1").hexdigest())
+    assert injector.tracked_callers == 1
