@@ -14,6 +14,7 @@ from velerian_sdk import RetryPolicy
 __all__ = [
     "ASYNC_CALLS",
     "IN_FLIGHT",
+    "KILLS",
     "PATIENT_POLICY",
     "RATE_LIMIT",
     "RESTART_CALLS",
@@ -50,6 +51,8 @@ THREAD_CALLS = _env_int("VELERIAN_SOAK_THREAD_CALLS", 20)
 """Calls per thread."""
 RESTART_CALLS = _env_int("VELERIAN_SOAK_RESTART_CALLS", 200)
 """Calls of the soak during which the stub restarts."""
+KILLS = _env_int("VELERIAN_SOAK_KILLS", 4)
+"""Times the crash soak kills the stub with SIGKILL and restarts it."""
 RATE_LIMIT = _env_int("VELERIAN_SOAK_RATE_LIMIT", 40)
 """The stub's requests per second per key: low enough that 429s trip every second."""
 SEED = _env_int("VELERIAN_SOAK_SEED", 20_240)

@@ -153,6 +153,19 @@ class StubProcess:
             self._log.close()
             self._log = None
 
+    def kill(self) -> None:
+        """
+        Kill the server with ``SIGKILL`` (``TerminateProcess`` on Windows), as a crash would.
+
+        Nothing runs in the server afterwards: no shutdown, no clean-up. :meth:`start`
+        then starts it again on the same database.
+        """
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self.stop()
+
     def restart(self) -> None:
         """Stop the server and start it again on the same database (the port may change)."""
         self.stop()
