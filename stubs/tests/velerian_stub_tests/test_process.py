@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -100,3 +102,45 @@ def test_demo_runs_a_script_with_the_environment(tmp_path: Path) -> None:
     assert completed.returncode == 3, completed.stderr
     assert "status 200 ['one', '--two']" in completed.stdout
     assert "velerian-stub serving at http://127.0.0.1:" in completed.stderr
+
+
+def test_a_synchronous_invoke_killed_mid_run_is_resumed_not_run_again(tmp_path: Path) -> None:
+    db = tmp_path / "stub.sqlite3"
+    body = {"prompt_text": "slow", "metadata": {"stub_duration_ms": 1500}}
+    with StubProcess(db_path=db) as stub:
+        headers = {**auth(stub.api_key), "Idempotency-Key": "sync-1"}
+        path = f"/api/agenticx/networks/{stub.network_slug}/invoke"
+        cut: list[BaseException] = []
+
+        def first_attempt() -> None:
+            try:
+                httpx.post(stub.base_url + path, json=body, headers=headers, timeout=30)
+            except httpx.TransportError as exc:
+                cut.append(exc)
+
+        worker = threading.Thread(target=first_attempt)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not executed_runs(db, "sync-1"):
+            assert time.monotonic() < deadline, "the run was never created"
+            time.sleep(0.02)
+        stub.kill()  # the run exists; its answer does not yet
+        worker.join(10)
+        assert cut, "the first attempt should have lost its connection"
+        assert not stub.running
+        stub.start()
+        retry = httpx.post(stub.base_url + path, json=body, headers=headers, timeout=30)
+        assert retry.status_code == 200, retry.text
+        assert executed_runs(db, "sync-1") == [retry.json()["run_id"]]
+        replay = httpx.post(stub.base_url + path, json=body, headers=headers, timeout=30)
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.json() == retry.json()
+
+
+def executed_runs(db: Path, key: str) -> list[str]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT resource_id FROM executions WHERE idempotency_key = ?", (key,)
+        ).fetchall()
+    connection.close()
+    return [str(row[0]) for row in rows]
