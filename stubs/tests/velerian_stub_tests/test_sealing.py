@@ -133,3 +133,30 @@ def test_an_in_memory_database_keeps_its_secret_in_memory(tmp_path: Path) -> Non
     app = create_app(StubConfig(db_path=":memory:", blob_dir=str(tmp_path / "blobs")))
     context_of(app).close()
     assert not [name for name in set(os.listdir(tmp_path)) - before if SEAL_KEY_SUFFIX in name]
+
+
+def test_a_database_from_an_older_stub_opens_and_never_runs_a_recorded_request_again(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "stub.sqlite3"
+    _mint_twice(db, "mint-1")
+    with sqlite3.connect(db) as connection:
+        # As an older stub left it: no resource_id column, answers sealed the old way.
+        connection.execute("ALTER TABLE idempotency_records DROP COLUMN resource_id")
+        connection.execute("UPDATE idempotency_records SET body = X'00112233'")
+    connection.close()
+    with open_api(in_memory(db_path=str(db), api_key=OWNER_KEY)) as api:
+        replay = api.post("/api/v2/api-keys", MINT, idempotency_key="mint-1")
+        fresh = api.post("/api/v2/api-keys", MINT, idempotency_key="mint-2")
+    assert replay.status_code == 409
+    assert fresh.status_code == 201
+    with sqlite3.connect(db) as connection:
+        columns = {
+            str(row[1]) for row in connection.execute("PRAGMA table_info(idempotency_records)")
+        }
+        minted = connection.execute(
+            "SELECT COUNT(*) FROM executions WHERE idempotency_key = 'mint-1'"
+        ).fetchone()
+    connection.close()
+    assert "resource_id" in columns
+    assert minted == (1,)
