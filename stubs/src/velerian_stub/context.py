@@ -8,6 +8,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
+from velerian_stub.admin_token import new_admin_token
 from velerian_stub.blobs import BlobStore
 from velerian_stub.config import StubConfig
 from velerian_stub.db import Database
@@ -27,6 +28,7 @@ class StubContext:
         blobs: Where files live.
         signer: The presigned-link signer.
         seed: The seeded tenant's ids and the owner key.
+        admin_token: The token of the ``/_stub`` routes for this start.
         scratch: A temporary directory owned by this context, removed by :meth:`close`.
     """
 
@@ -38,6 +40,7 @@ class StubContext:
         blobs: BlobStore,
         signer: UrlSigner,
         seed: SeedInfo,
+        admin_token: str,
         scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         self.config = config
@@ -45,6 +48,7 @@ class StubContext:
         self.blobs = blobs
         self.signer = signer
         self.seed = seed
+        self.admin_token = admin_token
         self._scratch = scratch
 
     def now(self) -> float:
@@ -97,6 +101,7 @@ def open_context(config: StubConfig) -> StubContext:
         blobs=BlobStore(blob_root),
         signer=UrlSigner(bytes.fromhex(secret)),
         seed=seed,
+        admin_token=config.admin_token or new_admin_token(),
         scratch=scratch,
     )
 
