@@ -21,12 +21,12 @@ from velerian_stub.pytest_plugin import StubTenant, create_tenant
 MiB = 1024 * 1024
 
 
-def synthetic_export(stub_url: str, key: str, size: int, delivery: str) -> EvidenceExport:
-    """Ask the stub for an export of `size` deterministic bytes (a stub-only route)."""
+def synthetic_export(stub: StubProcess, size: int, delivery: str) -> EvidenceExport:
+    """Ask the stub for an export of `size` deterministic bytes in its seeded tenant."""
     request = urllib.request.Request(
-        f"{stub_url}/_stub/exports",
+        f"{stub.base_url}/_stub/exports",
         data=json.dumps({"size_bytes": size, "delivery": delivery}).encode(),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        headers={**stub.admin_headers, "Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -38,7 +38,7 @@ def test_a_100_mib_download_streams_in_bounded_memory(
     velerian_stub: StubProcess, tmp_path: Path, delivery: str
 ) -> None:
     # The export belongs to the stub's seeded tenant, so its owner key downloads it.
-    export = synthetic_export(velerian_stub.base_url, velerian_stub.api_key, 100 * MiB, delivery)
+    export = synthetic_export(velerian_stub, 100 * MiB, delivery)
     assert export.size_bytes == 100 * MiB
     client = VelerianClient(api_key=velerian_stub.api_key, base_url=velerian_stub.base_url)
     tracemalloc.start()

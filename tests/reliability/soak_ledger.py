@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from tests.reliability.attempt_log import AttemptLog, call_reach
 from tests.reliability.soak_report import SoakReport
 from velerian_sdk import VelerianClient, VelerianError
+from velerian_stub.admin_token import ADMIN_TOKEN_HEADER
 
-__all__ = ["CallOutcome", "SoakRun", "settle_soak", "stub_executions"]
+__all__ = ["CallOutcome", "SoakRun", "StubLedger", "settle_soak", "stub_executions"]
 
 SHORT_WAITS = "retries sooner than Retry-After"
 RETRY_AFTER_TOLERANCE_S = 0.001
@@ -77,12 +78,30 @@ class SoakRun:
     extra: dict[str, int | float | str] = field(default_factory=dict[str, int | float | str])
 
 
-def stub_executions(verifier: VelerianClient) -> dict[str, list[str]]:
-    """Every invoke the stub executed for the verifier's tenant: key -> invocation ids."""
+@dataclass(frozen=True)
+class StubLedger:
+    """
+    Where a soak's executions are read: the stub's admin token and the soak's tenant.
+
+    Attributes:
+        admin_token: The token of the stub's ``/_stub`` routes.
+        tenant_id: The soak's tenant; ``None`` for the stub's seeded tenant.
+    """
+
+    admin_token: str
+    tenant_id: str | None = None
+
+
+def stub_executions(verifier: VelerianClient, ledger: StubLedger) -> dict[str, list[str]]:
+    """Every invoke the stub executed for the ledger's tenant: key -> invocation ids."""
     executed: dict[str, list[str]] = defaultdict(list)
     offset = 0
+    headers = {ADMIN_TOKEN_HEADER: ledger.admin_token}
     while True:
-        page = verifier.get("/_stub/executions", params={"limit": 500, "offset": offset}).json()
+        params: dict[str, str | int] = {"limit": 500, "offset": offset}
+        if ledger.tenant_id is not None:
+            params["tenant_id"] = ledger.tenant_id
+        page = verifier.get("/_stub/executions", params=params, headers=headers).json()
         for row in page["items"]:
             if "/abps/" in row["route"] and row["route"].endswith("/invoke"):
                 executed[row["idempotency_key"] or "-"].append(row["resource_id"])
@@ -91,19 +110,22 @@ def stub_executions(verifier: VelerianClient) -> dict[str, list[str]]:
             return executed
 
 
-def settle_soak(run: SoakRun, verifier: VelerianClient) -> tuple[SoakReport, list[str]]:
+def settle_soak(
+    run: SoakRun, verifier: VelerianClient, ledger: StubLedger
+) -> tuple[SoakReport, list[str]]:
     """
     Check a soak against the stub's records, recover every failed call, and report.
 
     Args:
         run: The soak.
         verifier: A patient client of the same tenant, without the soak's middleware.
+        ledger: Where the stub's executions of that tenant are read.
 
     Returns:
         The report, and every problem found (empty when the soak proved its claims).
     """
     problems: list[str] = []
-    before = stub_executions(verifier)
+    before = stub_executions(verifier, ledger)
     keys = {outcome.key for outcome in run.outcomes}
     strangers = sorted(set(before) - keys)
     if strangers:
@@ -124,7 +146,7 @@ def settle_soak(run: SoakRun, verifier: VelerianClient) -> tuple[SoakReport, lis
         if reach == "reached" and len(ids) != 1:
             problems.append(f"{outcome.key} reached the work but executed {ids}")
     lost, recovered = _recover(run, verifier, before, problems)
-    after = stub_executions(verifier)
+    after = stub_executions(verifier, ledger)
     for outcome in run.outcomes:
         if len(after.get(outcome.key, [])) != 1:
             problems.append(f"{outcome.key} has {after.get(outcome.key)} after recovery")

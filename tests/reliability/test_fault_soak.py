@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.reliability.attempt_log import AttemptLog, CallGauge
-from tests.reliability.soak_ledger import CallOutcome, SoakRun, settle_soak
+from tests.reliability.soak_ledger import CallOutcome, SoakRun, StubLedger, settle_soak
 from tests.reliability.soak_report import SoakReport
 from tests.reliability.soak_settings import (
     ASYNC_CALLS,
@@ -63,12 +63,13 @@ async def ainvoke_once(client: AsyncVelerianClient, abp_id: str, index: int) -> 
     return CallOutcome(key, payload, invocation_id=result.invocation_id)
 
 
-def settle_and_check(run: SoakRun, tenant: StubTenant) -> SoakReport:
+def settle_and_check(run: SoakRun, tenant: StubTenant, stub: StubProcess) -> SoakReport:
     """Settle the soak with a patient client, publish the report, assert the claims."""
+    ledger = StubLedger(stub.admin_token, tenant.tenant_id)
     with VelerianClient(
         api_key=tenant.api_key, base_url=tenant.base_url, retry_policy=PATIENT_POLICY
     ) as verifier:
-        report, problems = settle_soak(run, verifier)
+        report, problems = settle_soak(run, verifier, ledger)
     report.publish()
     figures = report.figures
     assert problems == []
@@ -115,7 +116,7 @@ def test_sync_client_soak(faulty_stub: StubProcess) -> None:
             outcomes.append(invoke_once(client, tenant.abp_id, index))
         wall = time.monotonic() - started
     run = SoakRun("sync soak", tenant.abp_id, outcomes, log, wall, gauge.peak, soak_extra())
-    report = settle_and_check(run, tenant)
+    report = settle_and_check(run, tenant, faulty_stub)
     assert report.figures["peak calls in flight"] == 1
     # With the SDK's default 3 retries some calls run out of them; the report must
     # show that recovery by replay was exercised for calls that raised after the work.
@@ -147,7 +148,7 @@ def test_async_client_soak_with_100_plus_in_flight(faulty_stub: StubProcess) -> 
     outcomes, wall = asyncio.run(soak())
     extra = soak_extra(**{"calls in flight (semaphore)": IN_FLIGHT})
     run = SoakRun("async soak", tenant.abp_id, outcomes, log, wall, gauge.peak, extra)
-    report = settle_and_check(run, tenant)
+    report = settle_and_check(run, tenant, faulty_stub)
     assert report.figures["peak calls in flight"] == min(IN_FLIGHT, ASYNC_CALLS)
     assert min(IN_FLIGHT, ASYNC_CALLS) >= 100
 
@@ -171,5 +172,5 @@ def test_one_sync_client_shared_by_16_threads(faulty_stub: StubProcess) -> None:
         wall = time.monotonic() - started
     extra = soak_extra(threads=THREADS)
     run = SoakRun("16-thread soak", tenant.abp_id, outcomes, log, wall, gauge.peak, extra)
-    report = settle_and_check(run, tenant)
+    report = settle_and_check(run, tenant, faulty_stub)
     assert report.figures["peak calls in flight"] == THREADS

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.reliability.attempt_log import AttemptLog, CallGauge
-from tests.reliability.soak_ledger import CallOutcome, SoakRun, settle_soak, stub_executions
+from tests.reliability.soak_ledger import (
+    CallOutcome,
+    SoakRun,
+    StubLedger,
+    settle_soak,
+    stub_executions,
+)
 from tests.reliability.soak_settings import PATIENT_POLICY, RESTART_CALLS, budget_s, fault_args
 from tests.reliability.test_fault_soak import invoke_once
 from velerian_sdk import RetryPolicy, VelerianClient
@@ -44,9 +50,11 @@ class Snapshot:
     run_ids: frozenset[str]
 
 
-def take_snapshot(client: VelerianClient, abp_id: str, since: dt.datetime, to: Path) -> Snapshot:
+def take_snapshot(
+    client: VelerianClient, ledger: StubLedger, abp_id: str, since: dt.datetime, to: Path
+) -> Snapshot:
     """Read everything back; the ABP's evidence is downloaded and must verify."""
-    executed = stub_executions(client)
+    executed = stub_executions(client, ledger)
     audit_ids = frozenset(entry.id for entry in client.audit.iter(page_size=500))
     export = client.evidence.package(abp_id, since=since, format="json")
     downloaded = client.evidence.download(export, to)
@@ -82,6 +90,7 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
         patient = VelerianClient(
             api_key=stub.api_key, base_url=stub.base_url, retry_policy=PATIENT_POLICY
         )
+        ledger = StubLedger(stub.admin_token)  # the seeded tenant; the token survives restarts
         outcomes: list[CallOutcome] = []
         halfway = threading.Event()
         done = threading.Event()
@@ -109,7 +118,7 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
             ).run_id
             for n in range(3)
         ]
-        before = take_snapshot(patient, stub.abp_id, since, tmp_path / "before.json")
+        before = take_snapshot(patient, ledger, stub.abp_id, since, tmp_path / "before.json")
         in_progress = [
             run_id
             for run_id in queued
@@ -127,7 +136,7 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
         wall = time.monotonic() - started
 
         finished = [patient.runs.wait(run_id, poll_interval=0.2, timeout=60.0) for run_id in queued]
-        after = take_snapshot(patient, stub.abp_id, since, tmp_path / "after.json")
+        after = take_snapshot(patient, ledger, stub.abp_id, since, tmp_path / "after.json")
         run = SoakRun(
             "restart soak",
             stub.abp_id,
@@ -137,8 +146,8 @@ def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path)
             gauge.peak,
             {"restart took s": round(restart_s, 2), "port kept": str(stub.base_url == old_url)},
         )
-        report, problems = settle_soak(run, patient)
-        final = take_snapshot(patient, stub.abp_id, since, tmp_path / "final.json")
+        report, problems = settle_soak(run, patient, ledger)
+        final = take_snapshot(patient, ledger, stub.abp_id, since, tmp_path / "final.json")
         figures = report.figures
         figures["invocations before restart"] = len(before.invocation_ids)
         figures["evidence packs before restart"] = len(before.packs)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 
 from velerian_stub.actor import Actor
 from velerian_stub.audit import write_entry
 from velerian_stub.auth import ALL_SCOPES, AuthError, Scope, hash_secret
-from velerian_stub.clock import format_epoch, format_instant
+from velerian_stub.clock import epoch_of, format_epoch, format_instant
 from velerian_stub.db import Filter, Row, Session, dump_json
 from velerian_stub.errors import not_found, unprocessable
 from velerian_stub.executions import record_execution
@@ -97,12 +97,18 @@ def mint_key(
     """
     Mint a key for the caller's own user, never more powerful than the caller's key.
 
+    The new key's scopes are within the minting key's effective scopes (``read`` and
+    ``write`` expanded), and it expires no later than the minting key: when the minting
+    key expires and the request names no expiry, the new key inherits the minting key's
+    (see ``docs/api/decisions.md``).
+
     Args:
         session: The open transaction.
         actor: The caller; needs ``write`` and an owner or admin role (checked by route).
         name: The new key's label.
         scopes: The scopes asked for.
-        expires_at: When the new key expires; must be in the future.
+        expires_at: When the new key expires; must be in the future and not after the
+            minting key's expiry. A naive instant is UTC.
         now: The current time in Unix seconds.
 
     Returns:
@@ -110,7 +116,8 @@ def mint_key(
 
     Raises:
         AuthError: 403 naming the scopes beyond the caller's effective scopes.
-        ApiError: 422 when ``expires_at`` is not in the future.
+        ApiError: 422 when ``expires_at`` is not in the future or is after the minting
+            key's own expiry.
     """
     refused = [
         scope for scope in ALL_SCOPES if scope in scopes and scope not in actor.principal.effective
@@ -119,11 +126,21 @@ def mint_key(
         raise AuthError(
             403, "cannot grant scopes beyond the minting key's own: " + ", ".join(refused)
         )
-    expiry = None
+    ceiling = actor.principal.key_expires_at
+    expiry = ceiling
     if expires_at is not None:
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=timezone.utc)
         if expires_at.timestamp() <= now:
             raise unprocessable(
                 ["body", "expires_at"], "expires_at must be in the future", "value_error"
+            )
+        if ceiling is not None and expires_at.timestamp() > epoch_of(ceiling):
+            raise unprocessable(
+                ["body", "expires_at"],
+                f"expires_at must not be after the minting key's own expiry, {ceiling}:"
+                " a minted key never outlives the key that minted it",
+                "value_error",
             )
         expiry = format_instant(expires_at)
     key_id, secret = insert_key(

@@ -2,7 +2,8 @@
 The app factory: one FastAPI app per stub, with its middleware stack and routes.
 
 Middleware, outermost first: request ids (every response, even unplanned 500s), then
-faults (latency, rate limit, fail-before, fail-after), then idempotency, then routing.
+the body limit (a 413 before anything reads or buffers a large body), then faults
+(latency, rate limit, fail-before, fail-after), then idempotency, then routing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware import Middleware
 
+from velerian_stub.body_limit import BodyLimitMiddleware
 from velerian_stub.config import StubConfig
 from velerian_stub.context import open_context
 from velerian_stub.errors import ApiError
@@ -98,6 +100,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         redoc_url=None,
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes),
             Middleware(FaultMiddleware, config=config),
             Middleware(
                 IdempotencyMiddleware,

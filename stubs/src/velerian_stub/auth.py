@@ -118,6 +118,8 @@ class Principal:
         role: The user's current role.
         key_scopes: The scopes stored on the key.
         effective: What the key may do now (see :func:`effective_scopes`).
+        key_expires_at: When the key stops working, as stored (``None``: never); a key
+            it mints may not outlive it.
     """
 
     tenant_id: str
@@ -126,6 +128,7 @@ class Principal:
     role: Role
     key_scopes: frozenset[str]
     effective: frozenset[Scope]
+    key_expires_at: str | None = None
 
     def require(self, scope: Scope) -> None:
         """
@@ -199,4 +202,5 @@ def authenticate(session: Session, secret: str | None, now: float) -> Principal:
         role=role,
         key_scopes=scopes,
         effective=effective_scopes(scopes, role),
+        key_expires_at=expires_at,
     )

@@ -19,7 +19,20 @@ from pathlib import Path
 
 import anyio
 
-__all__ = ["BlobStore", "StoredBlob"]
+__all__ = ["BlobStore", "BlobTooLargeError", "StoredBlob"]
+
+
+class BlobTooLargeError(ValueError):
+    """
+    A streamed file passed its size limit; nothing of it was kept.
+
+    Args:
+        limit: The most bytes the file may have.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes")
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -126,7 +139,9 @@ class BlobStore:
             partial.unlink(missing_ok=True)
         return StoredBlob(size, digest.hexdigest())
 
-    async def write_stream(self, kind: str, name: str, chunks: AsyncIterator[bytes]) -> StoredBlob:
+    async def write_stream(
+        self, kind: str, name: str, chunks: AsyncIterator[bytes], *, max_bytes: int | None = None
+    ) -> StoredBlob:
         """
         Store a file from a request body as it arrives, never holding it all in memory.
 
@@ -134,9 +149,15 @@ class BlobStore:
             kind: The group.
             name: The file's name.
             chunks: The body chunks as received.
+            max_bytes: The most bytes the file may have; reading stops at the first
+                chunk past it. ``None`` is unbounded.
 
         Returns:
             Its size and digest.
+
+        Raises:
+            BlobTooLargeError: The chunks passed ``max_bytes``; the partial file is
+                removed and an earlier file of that name is left as it was.
         """
         target = self.path(kind, name)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +167,8 @@ class BlobStore:
         try:
             async with await anyio.open_file(partial, "wb") as handle:
                 async for chunk in chunks:
+                    if max_bytes is not None and size + len(chunk) > max_bytes:
+                        raise BlobTooLargeError(max_bytes)
                     await handle.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)

@@ -2,22 +2,25 @@
 The ``velerian-stub`` command: parse flags, open the database, print the env, serve.
 
 Before serving it prints, one per line and flushed, the ``VELERIAN_*`` variables a
-client needs. With ``--port 0`` it binds the socket itself first, so the printed port
-is the one actually listening.
+client needs, then ``VELERIAN_STUB_ADMIN_TOKEN``, the token of the ``/_stub`` routes.
+With ``--port 0`` it binds the socket itself first, so the printed port is the one
+actually listening.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
+from velerian_stub.admin_token import ADMIN_TOKEN_ENV, AdminTokenError, check_admin_token_format
 from velerian_stub.app import create_app
-from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_PORT, StubConfig
+from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, StubConfig
 from velerian_stub.context import context_of
 
 __all__ = ["build_parser", "config_from_args", "main"]
@@ -46,6 +49,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _admin_token(text: str) -> str:
+    try:
+        check_admin_token_format(text)
+    except AdminTokenError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """
     Describe the command line.
@@ -70,6 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", default=DEFAULT_DB_PATH, help="SQLite file, or :memory: (default %(default)s)"
     )
     parser.add_argument("--api-key", help="the seeded owner key (default: mint a vk_live_ key)")
+    parser.add_argument(
+        "--admin-token",
+        type=_admin_token,
+        default=os.environ.get(ADMIN_TOKEN_ENV) or None,
+        help=f"the token of the /_stub admin routes (default: ${ADMIN_TOKEN_ENV}, else random)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help="largest request body outside /_storage/, else 413 (default %(default)s)",
+    )
     parser.add_argument(
         "--fail-before",
         type=_rate,
@@ -151,6 +175,8 @@ def config_from_args(args: argparse.Namespace) -> StubConfig:
         presign_ttl_s=int(args.presign_ttl),
         run_queue_s=int(args.run_queue_ms) / 1000,
         run_duration_s=int(args.run_duration_ms) / 1000,
+        admin_token=None if args.admin_token is None else str(args.admin_token),
+        max_body_bytes=int(args.max_body_bytes),
     )
 
 
@@ -191,7 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sock = _bind(str(args.host), int(args.port))
     app = create_app(config)
     port = int(sock.getsockname()[1])
-    env = context_of(app).seed.client_env(f"http://{_url_host(str(args.host))}:{port}")
+    ctx = context_of(app)
+    env = ctx.seed.client_env(f"http://{_url_host(str(args.host))}:{port}")
+    env[ADMIN_TOKEN_ENV] = ctx.admin_token
     for name, value in env.items():
         sys.stdout.write(f"{name}={value}\n")
     sys.stdout.flush()

@@ -6,10 +6,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_DB_PATH", "DEFAULT_PORT", "StubConfig"]
+from velerian_stub.admin_token import check_admin_token_format
+
+__all__ = ["DEFAULT_DB_PATH", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_PORT", "StubConfig"]
 
 DEFAULT_PORT = 8787
 DEFAULT_DB_PATH = "./velerian-stub.sqlite3"
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+"""The default cap on a request body outside ``/_storage/`` (8 MiB)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class StubConfig:
         run_queue_s: How long a new network run stays ``queued``.
         run_duration_s: How long a network run stays ``running`` unless its
             ``metadata.stub_duration_ms`` says otherwise.
+        admin_token: The token of the ``/_stub`` admin routes. ``None`` mints a random
+            one at start (see :mod:`velerian_stub.admin_token`).
+        max_body_bytes: The largest request body accepted outside ``/_storage/``; a
+            larger one is a 413, refused while it is read, before authentication.
+            Uploads to ``/_storage/`` are bounded by their registered size instead.
         clock: Wall clock in Unix seconds; tests may substitute a controllable one.
     """
 
@@ -46,6 +55,8 @@ class StubConfig:
     presign_ttl_s: int = 900
     run_queue_s: float = 0.2
     run_duration_s: float = 1.0
+    admin_token: str | None = field(default=None, repr=False)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     clock: Callable[[], float] = field(default=time.time, compare=False)
 
     def __post_init__(self) -> None:
@@ -63,3 +74,8 @@ class StubConfig:
         if self.run_queue_s < 0 or self.run_duration_s < 0:
             msg = "run_queue_s and run_duration_s must be >= 0"
             raise ValueError(msg)
+        if self.max_body_bytes < 1:
+            msg = f"max_body_bytes must be at least 1, got {self.max_body_bytes}"
+            raise ValueError(msg)
+        if self.admin_token is not None:
+            check_admin_token_format(self.admin_token)

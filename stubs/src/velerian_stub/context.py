@@ -8,6 +8,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
+from velerian_stub.admin_token import new_admin_token
 from velerian_stub.blobs import BlobStore
 from velerian_stub.claims import release_interrupted_claims
 from velerian_stub.config import StubConfig
@@ -30,6 +31,7 @@ class StubContext:
         signer: The presigned-link signer.
         seed: The seeded tenant's ids and the owner key.
         sealer: Seals stored idempotent answers under the database's secret.
+        admin_token: The token of the ``/_stub`` routes for this start.
         scratch: A temporary directory owned by this context, removed by :meth:`close`.
     """
 
@@ -42,6 +44,7 @@ class StubContext:
         signer: UrlSigner,
         seed: SeedInfo,
         sealer: RecordSealer,
+        admin_token: str,
         scratch: tempfile.TemporaryDirectory[str] | None = None,
     ) -> None:
         self.config = config
@@ -50,6 +53,7 @@ class StubContext:
         self.signer = signer
         self.seed = seed
         self.sealer = sealer
+        self.admin_token = admin_token
         self._scratch = scratch
 
     def now(self) -> float:
@@ -109,6 +113,7 @@ def open_context(config: StubConfig) -> StubContext:
         signer=UrlSigner(bytes.fromhex(secret)),
         seed=seed,
         sealer=sealer,
+        admin_token=config.admin_token or new_admin_token(),
         scratch=scratch,
     )
 

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from velerian_stub.actor import Actor
+from velerian_stub.admin_token import ADMIN_TOKEN_HEADER, check_admin_token
 from velerian_stub.auth import AuthError, Principal, Scope, authenticate
 from velerian_stub.claims import claim_of
 from velerian_stub.context import StubContext, context_of
@@ -33,7 +34,7 @@ __all__ = [
     "Reader",
     "RunsReader",
     "RunsWriter",
-    "StubOwner",
+    "StubAdmin",
     "authorize",
     "base_url_of",
 ]
@@ -137,14 +138,23 @@ def _acting(scope: Scope) -> Callable[..., Actor]:
     return dependency
 
 
-def _stub_owner(
+def _stub_admin(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    principal = _principal(request, credentials)
-    if principal.role != "owner":
-        raise AuthError(403, "the /_stub admin routes need a key of an owner")
-    return _actor(request, principal, None)
+    admin_token: Annotated[
+        str | None,
+        Header(
+            alias=ADMIN_TOKEN_HEADER,
+            description="The stub's admin token, printed at start as VELERIAN_STUB_ADMIN_TOKEN.",
+        ),
+    ] = None,
+) -> None:
+    problem = check_admin_token(
+        context_of(request.app).admin_token,
+        admin_token,
+        sent_api_key="authorization" in request.headers,
+    )
+    if problem is not None:
+        raise AuthError(403 if admin_token else 401, problem)
 
 
 Reader = Annotated[Principal, Depends(authorize("read"))]
@@ -161,5 +171,5 @@ RunsWriter = Annotated[Actor, Depends(_acting("runs:write"))]
 """A mutating caller with ``runs:write``."""
 KeyAdminActor = Annotated[Actor, Depends(_acting("write"))]
 """A mutating caller with ``write`` (owner or admin role)."""
-StubOwner = Annotated[Actor, Depends(_stub_owner)]
-"""A caller of the ``/_stub`` routes: any valid key of an owner."""
+StubAdmin = Depends(_stub_admin)
+"""The guard of the ``/_stub`` routes: the stub's admin token, never a tenant key."""

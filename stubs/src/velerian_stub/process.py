@@ -2,9 +2,10 @@
 Run a stub server as a subprocess: for integration tests, demos and users' own tests.
 
 :class:`StubProcess` starts ``python -m velerian_stub`` on a free port with a
-temporary database (or a given one), reads the printed ``VELERIAN_*`` lines, and stops
-the server cleanly. :meth:`StubProcess.restart` stops it and starts it again on the
-same database, to test that state survives.
+temporary database (or a given one), reads the printed ``VELERIAN_*`` lines (the
+admin token of the ``/_stub`` routes among them), and stops the server cleanly.
+:meth:`StubProcess.restart` stops it and starts it again on the same database, to test
+that state survives.
 """
 
 from __future__ import annotations
@@ -21,9 +22,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, NoReturn
 
+from velerian_stub.admin_token import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER
 from velerian_stub.provisioning import CLIENT_ENV_NAMES
 
 __all__ = ["StubProcess", "StubStartError", "start_stub"]
+
+
+_PRINTED_NAMES = frozenset((*CLIENT_ENV_NAMES, ADMIN_TOKEN_ENV))
 
 
 class StubStartError(RuntimeError):
@@ -45,6 +50,8 @@ class StubProcess:
         db_path: The SQLite file; a file in a temporary directory when ``None``.
         api_key: The owner key to seed; the first start's minted key is reused on
             restarts when ``None``.
+        admin_token: The token of the ``/_stub`` routes; the first start's random token
+            is reused on restarts when ``None``.
         args: Extra command-line flags, for example ``["--fail-after", "0.5"]``.
         startup_timeout: Seconds to wait for the ``VELERIAN_*`` lines.
         log_level: The server's log level.
@@ -59,6 +66,7 @@ class StubProcess:
         *,
         db_path: str | os.PathLike[str] | None = None,
         api_key: str | None = None,
+        admin_token: str | None = None,
         args: Sequence[str] = (),
         startup_timeout: float = 30.0,
         log_level: str = "warning",
@@ -69,6 +77,7 @@ class StubProcess:
         )
         self.log_path = Path(self._workdir.name) / "stub.log"
         self._api_key = api_key
+        self._admin_token = admin_token
         self._args = list(args)
         self._timeout = startup_timeout
         self._log_level = log_level
@@ -99,6 +108,10 @@ class StubProcess:
             raise RuntimeError("the stub is already running")
         self._log = self.log_path.open("a", encoding="utf-8")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Through the environment, not argv, so the token is not in the process list.
+        env.pop(ADMIN_TOKEN_ENV, None)
+        if self._admin_token is not None:
+            env[ADMIN_TOKEN_ENV] = self._admin_token
         self._proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             self._command(), stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
         )
@@ -108,7 +121,7 @@ class StubProcess:
         self._pump.start()
         found: dict[str, str] = {}
         deadline = time.monotonic() + self._timeout
-        while len(found) < len(CLIENT_ENV_NAMES):
+        while len(found) < len(_PRINTED_NAMES):
             try:
                 line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
             except queue.Empty:
@@ -116,8 +129,9 @@ class StubProcess:
             if line is None:
                 self._fail("exited before it was ready")
             name, sep, value = line.partition("=")
-            if sep and name in CLIENT_ENV_NAMES:
+            if sep and name in _PRINTED_NAMES:
                 found[name] = value
+        self._admin_token = found.pop(ADMIN_TOKEN_ENV)
         self._env = found
         self._api_key = found["VELERIAN_API_KEY"]
         return self
@@ -210,6 +224,25 @@ class StubProcess:
         return self.env["VELERIAN_API_KEY"]
 
     @property
+    def admin_token(self) -> str:
+        """The token of the ``/_stub`` admin routes (header ``X-Stub-Admin-Token``)."""
+        if not self._env or self._admin_token is None:
+            raise RuntimeError("the stub has not been started")
+        return self._admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """The header that opens the ``/_stub`` admin routes."""
+        return {ADMIN_TOKEN_HEADER: self.admin_token}
+
+    @property
+    def pid(self) -> int:
+        """The server process's id, for example to measure its memory."""
+        if self._proc is None:
+            raise RuntimeError("the stub is not running")
+        return self._proc.pid
+
+    @property
     def abp_id(self) -> str:
         """A deployed ABP."""
         return self.env["VELERIAN_ABP_ID"]
@@ -229,6 +262,7 @@ def start_stub(
     *,
     db_path: str | os.PathLike[str] | None = None,
     api_key: str | None = None,
+    admin_token: str | None = None,
     args: Sequence[str] = (),
     startup_timeout: float = 30.0,
 ) -> StubProcess:
@@ -238,13 +272,20 @@ def start_stub(
     Args:
         db_path: The SQLite file; a temporary one when ``None``.
         api_key: The owner key to seed; minted when ``None``.
+        admin_token: The token of the ``/_stub`` routes; random when ``None``.
         args: Extra command-line flags.
         startup_timeout: Seconds to wait for the server to be ready.
 
     Returns:
         The started stub.
     """
-    stub = StubProcess(db_path=db_path, api_key=api_key, args=args, startup_timeout=startup_timeout)
+    stub = StubProcess(
+        db_path=db_path,
+        api_key=api_key,
+        admin_token=admin_token,
+        args=args,
+        startup_timeout=startup_timeout,
+    )
     try:
         return stub.start()
     except BaseException:

@@ -8,6 +8,8 @@ entries and need no clean-up.
 
 Fixtures:
     velerian_stub: The session's :class:`~velerian_stub.process.StubProcess`.
+    velerian_admin_token: The token of that stub's ``/_stub`` admin routes (send it
+        as ``X-Stub-Admin-Token``); no tenant key opens them.
     velerian_tenant: A new tenant for this test: its owner key, a deployed and a
         draft ABP, and a network slug.
     velerian_env: The tenant, with ``VELERIAN_API_KEY``, ``VELERIAN_BASE_URL``,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "StubTenant",
     "async_velerian_client",
+    "velerian_admin_token",
     "velerian_client",
     "velerian_env",
     "velerian_stub",
@@ -87,7 +90,7 @@ class StubTenant:
 
 def create_tenant(stub: StubProcess, name: str = "pytest tenant") -> StubTenant:
     """
-    Create a fresh tenant on a running stub.
+    Create a fresh tenant on a running stub, with its admin token.
 
     Args:
         stub: The running stub.
@@ -99,7 +102,7 @@ def create_tenant(stub: StubProcess, name: str = "pytest tenant") -> StubTenant:
     request = urllib.request.Request(  # noqa: S310 - the stub's own loopback URL
         f"{stub.base_url}/_stub/tenants",
         data=json.dumps({"name": name}).encode(),
-        headers={"Authorization": f"Bearer {stub.api_key}", "Content-Type": "application/json"},
+        headers={**stub.admin_headers, "Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -120,6 +123,12 @@ def velerian_stub() -> Iterator[StubProcess]:
     """One stub server for the whole test session, on a free port, in a temporary db."""
     with StubProcess() as stub:
         yield stub
+
+
+@pytest.fixture(scope="session")
+def velerian_admin_token(velerian_stub: StubProcess) -> str:
+    """The session stub's admin token, for the ``/_stub`` routes."""
+    return velerian_stub.admin_token
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 How requests meet routes: malformed bodies, undeclared methods, unanswered requests.
 
 - :class:`ApiRoute` makes a body that is not UTF-8 JSON a 422 ``json_invalid`` in
-  FastAPI's list shape (FastAPI itself answers 400 when the bytes are not UTF-8).
+  FastAPI's list shape (FastAPI itself answers 400 when the bytes are not UTF-8), and
+  so are ``NaN``, ``Infinity`` and numbers too large to hold
+  (:func:`~velerian_stub.strict_parsing.load_json`).
 - :meth:`RouteTable.method_not_allowed` answers 405 with an ``Allow`` header listing the
   methods of *every* route on the path (Starlette names only the first route's).
 - :meth:`RouteTable.answers` tells the idempotency layer whether a route will run the
@@ -21,6 +23,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Scope
 
+from velerian_stub.strict_parsing import load_json
+
 __all__ = ["ApiRoute", "RouteTable"]
 
 
@@ -30,7 +34,7 @@ class _JsonBodyRequest(Request):
     async def json(self) -> Any:
         body = await self.body()
         try:
-            return json.loads(body.decode("utf-8"))
+            return load_json(body.decode("utf-8"))
         except UnicodeDecodeError as error:
             # FastAPI turns only JSONDecodeError into its 422; anything else is a 400.
             text = body.decode("utf-8", errors="replace")

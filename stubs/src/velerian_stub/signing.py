@@ -12,11 +12,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-__all__ = ["BAD_SIGNATURE", "EXPIRED", "MISSING_SIGNATURE", "UrlSigner"]
+from velerian_stub.strict_parsing import parse_digits
+
+__all__ = ["BAD_EXPIRES", "BAD_SIGNATURE", "EXPIRED", "MISSING_SIGNATURE", "UrlSigner"]
 
 MISSING_SIGNATURE = "Query-string authentication requires the expires and sig parameters"
 BAD_SIGNATURE = "The request signature we calculated does not match the signature you provided"
 EXPIRED = "Request has expired"
+BAD_EXPIRES = (
+    "The expires parameter must be the link's expiry in Unix seconds: 1 to 12 ASCII digits"
+)
+# Unix seconds stay within 12 digits until the year 33658; longer text is not converted.
+_MAX_EXPIRES_DIGITS = 12
 
 
 class UrlSigner:
@@ -72,10 +79,15 @@ class UrlSigner:
         Returns:
             ``None`` when the link is valid, else the sentence for a 403.
         """
-        if not expires or not sig or not expires.isdigit():
+        if not expires or not sig:
             return MISSING_SIGNATURE
-        if not hmac.compare_digest(self.signature(resource_id, int(expires)), sig):
+        expiry = parse_digits(expires, max_digits=_MAX_EXPIRES_DIGITS)
+        if expiry is None:
+            return BAD_EXPIRES
+        # Bytes: compare_digest raises TypeError for str holding non-ASCII characters.
+        expected = self.signature(resource_id, expiry).encode()
+        if not hmac.compare_digest(expected, sig.encode("utf-8", "surrogatepass")):
             return BAD_SIGNATURE
-        if now > int(expires):
+        if now > expiry:
             return EXPIRED
         return None

@@ -15,6 +15,7 @@ from types import TracebackType
 
 import uvicorn
 
+from velerian_stub.admin_token import ADMIN_TOKEN_HEADER
 from velerian_stub.app import create_app
 from velerian_stub.config import StubConfig
 from velerian_stub.context import StubContext, context_of
@@ -110,8 +111,18 @@ class ThreadedStub:
 
     @property
     def env(self) -> dict[str, str]:
-        """The ``VELERIAN_*`` variables, as the command prints them."""
+        """The ``VELERIAN_*`` client variables, as the command prints them."""
         return self.context.seed.client_env(self.base_url)
+
+    @property
+    def admin_token(self) -> str:
+        """The token of the ``/_stub`` admin routes (header ``X-Stub-Admin-Token``)."""
+        return self.context.admin_token
+
+    @property
+    def admin_headers(self) -> dict[str, str]:
+        """The header that opens the ``/_stub`` admin routes."""
+        return {ADMIN_TOKEN_HEADER: self.admin_token}
 
     @property
     def api_key(self) -> str:

@@ -88,6 +88,20 @@ class Api:
             headers["Idempotency-Key"] = idempotency_key
         return self.http.post(path, json=body, headers=headers)
 
+    def admin(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        params: dict[str, str | int] | None = None,
+    ) -> httpx.Response:
+        """Call a ``/_stub`` route with the stub's admin token, in this test's tenant."""
+        query: dict[str, str | int] = {"tenant_id": self.tenant.tenant_id, **(params or {})}
+        return self.http.request(
+            method, path, json=body, params=query, headers=self.stub.admin_headers
+        )
+
     def invoke(self, payload: dict[str, object], *, key: str | None = None) -> httpx.Response:
         return self.post(f"/api/v2/abps/{self.abp_id}/invoke", {"payload": payload}, key=key)
 
@@ -105,13 +119,13 @@ class Api:
         body: dict[str, object] = {"role": role}
         if scopes is not None:
             body["scopes"] = scopes
-        response = self.post("/_stub/users", body)
+        response = self.admin("POST", "/_stub/users", body)
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
 
     def new_tenant(self, slug: str = "claims-review") -> dict[str, Any]:
-        response = self.post("/_stub/tenants", {"network_slug": slug})
+        response = self.admin("POST", "/_stub/tenants", {"network_slug": slug})
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
@@ -148,7 +162,7 @@ def shared_stub() -> Generator[ThreadedStub, None, None]:
 def api(shared_stub: ThreadedStub) -> Generator[Api, None, None]:
     """A fresh tenant on the shared stub."""
     with httpx.Client(base_url=shared_stub.base_url, timeout=30) as http:
-        response = http.post("/_stub/tenants", json={}, headers=shared_stub.auth_headers)
+        response = http.post("/_stub/tenants", json={}, headers=shared_stub.admin_headers)
         assert response.status_code == 201, response.text
         created = response.json()
         tenant = Tenant(

@@ -73,7 +73,9 @@ def test_finalize_without_bytes_is_409(api: Api) -> None:
 
 def test_finalize_checks_size_and_sha256(api: Api) -> None:
     short = register(api, b"four")
-    httpx.put(short["upload_url"], content=b"three")
+    # More than registered is refused at upload (413); fewer is caught at finalize.
+    assert httpx.put(short["upload_url"], content=b"three").status_code == 413
+    httpx.put(short["upload_url"], content=b"two")
     size = api.post(f"/api/v2/run-attachments/{short['id']}/finalize")
     assert size.status_code == 422
     assert size.json()["detail"][0]["loc"] == ["attachment", "size_bytes"]

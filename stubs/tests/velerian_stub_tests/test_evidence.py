@@ -170,7 +170,7 @@ def test_evidence_package_includes_packs_at_or_after_since(api: Api) -> None:
 @pytest.mark.parametrize("delivery", ["presigned", "stream"])
 def test_large_synthetic_export_downloads_intact(api: Api, delivery: str) -> None:
     size = 5 * 1024 * 1024 + 7
-    export = api.post("/_stub/exports", {"size_bytes": size, "delivery": delivery}).json()
+    export = api.admin("POST", "/_stub/exports", {"size_bytes": size, "delivery": delivery}).json()
     assert export["size_bytes"] == size
     headers = api.auth() if delivery == "stream" else {}
     digest = hashlib.sha256()
@@ -186,15 +186,15 @@ def test_large_synthetic_export_downloads_intact(api: Api, delivery: str) -> Non
 
 
 def test_synthetic_content_is_deterministic(api: Api) -> None:
-    first = api.post("/_stub/exports", {"size_bytes": 1000}).json()
-    second = api.post("/_stub/exports", {"size_bytes": 1000}).json()
+    first = api.admin("POST", "/_stub/exports", {"size_bytes": 1000}).json()
+    second = api.admin("POST", "/_stub/exports", {"size_bytes": 1000}).json()
     assert first["sha256"] == second["sha256"]
     assert first["export_id"] != second["export_id"]
 
 
 @pytest.mark.parametrize("delivery", ["presigned", "stream"])
 def test_downloads_support_range_and_head(api: Api, delivery: str) -> None:
-    export = api.post("/_stub/exports", {"size_bytes": 1000, "delivery": delivery}).json()
+    export = api.admin("POST", "/_stub/exports", {"size_bytes": 1000, "delivery": delivery}).json()
     headers = api.auth() if delivery == "stream" else {}
     whole = httpx.get(export["download_url"], headers=headers).content
     part = httpx.get(export["download_url"], headers={**headers, "Range": "bytes=100-199"})

@@ -25,7 +25,7 @@ def test_fail_before_answers_503_without_doing_the_work() -> None:
         assert response.headers["x-request-id"].startswith("req_")
         assert api.get("/api/v2/abps").status_code == 503
         # The stub's own routes never fail, so the test can look inside.
-        assert api.get("/_stub/executions").json()["total"] == 0
+        assert api.admin("GET", "/_stub/executions").json()["total"] == 0
 
 
 def test_fail_after_does_the_work_and_loses_the_answer() -> None:
@@ -35,7 +35,7 @@ def test_fail_after_does_the_work_and_loses_the_answer() -> None:
         )
         assert response.status_code == 502
         assert response.headers["x-stub-fault"] == "fail-after"
-        rows = api.get("/_stub/executions").json()["items"]
+        rows = api.admin("GET", "/_stub/executions").json()["items"]
         assert [r["idempotency_key"] for r in rows] == ["lost"]
 
 
@@ -58,7 +58,7 @@ def test_retry_after_fail_after_replays_the_stored_answer() -> None:
         assert lost.status_code == 502
         assert retried.status_code == 200
         assert retried.headers["idempotent-replayed"] == "true"
-        rows = api.get("/_stub/executions").json()["items"]
+        rows = api.admin("GET", "/_stub/executions").json()["items"]
         assert len(rows) == 1
         assert rows[0]["resource_id"] == retried.json()["invocation_id"]
 
@@ -102,19 +102,19 @@ def test_rate_limit_answers_429_with_retry_after(clock: ManualClock) -> None:
 def test_rate_limit_does_not_touch_stub_routes(clock: ManualClock) -> None:
     with open_api(in_memory(rate_limit=1, clock=clock)) as api:
         for _ in range(3):
-            assert api.get("/_stub/executions").status_code == 200
+            assert api.admin("GET", "/_stub/executions").status_code == 200
 
 
 def test_latency_is_added_to_api_requests_only() -> None:
     with open_api(in_memory(latency_ms=150)) as api:
         # The first call of each route pays one-off start-up costs; measure later ones.
         api.get("/api/v2/plans")
-        api.get("/_stub/executions")
+        api.admin("GET", "/_stub/executions")
         started = time.monotonic()
         api.get("/api/v2/plans")
         assert time.monotonic() - started >= 0.15
         started = time.monotonic()
-        api.get("/_stub/executions")
+        api.admin("GET", "/_stub/executions")
         assert time.monotonic() - started < 0.15
 
 
@@ -157,7 +157,7 @@ def test_cli_rejects_bad_flags(argv: list[str], capsys: pytest.CaptureFixture[st
 
 def test_storage_paths_are_never_failed() -> None:
     with open_api(in_memory(fail_before=1.0)) as api:
-        export = api.post("/_stub/exports", {"size_bytes": 10}).json()
+        export = api.admin("POST", "/_stub/exports", {"size_bytes": 10}).json()
         assert httpx.get(export["download_url"]).status_code == 200
 
 

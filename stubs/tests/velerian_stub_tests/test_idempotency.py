@@ -15,7 +15,9 @@ from .support import Api, ManualClock, in_memory, open_api
 
 def executions(api: Api, key: str | None = None) -> list[dict[str, Any]]:
     params: dict[str, str | int] = {} if key is None else {"idempotency_key": key}
-    items: list[dict[str, Any]] = api.get("/_stub/executions", params=params).json()["items"]
+    items: list[dict[str, Any]] = api.admin("GET", "/_stub/executions", params=params).json()[
+        "items"
+    ]
     return items
 
 
@@ -101,7 +103,7 @@ def test_forbidden_is_not_stored_so_a_promoted_user_can_retry(api: Api) -> None:
     path = f"/api/v2/abps/{api.abp_id}/invoke"
     denied = api.post(path, {"payload": {}}, key=user["api_key"], idempotency_key="p")
     assert denied.status_code == 403
-    api.http.patch(f"/_stub/users/{user['user_id']}", json={"role": "member"}, headers=api.auth())
+    api.admin("PATCH", f"/_stub/users/{user['user_id']}", {"role": "member"})
     allowed = api.post(path, {"payload": {}}, key=user["api_key"], idempotency_key="p")
     assert allowed.status_code == 200
     assert "idempotent-replayed" not in allowed.headers

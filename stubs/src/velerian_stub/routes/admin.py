@@ -2,7 +2,9 @@
 The stub-only admin routes under ``/_stub`` (not in the contract; see stubs/README.md).
 
 They let tests set up what the real platform does through its web app: more tenants,
-users of each role, role changes; and inspect what the stub executed.
+users of each role, role changes; and inspect what the stub executed. Every route needs
+the stub's admin token (:mod:`velerian_stub.admin_token`); no tenant key opens them.
+Routes that act in a tenant take it as ``?tenant_id=``, the seeded tenant by default.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from velerian_stub.dependencies import Ctx, Limit, Offset, StubOwner, base_url_of
+from velerian_stub.context import StubContext
+from velerian_stub.dependencies import Ctx, Limit, Offset, StubAdmin, base_url_of
 from velerian_stub.errors import conflict, not_found
 from velerian_stub.executions import list_executions
 from velerian_stub.exports import create_export, export_response, synthetic_content
@@ -31,13 +34,27 @@ from velerian_stub.schemas.evidence import ExportResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/_stub", include_in_schema=False, route_class=ApiRoute)
+router = APIRouter(
+    prefix="/_stub", include_in_schema=False, route_class=ApiRoute, dependencies=[StubAdmin]
+)
+
+TenantId = Annotated[
+    str | None, Query(max_length=64, description="The tenant to act in; the seeded one if unset.")
+]
+
+
+def _tenant(ctx: StubContext, tenant_id: str | None) -> str:
+    if tenant_id is None:
+        return ctx.seed.tenant_id
+    with ctx.db.session() as session:
+        if session.one("SELECT id FROM tenants WHERE id = ?", (tenant_id,)) is None:
+            raise not_found("tenant", tenant_id)
+    return tenant_id
 
 
 @router.post("/tenants", status_code=201, response_model=CreatedTenant)
-def create_tenant_route(*, ctx: Ctx, owner: StubOwner, body: CreateTenantRequest) -> CreatedTenant:
+def create_tenant_route(*, ctx: Ctx, body: CreateTenantRequest) -> CreatedTenant:
     """Create another tenant with an owner key, ABPs and a network."""
-    del owner
     with ctx.db.session() as session:
         tenant = create_tenant(
             session, name=body.name, network_slug=body.network_slug, now=ctx.now()
@@ -54,12 +71,15 @@ def create_tenant_route(*, ctx: Ctx, owner: StubOwner, body: CreateTenantRequest
 
 
 @router.post("/users", status_code=201, response_model=CreatedUser)
-def create_user_route(*, ctx: Ctx, owner: StubOwner, body: CreateUserRequest) -> CreatedUser:
-    """Add a user with a role to the caller's tenant, with one key of the given scopes."""
+def create_user_route(
+    *, ctx: Ctx, body: CreateUserRequest, tenant_id: TenantId = None
+) -> CreatedUser:
+    """Add a user with a role to a tenant, with one key of the given scopes."""
+    tenant = _tenant(ctx, tenant_id)
     with ctx.db.session() as session:
         user_id, key_id, secret = create_user(
             session,
-            tenant_id=owner.tenant_id,
+            tenant_id=tenant,
             role=body.role,
             scopes=body.scopes,
             now=ctx.now(),
@@ -70,13 +90,14 @@ def create_user_route(*, ctx: Ctx, owner: StubOwner, body: CreateUserRequest) ->
 
 @router.patch("/users/{user_id}", response_model=StubUser)
 def update_user_route(
-    *, ctx: Ctx, owner: StubOwner, user_id: str, body: UpdateUserRequest
+    *, ctx: Ctx, user_id: str, body: UpdateUserRequest, tenant_id: TenantId = None
 ) -> StubUser:
     """Change a user's role; their keys' power changes at once."""
+    tenant = _tenant(ctx, tenant_id)
     with ctx.db.session() as session:
         changed = session.execute(
             "UPDATE users SET role = ? WHERE id = ? AND tenant_id = ?",
-            (body.role, user_id, owner.tenant_id),
+            (body.role, user_id, tenant),
         )
     if not changed:
         raise not_found("user", user_id)
@@ -87,29 +108,31 @@ def update_user_route(
 def executions_route(
     *,
     ctx: Ctx,
-    owner: StubOwner,
-    idempotency_key: Annotated[str | None, Query()] = None,
+    tenant_id: TenantId = None,
+    idempotency_key: Annotated[str | None, Query(max_length=255)] = None,
     limit: Limit = 500,
     offset: Offset = 0,
 ) -> ExecutionPage:
-    """List the mutations the stub really executed for the caller's tenant."""
+    """List the mutations the stub really executed for a tenant."""
+    tenant = _tenant(ctx, tenant_id)
     with ctx.db.session() as session:
         return list_executions(
-            session, owner.tenant_id, idempotency_key=idempotency_key, limit=limit, offset=offset
+            session, tenant, idempotency_key=idempotency_key, limit=limit, offset=offset
         )
 
 
 @router.post("/exports", status_code=201, response_model=ExportResponse)
 def synthetic_export_route(
-    *, ctx: Ctx, request: Request, owner: StubOwner, body: SyntheticExportRequest
+    *, ctx: Ctx, request: Request, body: SyntheticExportRequest, tenant_id: TenantId = None
 ) -> ExportResponse:
     """Create an export of ``size_bytes`` deterministic filler bytes."""
+    tenant = _tenant(ctx, tenant_id)
     free = ctx.blobs.free_bytes()
     if body.size_bytes > free:
         raise conflict(f"not enough disk space for {body.size_bytes} bytes ({free} free)")
     row = create_export(
         ctx,
-        tenant_id=owner.tenant_id,
+        tenant_id=tenant,
         artifact_kind="evidence_package",
         fmt=body.format,
         delivery=body.delivery,

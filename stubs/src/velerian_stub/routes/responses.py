@@ -15,11 +15,13 @@ _DESCRIPTIONS: dict[int, str] = {
     404: "Not found, or not visible to the caller's tenant.",
     409: "The resource's state does not allow this, or a request with the same"
     " Idempotency-Key is still in flight.",
+    413: "The request body is larger than the server accepts (for an upload: than the"
+    " size registered for it); nothing was processed.",
     429: "Rate limited: retry after the `Retry-After` header's seconds.",
     502: "The upstream response was lost; the request may have been processed.",
     503: "Temporarily unavailable; the request was not processed.",
 }
-_API_DEFAULTS = (401, 403, 429, 502, 503)
+_API_DEFAULTS = (401, 403, 413, 429, 502, 503)
 _RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before retrying (the HTTP-date form is also legal).",

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from velerian_stub.attachments import record_upload
+from velerian_stub.blobs import BlobTooLargeError
+from velerian_stub.body_limit import content_length_of
 from velerian_stub.context import StubContext
 from velerian_stub.dependencies import Ctx, base_url_of
 from velerian_stub.errors import ApiError, conflict
@@ -88,10 +90,20 @@ router.add_api_route(
 )
 
 
-def _attachment_status(ctx: StubContext, attachment_id: str) -> str | None:
+def _attachment_state(ctx: StubContext, attachment_id: str) -> tuple[str, int] | None:
     with ctx.db.session() as session:
-        row = session.one("SELECT status FROM attachments WHERE id = ?", (attachment_id,))
-    return None if row is None else row.text("status")
+        row = session.one(
+            "SELECT status, size_bytes FROM attachments WHERE id = ?", (attachment_id,)
+        )
+    return None if row is None else (row.text("status"), row.integer("size_bytes"))
+
+
+def _larger_than_registered(attachment_id: str, size: int) -> ApiError:
+    return ApiError(
+        413,
+        f"the upload is larger than the {size} bytes registered for attachment"
+        f" {attachment_id}; nothing was stored",
+    )
 
 
 @router.put(
@@ -100,7 +112,7 @@ def _attachment_status(ctx: StubContext, attachment_id: str) -> str | None:
     response_model=None,
     responses={
         200: {"description": "Stored; `ETag` is the quoted sha256 of the bytes."},
-        **errors(400, 403, 404, 409, api=False),
+        **errors(400, 403, 404, 409, 413, api=False),
     },
     openapi_extra={
         "requestBody": {
@@ -123,16 +135,29 @@ async def upload_attachment(
     """
     Store an attachment's bytes through its presigned ``upload_url``.
 
-    The body is streamed to disk as it arrives. Uploading again before finalize replaces
-    the bytes; after finalize it is a 409.
+    The body is streamed to disk as it arrives and may not pass the registered size: a
+    larger ``Content-Length`` is a 413 before a byte is read, and a body that grows
+    past it is a 413 at that point, with nothing stored. Uploading again before
+    finalize replaces the bytes; after finalize it is a 409.
     """
     _check_link(ctx, request, attachment_id, expires, sig)
-    status = await anyio.to_thread.run_sync(_attachment_status, ctx, attachment_id)
-    if status is None:
+    state = await anyio.to_thread.run_sync(_attachment_state, ctx, attachment_id)
+    if state is None:
         raise ApiError(404, _MISSING_OBJECT)
+    status, registered = state
     if status == "ready":
         raise conflict(f"attachment {attachment_id} is already finalized")
-    stored = await ctx.blobs.write_stream("uploads", attachment_id, request.stream())
+    declared = content_length_of(request.scope)
+    if isinstance(declared, str):
+        raise ApiError(400, "Content-Length must be a number of bytes in ASCII digits")
+    if declared is not None and declared > registered:
+        raise _larger_than_registered(attachment_id, registered)
+    try:
+        stored = await ctx.blobs.write_stream(
+            "uploads", attachment_id, request.stream(), max_bytes=registered
+        )
+    except BlobTooLargeError:
+        raise _larger_than_registered(attachment_id, registered) from None
     await anyio.to_thread.run_sync(
         record_upload, ctx, attachment_id, stored.size_bytes, stored.sha256
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 __all__ = ["JSON_INTEGER", "ApiModel", "HTTPError", "Instant", "Page", "Timestamp"]
 
@@ -31,8 +31,23 @@ def _not_a_number(value: object) -> object:
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_not_a_number)]
-"""An ISO-8601 instant the client sends (a query or body field); a naive one is UTC."""
+def _in_utc(value: datetime) -> datetime:
+    # 9999-12-31T23:59:59-01:00 is a valid date-time whose UTC instant is past year
+    # 9999: Python cannot represent it, and formatting it would raise OverflowError.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("must be an instant from year 1 to year 9999 in UTC") from None
+
+
+Instant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+"""An ISO-8601 instant the client sends (a query or body field); a naive one is UTC.
+
+Validated into an aware UTC datetime; one whose UTC instant falls outside years
+1..9999 is a 422.
+"""
 
 
 def _not_bool_or_text(value: object) -> object:
