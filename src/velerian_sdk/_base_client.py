@@ -35,9 +35,11 @@ from ._settings import (
     DEFAULT_MAX_RETRIES,
     ClientSettings,
     NotGiven,
+    check_headers,
     resolve_api_key,
     resolve_base_url,
     resolve_timeout,
+    resolve_user_agent,
 )
 from ._version import __version__
 
@@ -105,8 +107,8 @@ class BaseClient(Generic[HttpT]):
             origin=origin,
             timeout=resolve_timeout(timeout, injected=injected),
             retry=retry,
-            default_headers=dict(default_headers or {}),
-            user_agent=user_agent,
+            default_headers=check_headers("default_headers", default_headers),
+            user_agent=resolve_user_agent(user_agent),
             allow_insecure_http=allow_insecure_http,
         )
         self._user_middleware = tuple(middleware)
@@ -180,7 +182,7 @@ class BaseClient(Generic[HttpT]):
         stream: bool = False,
         authenticate: bool = True,
     ) -> httpx.Request:
-        call_headers = dict(headers) if headers else {}
+        call_headers = check_headers("headers", headers) if headers else {}
         if json is not None:
             if content is not None:
                 msg = "pass either json= or content=, not both"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, cast
@@ -28,9 +29,11 @@ __all__ = [
     "NOT_GIVEN",
     "ClientSettings",
     "NotGiven",
+    "check_headers",
     "resolve_api_key",
     "resolve_base_url",
     "resolve_timeout",
+    "resolve_user_agent",
 ]
 
 DEFAULT_BASE_URL: Final = "https://app.velerian.ai"
@@ -49,6 +52,11 @@ DEFAULT_LIMITS: Final = httpx.Limits(
 API_KEY_ENV: Final = "VELERIAN_API_KEY"
 BASE_URL_ENV: Final = "VELERIAN_BASE_URL"
 API_PREFIX: Final = "/api/v2"
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""An HTTP field name: one or more token characters (RFC 9110, section 5.1)."""
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+"""A field value this SDK sends: printable ASCII, spaces and tabs; no CR, LF or NUL."""
 
 
 class NotGiven:
@@ -229,3 +237,78 @@ def resolve_timeout(
         msg = f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
         raise VelerianArgumentError(msg)
     return httpx.Timeout(float(timeout), connect=min(float(timeout), 5.0))
+
+
+def check_headers(setting: str, headers: object) -> dict[str, str]:
+    """
+    Copy a mapping of headers, refusing any that HTTP/1.1 cannot carry.
+
+    A line break would split the header (or be refused by the connection on every
+    attempt, which looks like a network failure), and a non-ASCII character cannot be
+    encoded at all; both are refused here, once, instead of failing each call.
+
+    Args:
+        setting: The argument's name, for the message (``default_headers``).
+        headers: What the caller passed.
+
+    Returns:
+        A plain ``dict`` copy.
+
+    Raises:
+        VelerianArgumentError: Not a mapping of ``str`` to ``str``, a name that is not
+            an HTTP token, or a value with a control or non-ASCII character. The value
+            is never quoted in the message: it may be a credential.
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        msg = f"{setting} must be a mapping of header names to values, got {type(headers).__name__}"
+        raise VelerianArgumentError(msg)
+    checked: dict[str, str] = {}
+    for name, value in cast("Mapping[object, object]", headers).items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            shown = name if isinstance(name, str) else type(name).__name__
+            msg = (
+                f"{setting} has a header name that HTTP cannot carry: {shown!r} (names are "
+                "letters, digits and !#$%&'*+-.^_`|~, without spaces)"
+            )
+            raise VelerianArgumentError(msg)
+        checked[name] = _header_value(f"{setting}[{name!r}]", value)
+    return checked
+
+
+def resolve_user_agent(user_agent: object) -> str | None:
+    """
+    Check the ``user_agent`` setting.
+
+    Args:
+        user_agent: What the caller passed; ``None`` keeps the SDK's own.
+
+    Returns:
+        The user agent, or ``None``.
+
+    Raises:
+        VelerianArgumentError: Not a ``str``, or a character a header cannot carry.
+    """
+    return None if user_agent is None else _header_value("user_agent", user_agent)
+
+
+def _header_value(setting: str, value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"{setting} must be a str, got {type(value).__name__}"
+        raise VelerianArgumentError(msg)
+    if not _HEADER_VALUE.fullmatch(value):
+        bad = next(char for char in value if not _HEADER_VALUE.fullmatch(char))
+        kind = (
+            "a line break"
+            if bad in "\r\n"
+            else "a control character"
+            if bad < " " or bad == "\x7f"
+            else "a non-ASCII character"
+        )
+        msg = (
+            f"{setting} contains {kind}: HTTP header values must be printable ASCII "
+            "(percent-encode or drop anything else)"
+        )
+        raise VelerianArgumentError(msg)
+    return value
