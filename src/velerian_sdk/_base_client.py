@@ -28,7 +28,8 @@ from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
 from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
-from ._redaction import mask_secret, redact_url
+from ._redaction import redact_url
+from ._reprs import attribute, masked_key
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
     API_PREFIX,
@@ -86,7 +87,8 @@ class BaseClient(Generic[HttpT]):
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         configure_logging_from_env()
-        key = resolve_api_key(api_key)
+        # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
+        api_key = resolve_api_key(api_key)
         root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         retry = retry_policy or RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
         if not isinstance(max_retries, NotGiven):
@@ -102,7 +104,7 @@ class BaseClient(Generic[HttpT]):
                 msg = f"middleware must be Middleware instances, got {type(link).__name__}"
                 raise VelerianArgumentError(msg)
         self._settings = ClientSettings(
-            api_key=key,
+            api_key=api_key,
             root=root,
             origin=origin,
             timeout=resolve_timeout(timeout, injected=injected),
@@ -257,10 +259,13 @@ class BaseClient(Generic[HttpT]):
             ) from None
 
     def __repr__(self) -> str:
+        # Safe on a client whose constructor raised halfway (see _reprs).
+        settings = attribute(self, "_settings")
+        retry = attribute(settings, "retry")
         return (
-            f"{type(self).__name__}(base_url={self._settings.root!r}, "
-            f"api_key={mask_secret(self._settings.api_key)!r}, "
-            f"max_retries={self._settings.retry.max_retries})"
+            f"{type(self).__name__}(base_url={attribute(settings, 'root')!r}, "
+            f"api_key={masked_key(attribute(settings, 'api_key'))!r}, "
+            f"max_retries={attribute(retry, 'max_retries')!r})"
         )
 
 

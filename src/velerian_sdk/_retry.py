@@ -25,6 +25,7 @@ from ._exceptions import VelerianArgumentError, VelerianConnectionError
 from ._logging import logger
 from ._middleware import Backoff, Middleware, MiddlewareFlow
 from ._redaction import redact_url
+from ._reprs import fields_repr
 
 __all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
 
@@ -82,6 +83,8 @@ class RetryPolicy:
     min_delay: float = 0.05
     total_timeout: float | None = 180.0
     jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

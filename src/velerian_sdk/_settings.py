@@ -18,7 +18,8 @@ from typing import Final, cast
 import httpx
 
 from ._exceptions import VelerianArgumentError
-from ._redaction import mask_secret, redact_headers
+from ._redaction import redact_headers
+from ._reprs import attribute, masked_key
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -98,13 +99,21 @@ class ClientSettings:
 
     def __repr__(self) -> str:
         # The generated repr would print the key in full wherever the settings are shown
-        # (a debugger, ``vars(client)``, a locals dump in a crash report).
-        return (
-            f"ClientSettings(api_key={mask_secret(self.api_key)!r}, root={self.root!r}, "
-            f"timeout={self.timeout!r}, retry={self.retry!r}, "
-            f"default_headers={redact_headers(self.default_headers.items())!r}, "
-            f"user_agent={self.user_agent!r}, allow_insecure_http={self.allow_insecure_http!r})"
-        )
+        # (a debugger, ``vars(client)``, a locals dump in a crash report), and would
+        # raise on a half-built instance.
+        headers = attribute(self, "default_headers")
+        if isinstance(headers, Mapping):
+            headers = redact_headers(cast("Mapping[str, str]", headers).items())
+        shown = {
+            "api_key": masked_key(attribute(self, "api_key")),
+            "root": attribute(self, "root"),
+            "timeout": attribute(self, "timeout"),
+            "retry": attribute(self, "retry"),
+            "default_headers": headers,
+            "user_agent": attribute(self, "user_agent"),
+            "allow_insecure_http": attribute(self, "allow_insecure_http"),
+        }
+        return f"ClientSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -131,9 +140,10 @@ def resolve_api_key(api_key: str | None) -> str:
         source = f"the {API_KEY_ENV} environment variable"
     else:
         source = "api_key"
-    given = cast("object", api_key)  # callers without a type checker can pass anything
-    if not isinstance(given, str):
-        msg = f"api_key must be a str, got {type(given).__name__}"
+    # Callers without a type checker can pass anything. (No second local holds the key:
+    # scrubbers of a traceback's locals hide it by the name ``api_key``.)
+    if not isinstance(cast("object", api_key), str):
+        msg = f"api_key must be a str, got {type(api_key).__name__}"
         raise VelerianArgumentError(msg)
     if not api_key.strip():
         msg = f"{source} is empty: set it to your key (vk_live_...)."
