@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import pydantic
-import pydantic_core
 
 from ._auth import NO_AUTH, BearerAuth
 from ._exceptions import (
@@ -26,6 +25,7 @@ from ._exceptions import (
 )
 from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
+from ._json import encode_json
 from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
 from ._redaction import redact_url
@@ -292,26 +292,6 @@ def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> E
         method=request.method,
         url=redact_url(request.url),
     )
-
-
-def encode_json(value: object) -> bytes:
-    """
-    Serialise a request body; datetimes, UUIDs and pydantic models are understood.
-
-    Args:
-        value: The body.
-
-    Returns:
-        UTF-8 JSON bytes.
-
-    Raises:
-        VelerianArgumentError: The value cannot be represented as JSON.
-    """
-    try:
-        return pydantic_core.to_json(value)
-    except pydantic_core.PydanticSerializationError as exc:
-        msg = f"the request body is not JSON-serialisable: {exc}"
-        raise VelerianArgumentError(msg) from None
 
 
 def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
