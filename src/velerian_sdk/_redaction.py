@@ -8,6 +8,7 @@ and last four characters.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -242,12 +243,19 @@ SECRET_KEYS = frozenset(
 _KEY_TEXT = r"vk_(?:live|test)_[A-Za-z0-9_\-]{4,}"
 _MEMBER_TEXT = r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
 _LINK_TEXT = r"(https?://[^\s\"'?#]+\?)[^\s\"'#]*"
-_KEY = re.compile(_KEY_TEXT)
-_MEMBER = re.compile(_MEMBER_TEXT, re.IGNORECASE)
-_LINK = re.compile(_LINK_TEXT)
-_KEY_BYTES = re.compile(_KEY_TEXT.encode())
-_MEMBER_BYTES = re.compile(_MEMBER_TEXT.encode(), re.IGNORECASE)
-_LINK_BYTES = re.compile(_LINK_TEXT.encode())
+
+
+@functools.cache
+def _text_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The key, member and link patterns, compiled on first use: errors are rare."""
+    return (re.compile(_KEY_TEXT), re.compile(_MEMBER_TEXT, re.I), re.compile(_LINK_TEXT))
+
+
+@functools.cache
+def _bytes_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """:func:`_text_patterns` for bytes."""
+    key, member, link = (text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT))
+    return (re.compile(key), re.compile(member, re.I), re.compile(link))
 
 
 @overload
@@ -277,22 +285,22 @@ def scrub_secrets(value: object) -> object:
 
 def _scrub(value: object, depth: int) -> object:
     if isinstance(value, str):
+        key, member, link = _text_patterns()
         if "://" in value:
-            value = _LINK.sub(r"\1REDACTED", value)
+            value = link.sub(r"\1REDACTED", value)
         if '"' in value:
-            value = _MEMBER.sub(rf"\1{REDACTED}\3", value)
-        return (
-            _KEY.sub(lambda found: mask_secret(found.group()), value) if "vk_" in value else value
-        )
+            value = member.sub(rf"\1{REDACTED}\3", value)
+        if "vk_" in value:
+            value = key.sub(lambda found: mask_secret(found.group()), value)
+        return value
     if isinstance(value, bytes):
+        key_b, member_b, link_b = _bytes_patterns()
         if b"://" in value:
-            value = _LINK_BYTES.sub(rb"\1REDACTED", value)
+            value = link_b.sub(rb"\1REDACTED", value)
         if b'"' in value:
-            value = _MEMBER_BYTES.sub(rb"\1REDACTED\3", value)
+            value = member_b.sub(rb"\1REDACTED\3", value)
         if b"vk_" in value:
-            value = _KEY_BYTES.sub(
-                lambda found: mask_secret(found.group().decode()).encode(), value
-            )
+            value = key_b.sub(lambda found: mask_secret(found.group().decode()).encode(), value)
         return value
     if isinstance(value, (dict, list, tuple)) and depth <= 0:
         return REDACTED

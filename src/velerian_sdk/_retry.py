@@ -12,7 +12,6 @@ from __future__ import annotations
 import email.utils
 import math
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,9 +32,6 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 MAX_READABLE_RETRY_AFTER = 86_400.0
 """The longest ``Retry-After`` taken as meant: a day. Anything longer is read as noise."""
-
-_DELAY_SECONDS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?")
-"""``Retry-After``'s delay-seconds (digits; a fraction tolerated), short enough to parse cheaply."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +179,14 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
 
 def _delay_seconds(raw: str) -> float | None:
     """A plain non-negative number of seconds, or ``None`` for anything else."""
-    raw = raw.strip()
-    return float(raw) if _DELAY_SECONDS.fullmatch(raw) else None
+    # ASCII digits, a fraction tolerated, short enough to parse cheaply: float() alone
+    # would take "nan", "-1", "1e9" and "1_000", and str.isdigit() alone takes "²".
+    whole, dot, fraction = raw.strip().partition(".")
+    if not (whole.isascii() and fraction.isascii() and 0 < len(whole) <= 12):
+        return None
+    if not whole.isdigit() or (dot and not (fraction.isdigit() and len(fraction) <= 9)):
+        return None
+    return float(f"{whole}.{fraction}") if dot else float(whole)
 
 
 def _seconds_until(raw: str) -> float | None:
