@@ -14,6 +14,7 @@ import httpx
 
 from ._middleware import Middleware
 from ._redaction import mask_secret
+from ._reprs import attribute
 
 __all__ = ["BearerAuth", "same_origin"]
 
@@ -70,4 +71,6 @@ class BearerAuth(Middleware):
             del request.headers["authorization"]
 
     def __repr__(self) -> str:
-        return f"BearerAuth(api_key={self._masked!r}, origin={str(self._origin)!r})"
+        origin = attribute(self, "_origin")
+        shown = str(origin) if isinstance(origin, httpx.URL) else origin
+        return f"BearerAuth(api_key={attribute(self, '_masked')!r}, origin={shown!r})"

@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar, cast
 
 import httpx
 import pydantic
-import pydantic_core
 
 from ._auth import NO_AUTH, BearerAuth
 from ._exceptions import (
@@ -26,18 +25,22 @@ from ._exceptions import (
 )
 from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
+from ._json import encode_json
 from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
-from ._redaction import mask_secret, redact_url
+from ._redaction import redact_url
+from ._reprs import attribute, masked_key
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
     API_PREFIX,
     DEFAULT_MAX_RETRIES,
     ClientSettings,
     NotGiven,
+    check_headers,
     resolve_api_key,
     resolve_base_url,
     resolve_timeout,
+    resolve_user_agent,
 )
 from ._version import __version__
 
@@ -84,7 +87,8 @@ class BaseClient(Generic[HttpT]):
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         configure_logging_from_env()
-        key = resolve_api_key(api_key)
+        # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
+        api_key = resolve_api_key(api_key)
         root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
         retry = retry_policy or RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
         if not isinstance(max_retries, NotGiven):
@@ -100,13 +104,13 @@ class BaseClient(Generic[HttpT]):
                 msg = f"middleware must be Middleware instances, got {type(link).__name__}"
                 raise VelerianArgumentError(msg)
         self._settings = ClientSettings(
-            api_key=key,
+            api_key=api_key,
             root=root,
             origin=origin,
             timeout=resolve_timeout(timeout, injected=injected),
             retry=retry,
-            default_headers=dict(default_headers or {}),
-            user_agent=user_agent,
+            default_headers=check_headers("default_headers", default_headers),
+            user_agent=resolve_user_agent(user_agent),
             allow_insecure_http=allow_insecure_http,
         )
         self._user_middleware = tuple(middleware)
@@ -180,7 +184,7 @@ class BaseClient(Generic[HttpT]):
         stream: bool = False,
         authenticate: bool = True,
     ) -> httpx.Request:
-        call_headers = dict(headers) if headers else {}
+        call_headers = check_headers("headers", headers) if headers else {}
         if json is not None:
             if content is not None:
                 msg = "pass either json= or content=, not both"
@@ -255,10 +259,13 @@ class BaseClient(Generic[HttpT]):
             ) from None
 
     def __repr__(self) -> str:
+        # Safe on a client whose constructor raised halfway (see _reprs).
+        settings = attribute(self, "_settings")
+        retry = attribute(settings, "retry")
         return (
-            f"{type(self).__name__}(base_url={self._settings.root!r}, "
-            f"api_key={mask_secret(self._settings.api_key)!r}, "
-            f"max_retries={self._settings.retry.max_retries})"
+            f"{type(self).__name__}(base_url={attribute(settings, 'root')!r}, "
+            f"api_key={masked_key(attribute(settings, 'api_key'))!r}, "
+            f"max_retries={attribute(retry, 'max_retries')!r})"
         )
 
 
@@ -285,26 +292,6 @@ def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> E
         method=request.method,
         url=redact_url(request.url),
     )
-
-
-def encode_json(value: object) -> bytes:
-    """
-    Serialise a request body; datetimes, UUIDs and pydantic models are understood.
-
-    Args:
-        value: The body.
-
-    Returns:
-        UTF-8 JSON bytes.
-
-    Raises:
-        VelerianArgumentError: The value cannot be represented as JSON.
-    """
-    try:
-        return pydantic_core.to_json(value)
-    except pydantic_core.PydanticSerializationError as exc:
-        msg = f"the request body is not JSON-serialisable: {exc}"
-        raise VelerianArgumentError(msg) from None
 
 
 def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import cast
 
 from ._exceptions import VelerianArgumentError, VelerianEvidenceError
+from ._reprs import attribute, fields_repr
 from ._transfer import DownloadedFile
 
 __all__ = [
@@ -78,13 +79,18 @@ class ChainBreak:
     .. versionadded:: 0.2.0
     """
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     index: int
     pack_id: str | None
     chain_scope: str
     reason: str
 
     def __str__(self) -> str:
-        return f"pack #{self.index} ({self.pack_id or 'no id'}, {self.chain_scope}): {self.reason}"
+        index, scope, reason = (
+            attribute(self, name) for name in ("index", "chain_scope", "reason")
+        )
+        return f"pack #{index} ({attribute(self, 'pack_id') or 'no id'}, {scope}): {reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,8 @@ class EvidenceVerification:
 
     .. versionadded:: 0.2.0
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     packs_checked: int
     scopes: tuple[str, ...]

@@ -12,6 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
+from ._redaction import scrub_secrets
+
 if TYPE_CHECKING:
     import httpx
 
@@ -43,7 +45,35 @@ class VelerianError(Exception):
     Base class of every exception the SDK raises.
 
     Catch this to handle any failure of a call, whatever its cause.
+
+    Every one of them pickles (to a process pool, a task queue's result store) and
+    comes back with the same type, message and attributes, except
+    :attr:`VelerianAPIError.response`, which comes back as ``None``: the response
+    holds its request, and the request holds the ``Authorization`` header. Copies made
+    with :mod:`copy` follow the same rule. Errors do not define ``==``; compare their
+    attributes.
     """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The default rebuilds an exception by calling its class with ``self.args``,
+        # which fails for every subclass whose constructor takes other arguments, and
+        # would carry the response (and the key in its request) along.
+        fields = cast("dict[str, object]", vars(self))
+        state = {
+            name: None if name == "response" else scrub_secrets(value)
+            for name, value in fields.items()
+        }
+        return (_rebuild_error, (type(self), scrub_secrets(self.args), state))
+
+
+def _rebuild_error(
+    cls: type[VelerianError], args: tuple[object, ...], state: dict[str, object]
+) -> VelerianError:
+    """Rebuild a pickled error without calling its constructor (see ``__reduce__``)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class VelerianArgumentError(VelerianError, ValueError):
@@ -121,11 +151,12 @@ class VelerianResponseValidationError(VelerianError):
         status_code: int,
         errors: Sequence[str] = (),
     ) -> None:
-        super().__init__(message)
-        self.body = body
+        super().__init__(scrub_secrets(message))
+        # A 2xx body that did not fit may be a minted key's: keep none of its secrets.
+        self.body = scrub_secrets(body)
         self.request_id = request_id
         self.status_code = status_code
-        self.errors: list[str] = list(errors)
+        self.errors: list[str] = [scrub_secrets(error) for error in errors]
 
 
 class VelerianIntegrityError(VelerianError):
@@ -237,8 +268,9 @@ class VelerianAPIError(VelerianError):
         request_id: str | None = None,
     ) -> None:
         self.status_code = status_code
-        self.detail = detail
-        self.body = body
+        # What the error keeps outlives the call (logs, pickles): no secrets in it.
+        self.detail = None if detail is None else scrub_secrets(detail)
+        self.body = scrub_secrets(body)
         self.response = response
         self.method: str = ""
         self.path: str = ""

@@ -22,6 +22,8 @@ from typing import ClassVar, Literal, TypeAlias
 
 import httpx
 
+from ._reprs import fields_repr
+
 __all__ = [
     "Backoff",
     "Middleware",
@@ -38,6 +40,8 @@ class Backoff:
 
     .. versionadded:: 0.2.0
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     seconds: float
     request: httpx.Request

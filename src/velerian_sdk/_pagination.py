@@ -22,6 +22,7 @@ import pydantic_core
 
 from ._exceptions import VelerianArgumentError, VelerianError
 from ._json import JSONObject
+from ._reprs import fields_repr
 
 __all__ = [
     "AsyncPageFetcher",
@@ -71,6 +72,8 @@ class PageData(Generic[ItemT]):
         total: How many rows match in all, when the server says.
         raw: Builds the page's body as JSON values, on demand.
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     items: Sequence[ItemT]
     limit: int

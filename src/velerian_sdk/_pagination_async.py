@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio  # unasync: remove
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from ._json import JSONObject
 from ._pagination import (
@@ -21,6 +21,7 @@ from ._pagination import (
     has_more,
     next_offset,
 )
+from ._reprs import attribute
 
 __all__ = ["AsyncPage"]
 
@@ -209,16 +210,21 @@ class AsyncPage(Generic[ItemT]):
 
     def __rich_repr__(self) -> Iterator[tuple[str, object]]:
         """Fields for ``rich``'s pretty printer (REPL, notebooks): the items in full."""
-        yield "items", self.items
-        yield "limit", self.limit
-        yield "offset", self.offset
-        yield "total", self.total
+        for name in ("items", "limit", "offset", "total"):
+            yield name, attribute(self, name)
 
     def __repr__(self) -> str:
-        total = "?" if self.total is None else self.total
+        # Safe on a half-built page (see _reprs).
+        items = attribute(self, "items")
+        count = (
+            f"<{len(cast('list[object]', items))} items>"
+            if isinstance(items, list)
+            else repr(items)
+        )
+        total = attribute(self, "total")
         return (
-            f"{type(self).__name__}(items=<{len(self.items)} items>, limit={self.limit}, "
-            f"offset={self.offset}, total={total})"
+            f"{type(self).__name__}(items={count}, limit={attribute(self, 'limit')!r}, "
+            f"offset={attribute(self, 'offset')!r}, total={'?' if total is None else total!r})"
         )
 
 

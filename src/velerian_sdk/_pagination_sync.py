@@ -10,7 +10,7 @@ This module is the source of the synchronous :class:`~velerian_sdk.Page`, which
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from ._json import JSONObject
 from ._pagination import (
@@ -22,6 +22,7 @@ from ._pagination import (
     has_more,
     next_offset,
 )
+from ._reprs import attribute
 
 __all__ = ["Page"]
 
@@ -207,16 +208,21 @@ class Page(Generic[ItemT]):
 
     def __rich_repr__(self) -> Iterator[tuple[str, object]]:
         """Fields for ``rich``'s pretty printer (REPL, notebooks): the items in full."""
-        yield "items", self.items
-        yield "limit", self.limit
-        yield "offset", self.offset
-        yield "total", self.total
+        for name in ("items", "limit", "offset", "total"):
+            yield name, attribute(self, name)
 
     def __repr__(self) -> str:
-        total = "?" if self.total is None else self.total
+        # Safe on a half-built page (see _reprs).
+        items = attribute(self, "items")
+        count = (
+            f"<{len(cast('list[object]', items))} items>"
+            if isinstance(items, list)
+            else repr(items)
+        )
+        total = attribute(self, "total")
         return (
-            f"{type(self).__name__}(items=<{len(self.items)} items>, limit={self.limit}, "
-            f"offset={self.offset}, total={total})"
+            f"{type(self).__name__}(items={count}, limit={attribute(self, 'limit')!r}, "
+            f"offset={attribute(self, 'offset')!r}, total={'?' if total is None else total!r})"
         )
 
 

@@ -8,13 +8,23 @@ and last four characters.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable
-from typing import cast
+from typing import cast, overload
 
 import httpx
 
-__all__ = ["REDACTED", "mask_secret", "redact_body", "redact_headers", "redact_json", "redact_url"]
+__all__ = [
+    "REDACTED",
+    "mask_secret",
+    "redact_body",
+    "redact_headers",
+    "redact_json",
+    "redact_url",
+    "scrub_secrets",
+]
 
 REDACTED = "REDACTED"
 
@@ -213,3 +223,96 @@ def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) 
 
 def _safe_body_key(key: str) -> bool:
     return key in SAFE_BODY_KEYS or key == "id" or key.endswith(("_id", "_ids", "_at"))
+
+
+SECRET_KEYS = frozenset(
+    {
+        "access_token",
+        "api_key",
+        "apikey",
+        "authorization",
+        "client_secret",
+        "password",
+        "refresh_token",
+        "secret",
+        "token",
+    }
+)
+"""JSON members whose value is a credential wherever they appear (a minted key's ``secret``)."""
+
+_KEY_TEXT = r"vk_(?:live|test)_[A-Za-z0-9_\-]{4,}"
+_MEMBER_TEXT = r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
+_LINK_TEXT = r"(https?://[^\s\"'?#]+\?)[^\s\"'#]*"
+
+
+@functools.cache
+def _text_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The key, member and link patterns, compiled on first use: errors are rare."""
+    return (re.compile(_KEY_TEXT), re.compile(_MEMBER_TEXT, re.I), re.compile(_LINK_TEXT))
+
+
+@functools.cache
+def _bytes_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """:func:`_text_patterns` for bytes."""
+    key, member, link = (text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT))
+    return (re.compile(key), re.compile(member, re.I), re.compile(link))
+
+
+@overload
+def scrub_secrets(value: str) -> str: ...
+@overload
+def scrub_secrets(value: bytes) -> bytes: ...
+@overload
+def scrub_secrets(value: object) -> object: ...
+def scrub_secrets(value: object) -> object:
+    """
+    Copy a value an error keeps, with every credential in it masked.
+
+    An error outlives its call: it is logged, pickled to another process, stored as a
+    task result. So what it keeps of a body carries no key: ``vk_live_...`` tokens are
+    masked as :func:`mask_secret` does, the values of members such as ``secret`` or
+    ``token`` print as ``REDACTED``, and links lose their query (presigned signatures).
+
+    Args:
+        value: A body (``bytes``, ``str`` or decoded JSON), a message, or anything else,
+            which is returned as is.
+
+    Returns:
+        The scrubbed copy; the value itself when there was nothing to scrub.
+    """
+    return _scrub(value, MAX_SHOWN_DEPTH)
+
+
+def _scrub(value: object, depth: int) -> object:
+    if isinstance(value, str):
+        key, member, link = _text_patterns()
+        if "://" in value:
+            value = link.sub(r"\1REDACTED", value)
+        if '"' in value:
+            value = member.sub(rf"\1{REDACTED}\3", value)
+        if "vk_" in value:
+            value = key.sub(lambda found: mask_secret(found.group()), value)
+        return value
+    if isinstance(value, bytes):
+        key_b, member_b, link_b = _bytes_patterns()
+        if b"://" in value:
+            value = link_b.sub(rb"\1REDACTED", value)
+        if b'"' in value:
+            value = member_b.sub(rb"\1REDACTED\3", value)
+        if b"vk_" in value:
+            value = key_b.sub(lambda found: mask_secret(found.group().decode()).encode(), value)
+        return value
+    if isinstance(value, (dict, list, tuple)) and depth <= 0:
+        return REDACTED
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if isinstance(key, str) and key.lower() in SECRET_KEYS
+            else _scrub(item, depth - 1)
+            for key, item in cast("dict[object, object]", value).items()
+        }
+    if isinstance(value, list):
+        return [_scrub(item, depth - 1) for item in cast("list[object]", value)]
+    if isinstance(value, tuple):
+        return tuple(_scrub(item, depth - 1) for item in cast("tuple[object, ...]", value))
+    return value

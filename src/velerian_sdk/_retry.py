@@ -24,10 +24,14 @@ from ._exceptions import VelerianArgumentError, VelerianConnectionError
 from ._logging import logger
 from ._middleware import Backoff, Middleware, MiddlewareFlow
 from ._redaction import redact_url
+from ._reprs import fields_repr
 
 __all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+MAX_READABLE_RETRY_AFTER = 86_400.0
+"""The longest ``Retry-After`` taken as meant: a day. Anything longer is read as noise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +47,11 @@ class RetryPolicy:
     server-requested delay is never shortened, but it is stretched by a random extra of
     up to :attr:`retry_after_spread` of itself, so that many calls told "wait 1 s"
     together do not all come back in the same instant. Otherwise the delay is
-    full-jitter exponential backoff.
+    full-jitter exponential backoff. A value that cannot be meant (negative, not a
+    number, more than a day, garbage, an HTTP date without a timezone) is ignored in
+    favour of that backoff. Whatever the source, no delay is shorter than
+    :attr:`min_delay`, so a server answering ``Retry-After: 0`` cannot make the client
+    spin.
 
     Attributes:
         max_retries: Retries after the first attempt; 0 makes exactly one attempt.
@@ -53,6 +61,8 @@ class RetryPolicy:
         retry_after_spread: The largest random extra added to a server-requested
             delay, as a fraction of it: with 0.25, ``Retry-After: 2`` waits between
             2 and 2.5 s. 0 waits exactly what the server asked.
+        min_delay: The shortest wait between two attempts, in seconds, whatever the
+            server asked or the jitter drew (``Retry-After: 0`` included).
         total_timeout: The whole call's deadline in seconds, attempts and sleeps
             included; each attempt's timeouts are clipped to what is left, so
             ``timeout`` times retries cannot add up past it. ``None``: no deadline.
@@ -66,8 +76,11 @@ class RetryPolicy:
     max_backoff: float = 8.0
     max_retry_after: float = 60.0
     retry_after_spread: float = 0.25
+    min_delay: float = 0.05
     total_timeout: float | None = 180.0
     jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
@@ -75,6 +88,9 @@ class RetryPolicy:
             raise VelerianArgumentError(msg)
         if not 0.0 <= self.retry_after_spread <= 10.0:
             msg = f"retry_after_spread must be between 0 and 10, got {self.retry_after_spread}"
+            raise VelerianArgumentError(msg)
+        if not 0.0 <= self.min_delay <= 60.0:
+            msg = f"min_delay must be between 0 and 60 seconds, got {self.min_delay}"
             raise VelerianArgumentError(msg)
 
     def delay_for(self, attempt: int, response: httpx.Response | None) -> float | None:
@@ -86,19 +102,19 @@ class RetryPolicy:
             response: The response that failed, or ``None`` after a connection error.
 
         Returns:
-            The delay, or ``None`` when the server asked for more than
-            :attr:`max_retry_after`.
+            The delay, at least :attr:`min_delay`; ``None`` when the server asked for
+            more than :attr:`max_retry_after`.
         """
         if response is not None:
             hinted = parse_retry_after(response.headers)
             if hinted is not None:
                 if hinted > self.max_retry_after:
                     return None
-                if hinted == 0.0 or self.retry_after_spread == 0.0:
-                    return hinted
-                return hinted + self.jitter(0.0, hinted * self.retry_after_spread)
+                if hinted > 0.0 and self.retry_after_spread > 0.0:
+                    hinted += self.jitter(0.0, hinted * self.retry_after_spread)
+                return max(self.min_delay, hinted)
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
-        return self.jitter(0.0, ceiling)
+        return max(self.min_delay, self.jitter(0.0, ceiling))
 
     def delay_before_retry(self, attempt: int, response: httpx.Response | None) -> float | None:
         """
@@ -135,34 +151,53 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
     """
     Read the server's requested delay from ``retry-after-ms`` or ``Retry-After``.
 
+    Only a value that can be meant counts: digits (a fraction is tolerated) up to
+    :data:`MAX_READABLE_RETRY_AFTER`, or an HTTP date with its timezone. Anything else
+    (negative, ``nan``, ``1e9``, garbage, a date without a zone, a day or more away)
+    reads as absent, so the caller falls back to its own backoff.
+
     Args:
         headers: Response headers.
 
     Returns:
-        Seconds to wait (never negative), or ``None`` when absent or unreadable.
+        Seconds to wait (0 for a date already past), or ``None`` when absent or
+        unreadable.
     """
     raw_ms = headers.get("retry-after-ms")
     if raw_ms is not None:
-        try:
-            millis = float(raw_ms)
-        except ValueError:
-            millis = math.nan
-        if math.isfinite(millis):
-            return max(0.0, millis / 1000.0)
+        millis = _delay_seconds(raw_ms)
+        if millis is not None and millis <= MAX_READABLE_RETRY_AFTER * 1000.0:
+            return millis / 1000.0
     raw = headers.get("retry-after")
     if raw is None:
         return None
-    raw = raw.strip()
+    seconds = _delay_seconds(raw)
+    if seconds is None:
+        seconds = _seconds_until(raw)
+    return seconds if seconds is not None and seconds <= MAX_READABLE_RETRY_AFTER else None
+
+
+def _delay_seconds(raw: str) -> float | None:
+    """A plain non-negative number of seconds, or ``None`` for anything else."""
+    # ASCII digits, a fraction tolerated, short enough to parse cheaply: float() alone
+    # would take "nan", "-1", "1e9" and "1_000", and str.isdigit() alone takes "²".
+    whole, dot, fraction = raw.strip().partition(".")
+    if not (whole.isascii() and fraction.isascii() and 0 < len(whole) <= 12):
+        return None
+    if not whole.isdigit() or (dot and not (fraction.isdigit() and len(fraction) <= 9)):
+        return None
+    return float(f"{whole}.{fraction}") if dot else float(whole)
+
+
+def _seconds_until(raw: str) -> float | None:
+    """The seconds from now until an HTTP date with a timezone; 0 if it has passed."""
     try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            return None
-        return max(0.0, when.timestamp() - time.time())
+        when = email.utils.parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    seconds = when.timestamp() - time.time()
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 

@@ -17,7 +17,8 @@ from typing import Final, cast
 import httpx
 
 from ._exceptions import VelerianArgumentError
-from ._redaction import mask_secret, redact_headers
+from ._redaction import redact_headers
+from ._reprs import attribute, masked_key
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -28,9 +29,11 @@ __all__ = [
     "NOT_GIVEN",
     "ClientSettings",
     "NotGiven",
+    "check_headers",
     "resolve_api_key",
     "resolve_base_url",
     "resolve_timeout",
+    "resolve_user_agent",
 ]
 
 DEFAULT_BASE_URL: Final = "https://app.velerian.ai"
@@ -49,6 +52,11 @@ DEFAULT_LIMITS: Final = httpx.Limits(
 API_KEY_ENV: Final = "VELERIAN_API_KEY"
 BASE_URL_ENV: Final = "VELERIAN_BASE_URL"
 API_PREFIX: Final = "/api/v2"
+
+_TOKEN_CHARS: Final = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+"""What an HTTP field name is made of (RFC 9110, section 5.6.2)."""
 
 
 class NotGiven:
@@ -90,13 +98,21 @@ class ClientSettings:
 
     def __repr__(self) -> str:
         # The generated repr would print the key in full wherever the settings are shown
-        # (a debugger, ``vars(client)``, a locals dump in a crash report).
-        return (
-            f"ClientSettings(api_key={mask_secret(self.api_key)!r}, root={self.root!r}, "
-            f"timeout={self.timeout!r}, retry={self.retry!r}, "
-            f"default_headers={redact_headers(self.default_headers.items())!r}, "
-            f"user_agent={self.user_agent!r}, allow_insecure_http={self.allow_insecure_http!r})"
-        )
+        # (a debugger, ``vars(client)``, a locals dump in a crash report), and would
+        # raise on a half-built instance.
+        headers = attribute(self, "default_headers")
+        if isinstance(headers, Mapping):
+            headers = redact_headers(cast("Mapping[str, str]", headers).items())
+        shown = {
+            "api_key": masked_key(attribute(self, "api_key")),
+            "root": attribute(self, "root"),
+            "timeout": attribute(self, "timeout"),
+            "retry": attribute(self, "retry"),
+            "default_headers": headers,
+            "user_agent": attribute(self, "user_agent"),
+            "allow_insecure_http": attribute(self, "allow_insecure_http"),
+        }
+        return f"ClientSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -123,9 +139,10 @@ def resolve_api_key(api_key: str | None) -> str:
         source = f"the {API_KEY_ENV} environment variable"
     else:
         source = "api_key"
-    given = cast("object", api_key)  # callers without a type checker can pass anything
-    if not isinstance(given, str):
-        msg = f"api_key must be a str, got {type(given).__name__}"
+    # Callers without a type checker can pass anything. (No second local holds the key:
+    # scrubbers of a traceback's locals hide it by the name ``api_key``.)
+    if not isinstance(cast("object", api_key), str):
+        msg = f"api_key must be a str, got {type(api_key).__name__}"
         raise VelerianArgumentError(msg)
     if not api_key.strip():
         msg = f"{source} is empty: set it to your key (vk_live_...)."
@@ -229,3 +246,83 @@ def resolve_timeout(
         msg = f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
         raise VelerianArgumentError(msg)
     return httpx.Timeout(float(timeout), connect=min(float(timeout), 5.0))
+
+
+def check_headers(setting: str, headers: object) -> dict[str, str]:
+    """
+    Copy a mapping of headers, refusing any that HTTP/1.1 cannot carry.
+
+    A line break would split the header (or be refused by the connection on every
+    attempt, which looks like a network failure), and a non-ASCII character cannot be
+    encoded at all; both are refused here, once, instead of failing each call.
+
+    Args:
+        setting: The argument's name, for the message (``default_headers``).
+        headers: What the caller passed.
+
+    Returns:
+        A plain ``dict`` copy.
+
+    Raises:
+        VelerianArgumentError: Not a mapping of ``str`` to ``str``, a name that is not
+            an HTTP token, or a value with a control or non-ASCII character. The value
+            is never quoted in the message: it may be a credential.
+    """
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        msg = f"{setting} must be a mapping of header names to values, got {type(headers).__name__}"
+        raise VelerianArgumentError(msg)
+    checked: dict[str, str] = {}
+    for name, value in cast("Mapping[object, object]", headers).items():
+        if not isinstance(name, str) or not name or not _TOKEN_CHARS.issuperset(name):
+            shown = name if isinstance(name, str) else type(name).__name__
+            msg = (
+                f"{setting} has a header name that HTTP cannot carry: {shown!r} (names are "
+                "letters, digits and !#$%&'*+-.^_`|~, without spaces)"
+            )
+            raise VelerianArgumentError(msg)
+        checked[name] = _header_value(f"{setting}[{name!r}]", value)
+    return checked
+
+
+def resolve_user_agent(user_agent: object) -> str | None:
+    """
+    Check the ``user_agent`` setting.
+
+    Args:
+        user_agent: What the caller passed; ``None`` keeps the SDK's own.
+
+    Returns:
+        The user agent, or ``None``.
+
+    Raises:
+        VelerianArgumentError: Not a ``str``, or a character a header cannot carry.
+    """
+    return None if user_agent is None else _header_value("user_agent", user_agent)
+
+
+def _header_value(setting: str, value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"{setting} must be a str, got {type(value).__name__}"
+        raise VelerianArgumentError(msg)
+    if not _sendable(value):
+        bad = next(char for char in value if not _sendable(char))
+        kind = (
+            "a line break"
+            if bad in "\r\n"
+            else "a control character"
+            if bad < " " or bad == "\x7f"
+            else "a non-ASCII character"
+        )
+        msg = (
+            f"{setting} contains {kind}: HTTP header values must be printable ASCII "
+            "(percent-encode or drop anything else)"
+        )
+        raise VelerianArgumentError(msg)
+    return value
+
+
+def _sendable(value: str) -> bool:
+    """Printable ASCII, spaces and tabs: what a header value may hold (no CR, LF, NUL)."""
+    return value.isascii() and value.replace("\t", " ").isprintable()

@@ -20,6 +20,7 @@ from typing import IO, Protocol
 
 from ._exceptions import VelerianArgumentError, VelerianExportExpiredError, VelerianIntegrityError
 from ._progress import ProgressCallback
+from ._reprs import fields_repr
 
 __all__ = ["DownloadedFile", "download_plan"]
 
@@ -58,6 +59,8 @@ class DownloadedFile:
     .. versionadded:: 0.2.0
     """
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     path: Path | None
     size_bytes: int
     sha256: str
@@ -66,6 +69,8 @@ class DownloadedFile:
 @dataclass(frozen=True, slots=True)
 class DownloadPlan:
     """How to fetch one export: where, with or without the key, and what to expect."""
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     url: str
     authenticate: bool

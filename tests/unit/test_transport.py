@@ -103,7 +103,7 @@ def test_json_body_is_encoded_with_datetimes(harness: Harness) -> None:
 
 def test_unserialisable_body_is_an_argument_error(harness: Harness) -> None:
     client = harness.client(ok)
-    with pytest.raises(VelerianArgumentError, match="not JSON-serialisable"):
+    with pytest.raises(VelerianArgumentError, match="cannot be sent as JSON"):
         harness.run(client.post("x", json={...}))
     assert harness.requests == []
 

@@ -155,4 +155,4 @@ class _Shown:
         self.text = text
 
     def __repr__(self) -> str:
-        return self.text
+        return getattr(self, "text", "<unset>")

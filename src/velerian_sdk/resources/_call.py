@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .._base_client import Params
+from .._reprs import fields_repr
 
 __all__ = ["ApiCall"]
 
@@ -27,6 +28,8 @@ class ApiCall:
         json: The JSON body, if any.
         idempotency_key: The caller's idempotency key, if given.
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     method: str
     path: str
