@@ -29,14 +29,17 @@ from ._idempotency import IdempotencyMiddleware, check_idempotency_key
 from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
 from ._redaction import mask_secret, redact_url
+from ._response_limits import ERROR_BODY_EXCERPT
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
     API_PREFIX,
     DEFAULT_MAX_RETRIES,
+    NOT_GIVEN,
     ClientSettings,
     NotGiven,
     resolve_api_key,
     resolve_base_url,
+    resolve_max_response_bytes,
     resolve_timeout,
 )
 from ._version import __version__
@@ -82,6 +85,7 @@ class BaseClient(Generic[HttpT]):
         allow_insecure_http: bool,
         injected: bool,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> None:
         configure_logging_from_env()
         key = resolve_api_key(api_key)
@@ -108,6 +112,7 @@ class BaseClient(Generic[HttpT]):
             default_headers=dict(default_headers or {}),
             user_agent=user_agent,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
         self._user_middleware = tuple(middleware)
         self._default_headers = httpx.Headers(
@@ -248,7 +253,7 @@ class BaseClient(Generic[HttpT]):
             )
             raise VelerianResponseValidationError(
                 msg,
-                body=response.content,
+                body=response.content[:ERROR_BODY_EXCERPT],
                 request_id=response.headers.get("x-request-id"),
                 status_code=response.status_code,
                 errors=errors,
