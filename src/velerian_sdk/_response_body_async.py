@@ -35,6 +35,11 @@ async def read_body(response: httpx.Response, limit: int) -> None:
     excerpt = not 200 <= response.status_code < 300  # is_success, without its two calls
     if excerpt:
         limit = min(limit, ERROR_BODY_EXCERPT)
+    if response.is_stream_consumed:
+        # Built in memory (a MockTransport or another in-process transport): the body
+        # was read when the response was made, and reading it again would only copy it.
+        _check_in_memory(response, limit, excerpt=excerpt)
+        return
     # Most API bodies arrive in one network read. Content-Length is looked at only when
     # a second chunk comes, since finding a header costs an API call more than the rest
     # of this cap (about 9k instructions); a body stated over the limit still stops
@@ -57,3 +62,12 @@ async def read_body(response: httpx.Response, limit: int) -> None:
         parts.append(chunk)
     # What httpx's own read() stores; the response then behaves as one read in full.
     response._content = b"".join(parts)  # pyright: ignore[reportPrivateUsage]
+
+
+def _check_in_memory(response: httpx.Response, limit: int, *, excerpt: bool) -> None:
+    content = response.content
+    if len(content) <= limit:
+        return
+    if not excerpt:
+        raise too_large(response.request, limit, size=f"{len(content)} bytes in memory")
+    response._content = content[:limit]  # pyright: ignore[reportPrivateUsage]

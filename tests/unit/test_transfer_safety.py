@@ -70,6 +70,21 @@ class Counted(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
 
+class Streamed(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """``body`` in 64 KiB network-sized reads, not read when the response is built."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        for start in range(0, len(self.body), 65536):
+            yield self.body[start : start + 65536]
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
+
+
 def run_download(
     harness: Harness,
     client: VelerianClient | AsyncVelerianClient,
@@ -242,11 +257,18 @@ def test_a_gzip_bomb_stops_at_the_cap(harness: Harness) -> None:
     bomb = gzip.compress(b"\0" * (16 << 20), compresslevel=9)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+        headers = {"Content-Encoding": "gzip", "Content-Length": str(len(bomb))}
+        return httpx.Response(200, stream=Streamed(bomb), headers=headers)
 
     client = harness.client(handler, max_response_bytes=1 << 20)
     with pytest.raises(VelerianResponseTooLargeError, match="decoded"):
         harness.run(client.get("plans"))
+
+
+def test_a_body_built_in_memory_is_checked_too(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(200, content=b"x" * 5000))
+    with pytest.raises(VelerianResponseTooLargeError, match="5000 bytes in memory"):
+        harness.run(client.with_options(max_response_bytes=4096).get("plans"))
 
 
 def test_a_body_without_a_length_stops_at_the_cap(harness: Harness) -> None:
@@ -274,6 +296,22 @@ def test_with_options_sets_the_cap(harness: Harness) -> None:
         harness.run(small.get("plans"))
     assert harness.run(client.get("plans")).content == b"x" * 5000
     assert small.with_options(timeout=3.0)._settings.max_response_bytes == 4096  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_streamed_error_body_is_read_only_up_to_the_excerpt(harness: Harness) -> None:
+    body = Counted(4 << 20)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, stream=body)
+
+    client = harness.client(handler)
+    from velerian_sdk import VelerianAPIError
+
+    with pytest.raises(VelerianAPIError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.response is not None
+    assert len(caught.value.response.content) == 64 * 1024
+    assert body.pulled <= 2 * 65536
 
 
 @pytest.mark.parametrize("value", [0, -1, 1023, True, 2.5, "1000000"])
