@@ -32,6 +32,7 @@ class ClientOptions(TypedDict, total=False):
     middleware: Sequence[Middleware]
     allow_insecure_http: bool
     retry_policy: RetryPolicy | None
+    max_response_bytes: int
 
 
 class Harness:

@@ -37,6 +37,7 @@ from ._exceptions import (
     VelerianIntegrityError,
     VelerianNotFoundError,
     VelerianRateLimitError,
+    VelerianResponseTooLargeError,
     VelerianResponseValidationError,
     VelerianRunTimeoutError,
     VelerianServerError,
@@ -46,7 +47,13 @@ from ._exceptions import (
 from ._json import JSONObject, JSONValue
 from ._middleware import Backoff, Middleware, MiddlewareFlow
 from ._retry import RetryPolicy
-from ._settings import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
+from ._settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    NotGiven,
+)
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -76,6 +83,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "Abp",
@@ -137,6 +145,7 @@ __all__ = [
     "VelerianNotFoundError",
     "VelerianPaginationError",
     "VelerianRateLimitError",
+    "VelerianResponseTooLargeError",
     "VelerianResponseValidationError",
     "VelerianRunTimeoutError",
     "VelerianServerError",

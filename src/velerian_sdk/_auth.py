@@ -1,11 +1,13 @@
 """
-The ``Authorization`` header: attached to the API's origin and to nothing else.
+The ``Authorization`` header, and the one rule for what reaches any other origin.
 
 The key goes only to the scheme, host and port of the configured base URL. A request
-to any other origin (a presigned storage link, a URL returned by the server) is sent
-with every ``Authorization`` header removed, even one a user set by hand, so the key
-cannot leak through an absolute URL. A call may also opt out explicitly, which is how
-presigned downloads on the API's own host are fetched without the key.
+to any other origin (a presigned storage link, a URL returned by the server) is cut
+down by :func:`~velerian_sdk._origin.keep_call_headers`: every ``Authorization`` header
+is removed, even one a user set by hand, and so is every header the client added for
+the API (defaults, user agent, idempotency key), so neither the key nor the user's
+``default_headers`` leak through an absolute URL. A call may also opt out of the key
+explicitly, which is how presigned downloads on the API's own host are fetched.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import httpx
 
 from ._middleware import Middleware
+from ._origin import keep_call_headers, same_origin
 from ._redaction import mask_secret
 from ._reprs import attribute
 
@@ -22,31 +25,13 @@ NO_AUTH = "velerian_no_auth"
 """Request extension: set to True to send this request without the key."""
 
 
-def same_origin(url: httpx.URL, origin: httpx.URL) -> bool:
-    """
-    Tell whether ``url`` has the scheme, host and port of ``origin``.
-
-    Args:
-        url: The URL about to be requested.
-        origin: The API's origin.
-
-    Returns:
-        True when the key may be sent to ``url``.
-    """
-    return (
-        url.scheme == origin.scheme
-        and url.host == origin.host
-        and (url.port or _DEFAULT_PORTS.get(url.scheme))
-        == (origin.port or _DEFAULT_PORTS.get(origin.scheme))
-    )
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
 class BearerAuth(Middleware):
     """
     Attach ``Authorization: Bearer <key>`` on every attempt to the API's origin.
+
+    A request for any other origin gets only its call's own headers (see
+    :func:`~velerian_sdk._origin.keep_call_headers`); this link runs after every link
+    of the client that adds headers, so the rule sees them all.
 
     Args:
         api_key: The key to send.
@@ -60,12 +45,14 @@ class BearerAuth(Middleware):
 
     def on_request(self, request: httpx.Request) -> None:
         """
-        Add the key to a request for the API's origin; strip it from anything else.
+        Add the key to a request for the API's origin; strip anything else down.
 
         Args:
             request: The outgoing request.
         """
-        if same_origin(request.url, self._origin) and not request.extensions.get(NO_AUTH):
+        if not same_origin(request.url, self._origin):
+            keep_call_headers(request)
+        elif not request.extensions.get(NO_AUTH):
             request.headers["Authorization"] = self._header
         elif "authorization" in request.headers:
             del request.headers["authorization"]

@@ -30,15 +30,18 @@ from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transf
 from ._middleware import Middleware
 from ._redaction import redact_url
 from ._reprs import attribute, masked_key
+from ._response_limits import ERROR_BODY_EXCERPT
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
     API_PREFIX,
     DEFAULT_MAX_RETRIES,
+    NOT_GIVEN,
     ClientSettings,
     NotGiven,
     check_headers,
     resolve_api_key,
     resolve_base_url,
+    resolve_max_response_bytes,
     resolve_timeout,
     resolve_user_agent,
 )
@@ -85,6 +88,7 @@ class BaseClient(Generic[HttpT]):
         allow_insecure_http: bool,
         injected: bool,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> None:
         configure_logging_from_env()
         # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
@@ -112,6 +116,7 @@ class BaseClient(Generic[HttpT]):
             default_headers=check_headers("default_headers", default_headers),
             user_agent=resolve_user_agent(user_agent),
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
         self._user_middleware = tuple(middleware)
         self._default_headers = httpx.Headers(
@@ -252,7 +257,7 @@ class BaseClient(Generic[HttpT]):
             )
             raise VelerianResponseValidationError(
                 msg,
-                body=response.content,
+                body=response.content[:ERROR_BODY_EXCERPT],
                 request_id=response.headers.get("x-request-id"),
                 status_code=response.status_code,
                 errors=errors,

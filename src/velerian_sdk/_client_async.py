@@ -20,6 +20,7 @@ from ._compat_async import AsyncLegacyMethods
 from ._deadline import AsyncAttemptTimer, AsyncDeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
+from ._response_body_async import read_body
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 
@@ -48,6 +49,10 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             trusted private network. The key then crosses the network unencrypted.
         retry_policy: Full control over retries; ``max_retries``, when given,
             overrides its ``max_retries``.
+        max_response_bytes: The largest API response body read, in bytes after
+            decoding; a larger one raises :class:`VelerianResponseTooLargeError`.
+            Default: :data:`DEFAULT_MAX_RESPONSE_BYTES` (32 MiB). Downloads are bounded
+            by their stated size instead.
 
     Raises:
         VelerianArgumentError: A missing key or an invalid setting. It is also a
@@ -78,6 +83,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         middleware: Sequence[Middleware] = (),
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> None:
         given = cast("object", http_client)  # callers without a type checker can pass anything
         if given is not None and not isinstance(given, httpx.AsyncClient):
@@ -94,6 +100,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             allow_insecure_http=allow_insecure_http,
             injected=http_client is not None,
             retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         import asyncio  # here, not at the top: importing the SDK does not load it
@@ -118,6 +125,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Self:
         """
         Return a client with some settings changed that shares this one's connections.
@@ -133,6 +141,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             default_headers: Replaces the default headers.
             user_agent: Another user agent.
             middleware: Replaces your middleware.
+            max_response_bytes: Another limit on API response bodies.
 
         Returns:
             The new client.
@@ -152,6 +161,9 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             allow_insecure_http=s.allow_insecure_http,
             injected=True,
             retry_policy=s.retry,
+            max_response_bytes=s.max_response_bytes
+            if isinstance(max_response_bytes, NotGiven)
+            else max_response_bytes,
         )
         derived._http = self._http
         derived._owns_http = False
@@ -332,7 +344,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
                 if not bounded:  # the timer already bounds the body it reads
                     AsyncDeadlineStream.attach(response)
                 try:
-                    await response.aread()
+                    await read_body(response, self._settings.max_response_bytes)
                 finally:
                     await response.aclose()
         except httpx.HTTPError as exc:

@@ -22,6 +22,7 @@ from ._compat_sync import LegacyMethods
 from ._deadline import AttemptTimer, DeadlineStream
 from ._exceptions import VelerianArgumentError, VelerianClientClosedError
 from ._middleware import Middleware, Sleep, send_through_chain
+from ._response_body_sync import read_body
 from ._retry import RetryPolicy
 from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 
@@ -50,6 +51,10 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             trusted private network. The key then crosses the network unencrypted.
         retry_policy: Full control over retries; ``max_retries``, when given,
             overrides its ``max_retries``.
+        max_response_bytes: The largest API response body read, in bytes after
+            decoding; a larger one raises :class:`VelerianResponseTooLargeError`.
+            Default: :data:`DEFAULT_MAX_RESPONSE_BYTES` (32 MiB). Downloads are bounded
+            by their stated size instead.
 
     Raises:
         VelerianArgumentError: A missing key or an invalid setting. It is also a
@@ -80,6 +85,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         middleware: Sequence[Middleware] = (),
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> None:
         given = cast("object", http_client)  # callers without a type checker can pass anything
         if given is not None and not isinstance(given, httpx.Client):
@@ -96,6 +102,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             allow_insecure_http=allow_insecure_http,
             injected=http_client is not None,
             retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         import time  # here, not at the top: importing the SDK does not load it
@@ -120,6 +127,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Self:
         """
         Return a client with some settings changed that shares this one's connections.
@@ -135,6 +143,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             default_headers: Replaces the default headers.
             user_agent: Another user agent.
             middleware: Replaces your middleware.
+            max_response_bytes: Another limit on API response bodies.
 
         Returns:
             The new client.
@@ -154,6 +163,9 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             allow_insecure_http=s.allow_insecure_http,
             injected=True,
             retry_policy=s.retry,
+            max_response_bytes=s.max_response_bytes
+            if isinstance(max_response_bytes, NotGiven)
+            else max_response_bytes,
         )
         derived._http = self._http
         derived._owns_http = False
@@ -334,7 +346,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
                 if not bounded:  # the timer already bounds the body it reads
                     DeadlineStream.attach(response)
                 try:
-                    response.read()
+                    read_body(response, self._settings.max_response_bytes)
                 finally:
                     response.close()
         except httpx.HTTPError as exc:

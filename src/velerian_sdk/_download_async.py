@@ -5,6 +5,12 @@ The bytes go through the client's middleware chain like any call (retries before
 body starts, logging, error mapping), with the delivery rule deciding whether the key is
 sent. A connection lost halfway through the body restarts the download from the start,
 up to the client's ``max_retries``, into a fresh temporary file.
+
+The body is asked for without compression (``Accept-Encoding: identity``) and is never
+written past the size the server stated: a ``Content-Length`` above it fails before
+the first byte, and the read stops at the first chunk that would pass it. A server
+that compresses anyway, with no size stated, is cut off at the client's
+``max_response_bytes`` of decoded bytes.
 """
 
 # pyright: reportPrivateUsage=false
@@ -17,8 +23,14 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._base_client import translate_transport_error
-from ._exceptions import VelerianConnectionError, VelerianExportExpiredError, VelerianForbiddenError
+from ._exceptions import (
+    VelerianConnectionError,
+    VelerianExportExpiredError,
+    VelerianForbiddenError,
+    VelerianIntegrityError,
+)
 from ._progress import ProgressCallback
+from ._response_limits import stated_length, too_large
 from ._transfer import (
     Destination,
     DownloadedFile,
@@ -56,11 +68,16 @@ async def download_export(
     Returns:
         What was written.
     """
-    plan = download_plan(export)
-    name = f"{export.export_id}.{export.format}"
+    plan = download_plan(export, allow_insecure_http=client._settings.allow_insecure_http)
     attempt = 0
     while True:
-        sink = Sink(to, default_name=name, total=plan.size_bytes, progress=progress)
+        sink = Sink(
+            to,
+            export_id=export.export_id,
+            format=export.format,
+            total=plan.size_bytes,
+            progress=progress,
+        )
         try:
             response = await _open(client, plan, export)
         except BaseException:
@@ -68,7 +85,12 @@ async def download_export(
             raise
         try:
             try:
+                limit = _decoded_limit(response, plan, client._settings.max_response_bytes)
+                decoded = 0
                 async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                    decoded += len(chunk)
+                    if limit is not None and decoded > limit:
+                        raise too_large(response.request, limit, size="compressed, no size stated")
                     sink.write(chunk)
             except httpx.HTTPError as exc:
                 raise translate_transport_error(exc, response.request) from exc
@@ -88,11 +110,33 @@ async def download_export(
             raise
 
 
+def _decoded_limit(response: httpx.Response, plan: DownloadPlan, max_bytes: int) -> int | None:
+    """Check the stated length; return the cap on decoded bytes beyond the sink's own."""
+    encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
+    stated = None if encoded else stated_length(response)
+    if plan.size_bytes is not None:
+        if stated is not None and stated > plan.size_bytes:
+            raise VelerianIntegrityError(
+                f"expected {plan.size_bytes} bytes, the response states {stated}: "
+                "nothing was written",
+                expected=f"size {plan.size_bytes}",
+                actual=f"Content-Length {stated}",
+            )
+        return None  # the sink stops at the stated size
+    if encoded:
+        return max_bytes  # compressed although identity was asked for: no unbounded inflation
+    return None
+
+
 async def _open(
     client: AsyncVelerianClient, plan: DownloadPlan, export: ExportLike
 ) -> httpx.Response:
     request = client._build_request(
-        "GET", plan.url, headers={"Accept": "*/*"}, stream=True, authenticate=plan.authenticate
+        "GET",
+        plan.url,
+        headers={"Accept": "*/*", "Accept-Encoding": "identity"},
+        stream=True,
+        authenticate=plan.authenticate,
     )
     try:
         return await client._send(request)

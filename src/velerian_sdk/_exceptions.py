@@ -31,6 +31,7 @@ __all__ = [
     "VelerianIntegrityError",
     "VelerianNotFoundError",
     "VelerianRateLimitError",
+    "VelerianResponseTooLargeError",
     "VelerianResponseValidationError",
     "VelerianRunTimeoutError",
     "VelerianServerError",
@@ -131,10 +132,11 @@ class VelerianResponseValidationError(VelerianError):
     A 2xx response whose body does not fit the model the SDK expected.
 
     This usually means the server and this SDK version disagree about a shape. The raw
-    body and the request id are kept so that the mismatch can be reported.
+    body (its first 64 KiB) and the request id are kept so that the mismatch can be
+    reported.
 
     Attributes:
-        body: The raw response body.
+        body: The raw response body, cut at 64 KiB.
         request_id: The server's ``x-request-id``, if any.
         status_code: The HTTP status of the response.
         errors: A readable list of what did not fit.
@@ -157,6 +159,31 @@ class VelerianResponseValidationError(VelerianError):
         self.request_id = request_id
         self.status_code = status_code
         self.errors: list[str] = [scrub_secrets(error) for error in errors]
+
+
+class VelerianResponseTooLargeError(VelerianError):
+    """
+    A response body was larger than the client reads; the read stopped there.
+
+    An API response is read up to the client's ``max_response_bytes`` after decoding
+    (a ``Content-Length`` above it fails before the body is read), so a compressed
+    body cannot inflate without bound. Not retried: the same call would get the same
+    answer. Raise the limit with ``client.with_options(max_response_bytes=...)`` if
+    the response is expected to be that large.
+
+    Attributes:
+        limit: The limit that was passed, in bytes.
+        method: The request's HTTP method.
+        url: The request's URL, with its query string redacted.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, message: str, *, limit: int = 0, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.method = method
+        self.url = url
 
 
 class VelerianIntegrityError(VelerianError):
@@ -251,7 +278,9 @@ class VelerianAPIError(VelerianError):
         status_code: The HTTP status code.
         detail: The API's ``detail`` message; a list of validation errors is joined
             into one readable line. Falls back to the body text.
-        body: The parsed JSON body, or ``None`` when the body was not JSON.
+        body: The parsed JSON body, or ``None`` when the body was not JSON. Only the
+            first 64 KiB of an error body is read; a longer body is not parsed, and
+            :attr:`detail` quotes its start.
         response: The :class:`httpx.Response`, for anything else.
         request_id: The server's ``x-request-id``, to quote to support.
         method: The request's HTTP method.

@@ -24,14 +24,17 @@ from ._retry import RetryPolicy
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_LIMITS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "ClientSettings",
     "NotGiven",
     "check_headers",
+    "insecure_http",
     "resolve_api_key",
     "resolve_base_url",
+    "resolve_max_response_bytes",
     "resolve_timeout",
     "resolve_user_agent",
 ]
@@ -48,6 +51,9 @@ DEFAULT_LIMITS: Final = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
 )
 """Keep every open connection alive, so a burst never has to re-open connections."""
+
+DEFAULT_MAX_RESPONSE_BYTES: Final = 32 * 1024 * 1024
+"""The largest API response body a client reads, decoded: 32 MiB (``max_response_bytes``)."""
 
 API_KEY_ENV: Final = "VELERIAN_API_KEY"
 BASE_URL_ENV: Final = "VELERIAN_BASE_URL"
@@ -95,6 +101,7 @@ class ClientSettings:
     default_headers: Mapping[str, str]
     user_agent: str | None
     allow_insecure_http: bool
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def __repr__(self) -> str:
         # The generated repr would print the key in full wherever the settings are shown
@@ -111,6 +118,7 @@ class ClientSettings:
             "default_headers": headers,
             "user_agent": attribute(self, "user_agent"),
             "allow_insecure_http": attribute(self, "allow_insecure_http"),
+            "max_response_bytes": attribute(self, "max_response_bytes"),
         }
         return f"ClientSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
@@ -188,7 +196,7 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> tupl
     if url.username or url.password or url.query or url.fragment:
         msg = f"base_url {base_url!r} must not carry credentials, a query or a fragment."
         raise VelerianArgumentError(msg)
-    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
+    if insecure_http(url, allow_insecure_http=allow_insecure_http):
         msg = (
             f"base_url {base_url!r} uses plain http to a remote host, which would send "
             "your API key unencrypted. Use https, or pass allow_insecure_http=True for a "
@@ -200,6 +208,24 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> tupl
         path = path[: -len(API_PREFIX)]
     origin = url.copy_with(path="/", query=None, fragment=None)
     return str(origin).rstrip("/") + path, origin
+
+
+def insecure_http(url: httpx.URL, *, allow_insecure_http: bool) -> bool:
+    """
+    Tell whether ``url`` is plain http to a remote host that the settings do not allow.
+
+    The one rule for every URL the client sends to: the base URL, and the download and
+    upload links the server hands out. Plain ``http`` is allowed to loopback hosts, and
+    anywhere with ``allow_insecure_http=True``.
+
+    Args:
+        url: The URL about to be used.
+        allow_insecure_http: The client's setting.
+
+    Returns:
+        True when ``url`` must be refused.
+    """
+    return url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host)
 
 
 def is_loopback(host: str) -> bool:
@@ -323,6 +349,34 @@ def _header_value(setting: str, value: object) -> str:
     return value
 
 
+def resolve_max_response_bytes(value: int | NotGiven) -> int:
+    """
+    Check the constructor's ``max_response_bytes``.
+
+    Args:
+        value: The largest decoded response body to read, in bytes, or not given.
+
+    Returns:
+        The limit (:data:`DEFAULT_MAX_RESPONSE_BYTES` when not given).
+
+    Raises:
+        VelerianArgumentError: Not a whole number of at least 1,024 bytes.
+    """
+    if isinstance(value, NotGiven):
+        return DEFAULT_MAX_RESPONSE_BYTES
+    given = cast("object", value)  # callers without a type checker can pass anything
+    if isinstance(given, bool) or not isinstance(given, int) or given < _MIN_RESPONSE_BYTES:
+        msg = (
+            f"max_response_bytes must be a whole number of bytes >= {_MIN_RESPONSE_BYTES}, "
+            f"got {value!r} (the default is {DEFAULT_MAX_RESPONSE_BYTES})"
+        )
+        raise VelerianArgumentError(msg)
+    return value
+
+
 def _sendable(value: str) -> bool:
     """Printable ASCII, spaces and tabs: what a header value may hold (no CR, LF, NUL)."""
     return value.isascii() and value.replace("\t", " ").isprintable()
+
+
+_MIN_RESPONSE_BYTES = 1024

@@ -3,8 +3,9 @@
 """
 Upload a run attachment: register it, send the bytes to the presigned link, finalize.
 
-The bytes stream from the source in chunks (constant memory) to the storage link
-without the API key. A failed send is retried with a fresh stream, since a one-shot
+The bytes stream from the source in chunks (constant memory) to the storage link,
+which must be https (see ``_origin.check_link``), without the API key or any of the
+client's default headers. A failed send is retried with a fresh stream, since a one-shot
 body cannot be replayed by the chain's own retry.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ._exceptions import VelerianAPIError, VelerianArgumentError, VelerianConnectionError
 from ._models.attachments import Attachment
+from ._origin import check_link
 from ._paths import path_segment
 from ._progress import ProgressCallback
 from ._upload_source import Source, UploadSource
@@ -64,6 +66,11 @@ def upload_attachment(
         if registered.upload_url is None:
             msg = f"attachment {registered.id} was registered without an upload_url"
             raise VelerianArgumentError(msg)
+        check_link(
+            registered.upload_url,
+            allow_insecure_http=client._settings.allow_insecure_http,
+            purpose="upload",
+        )
         _send_bytes(client, registered.upload_url, body, progress)
     finally:
         body.close()

@@ -13,8 +13,10 @@ from velerian_sdk import RetryPolicy
 
 __all__ = [
     "ASYNC_CALLS",
+    "BOMB_MIB",
     "IN_FLIGHT",
     "KILLS",
+    "OVERSIZE_MIB",
     "PATIENT_POLICY",
     "RATE_LIMIT",
     "RESTART_CALLS",
@@ -55,6 +57,10 @@ KILLS = _env_int("VELERIAN_SOAK_KILLS", 4)
 """Times the crash soak kills the stub with SIGKILL and restarts it."""
 RATE_LIMIT = _env_int("VELERIAN_SOAK_RATE_LIMIT", 40)
 """The stub's requests per second per key: low enough that 429s trip every second."""
+BOMB_MIB = _env_int("VELERIAN_SOAK_BOMB_MIB", 128)
+"""What the gzip bomb of the response-size test inflates to, in MiB."""
+OVERSIZE_MIB = _env_int("VELERIAN_SOAK_OVERSIZE_MIB", 64)
+"""What the server sends to a download stated at 1,000 bytes, in MiB."""
 SEED = _env_int("VELERIAN_SOAK_SEED", 20_240)
 """Seeds the stub's fault draws."""
 

@@ -31,6 +31,7 @@ from velerian_sdk import (
     VelerianNotFoundError,
     VelerianPaginationError,
     VelerianRateLimitError,
+    VelerianResponseTooLargeError,
     VelerianResponseValidationError,
     VelerianRunTimeoutError,
     VelerianServerError,
@@ -80,6 +81,12 @@ EXAMPLES: dict[type[VelerianError], Callable[[], VelerianError]] = {
         request_id="req_7",
         status_code=201,
         errors=["name: Field required", f"secret: {MINTED}"],
+    ),
+    VelerianResponseTooLargeError: lambda: VelerianResponseTooLargeError(
+        "GET /api/v2/abps: the response is larger than max_response_bytes (1024)",
+        limit=1024,
+        method="GET",
+        url="https://api.test/api/v2/abps",
     ),
     VelerianIntegrityError: lambda: VelerianIntegrityError(
         "size mismatch", expected="size 1024", actual="size 12"

@@ -70,8 +70,10 @@ class Attachments(APIResource):
             The attachment, ``status == "ready"``.
 
         Raises:
-            VelerianArgumentError: An unreadable path, a text-mode file, or bytes
-                without a ``filename``.
+            VelerianArgumentError: An unreadable path, a text-mode file, bytes
+                without a ``filename``, or an upload link over plain http to a
+                remote host (the storage host gets no key and none of the client's
+                default headers either way).
             VelerianAPIError: Registering, uploading or finalizing failed.
 
         Example:

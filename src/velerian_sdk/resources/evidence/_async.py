@@ -120,8 +120,13 @@ class AsyncEvidence(AsyncAPIResource):
 
         Raises:
             VelerianExportExpiredError: The link has expired; ask for a fresh export.
-            VelerianIntegrityError: The bytes do not match the stated size or hash.
-            VelerianArgumentError: The destination cannot be written.
+            VelerianIntegrityError: The bytes do not match the stated size or hash;
+                the download stops as soon as it passes the stated size.
+            VelerianArgumentError: The destination cannot be written, the server's
+                name for the file is not a plain file name (when ``to`` is a folder),
+                or the link is plain http to a remote host.
+            VelerianResponseTooLargeError: The server compressed a download that
+                states no size, past the client's ``max_response_bytes``.
             VelerianConnectionError: The connection failed, retries included.
 
         Example:
