@@ -9,6 +9,7 @@ from typing import TypeVar, overload
 import httpx
 
 from tests.conftest import Harness
+from tests.recording import SentRequest
 from velerian_sdk import JSONObject, JSONValue
 
 T0 = "2025-03-01T12:00:00.250000Z"
@@ -252,7 +253,7 @@ def replies(*bodies: Mapping[str, object] | httpx.Response) -> Handler:
     return handler
 
 
-def body_of(request: httpx.Request) -> object:
+def body_of(request: httpx.Request | SentRequest) -> object:
     return json.loads(request.content) if request.content else None
 
 
