@@ -205,6 +205,36 @@ def test_retry_after_http_date_is_honoured(harness: Harness) -> None:
     assert 28.0 <= harness.sleeps[0] <= 30.0 * 1.25
 
 
+def _date_in(seconds: float) -> str:
+    """An HTTP date ``seconds`` from now, in GMT as RFC 9110 requires."""
+    return email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Without a zone, or with "-0000" (RFC 5322: zone unknown), the date could be
+        # any of 24 hours: reading it as local time (or UTC) would wait a guess.
+        _date_in(30).removesuffix(" GMT"),
+        _date_in(30).replace(" GMT", " -0000"),
+        _date_in(-3600).removesuffix(" GMT"),
+    ],
+    ids=["future, no zone", "future, zone -0000", "past, no zone"],
+)
+def test_a_retry_after_date_without_a_timezone_is_not_read(header: str) -> None:
+    assert parse_retry_after(httpx.Headers({"retry-after": header})) is None
+
+
+def test_a_retry_after_date_without_a_timezone_gets_the_backoff(harness: Harness) -> None:
+    naive = _date_in(30).removesuffix(" GMT")
+    limited = httpx.Response(429, headers={"Retry-After": naive}, json={"detail": "later"})
+    policy = RetryPolicy(jitter=lambda low, high: high)
+    harness.run(harness.client(script(limited), retry_policy=policy).get("plans"))
+    # The first backoff (0.5 s by default), not the 30 s the date would say if read.
+    assert len(harness.sleeps) == 1
+    assert harness.sleeps[0] < 5.0
+
+
 def test_retry_after_beyond_the_cap_is_not_waited(harness: Harness) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "3600"}, json={"detail": "quota"})
     client = harness.client(script(limited))
