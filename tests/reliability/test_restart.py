@@ -19,9 +19,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.reliability.attempt_log import AttemptLog, CallGauge
 from tests.reliability.soak_ledger import CallOutcome, SoakRun, settle_soak, stub_executions
-from tests.reliability.soak_settings import PATIENT_POLICY, RESTART_CALLS, budget_s, fault_args
+from tests.reliability.soak_settings import (
+    PATIENT_POLICY,
+    RESTART_CALLS,
+    budget_s,
+    fault_args,
+    soak_timeout_s,
+)
 from tests.reliability.test_fault_soak import invoke_once
 from velerian_sdk import RetryPolicy, VelerianClient
 from velerian_stub.process import StubProcess
@@ -67,6 +75,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Two budgets (to halfway, then to the end) and up to 60 s for each of 3 queued runs.
+@pytest.mark.timeout(soak_timeout_s(RESTART_CALLS, budgets=2, extra_s=3 * 60.0))
 def test_restart_in_the_middle_of_a_soak_keeps_runs_and_evidence(tmp_path: Path) -> None:
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
     args = [*fault_args(), "--port", str(free_port())]
