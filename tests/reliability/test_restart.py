@@ -58,9 +58,12 @@ def take_snapshot(client: VelerianClient, abp_id: str, since: dt.datetime, to: P
     audit_ids = frozenset(entry.id for entry in client.audit.iter(page_size=500))
     export = client.evidence.package(abp_id, since=since, format="json")
     downloaded = client.evidence.download(export, to)
-    assert client.evidence.verify(downloaded).ok
+    verification = client.evidence.verify(downloaded)
     document = json.loads(to.read_bytes())
     packs = {pack["id"]: pack["chain_hash"] for pack in document["packs"]}
+    # Counted too: `.ok` alone also holds for a file read as no packs at all.
+    assert verification.ok
+    assert verification.packs_checked == len(packs) > 0
     runs = frozenset(run.id for run in client.runs.list(limit=500).iter_all())
     return Snapshot(
         invocation_ids=frozenset(i for ids in executed.values() for i in ids),

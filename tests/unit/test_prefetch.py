@@ -178,9 +178,15 @@ def test_a_failed_page_raises_after_the_pages_before_it() -> None:
 
 
 def test_pages_are_prefetched_too() -> None:
-    async def walk() -> list[int]:
-        async with client(slow_pages([])) as api:
+    async def walk() -> list[tuple[int, list[int]]]:
+        log: list[int] = []
+        seen: list[tuple[int, list[int]]] = []
+        async with client(slow_pages(log)) as api:
             first = await api.audit.list(limit=3)
-            return [page.offset async for page in first.iter_pages()]
+            async for page in first.iter_pages():
+                await asyncio.sleep(LATENCY / 5)  # the consumer's own awaited work
+                seen.append((page.offset, list(log)))
+        return seen
 
-    assert asyncio.run(walk()) == [0, 3, 6]
+    # While each page is worked on, the next one is already requested; none after the last.
+    assert asyncio.run(walk()) == [(0, [0, 3]), (3, [0, 3, 6]), (6, [0, 3, 6])]

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import Harness
+from tests.unit import api_samples as s
 from velerian_sdk import (
     RetryPolicy,
     VelerianAPIError,
@@ -121,6 +122,16 @@ def test_every_retry_of_a_post_repeats_one_idempotency_key(harness: Harness) -> 
     assert len(keys) == 4
     assert str(uuid.UUID(keys[0])) == keys[0]
     assert keys == [keys[0]] * 4
+
+
+def test_a_retried_abp_invoke_sends_one_key_on_every_attempt(harness: Harness) -> None:
+    answers = script(503, httpx.ReadTimeout("lost"), httpx.Response(200, json=s.invoke_result()))
+    client = harness.client(answers)
+    harness.run(client.abps.invoke("abp_1", payload={"prompt": "p"}))
+    keys = [r.headers["idempotency-key"] for r in harness.requests]
+    assert len(keys) == 3
+    assert keys == [keys[0]] * 3
+    assert [s.body_of(r) for r in harness.requests] == [{"payload": {"prompt": "p"}}] * 3
 
 
 def test_every_retry_repeats_the_callers_idempotency_key(harness: Harness) -> None:
