@@ -19,6 +19,8 @@ Flavour = Literal["sync", "async"]
 
 TEST_KEY = "vk_live_TESTKEYabcdefghijklmnopqrstuvwxyz0123456789"
 BASE = "https://api.test"
+MAX_REQUESTS = 5_000
+"""More requests than any test makes: a harness client fails the test past this many."""
 
 
 class ClientOptions(TypedDict, total=False):
@@ -64,7 +66,7 @@ class Harness:
         **options: Unpack[ClientOptions],
     ) -> VelerianClient | AsyncVelerianClient:
         """Build a client of this flavour over a MockTransport that records each attempt."""
-        record = record_into(self.requests, handler)
+        record = record_into(self.requests, handler, limit=MAX_REQUESTS)
         options.setdefault("api_key", TEST_KEY)
         options.setdefault("base_url", BASE)
         client: VelerianClient | AsyncVelerianClient

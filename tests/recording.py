@@ -70,7 +70,10 @@ class SentRequest:
 
 
 def record_into(
-    log: list[SentRequest], handler: Callable[[httpx.Request], httpx.Response]
+    log: list[SentRequest],
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    limit: int | None = None,
 ) -> Callable[[httpx.Request], httpx.Response]:
     """
     Wrap a ``MockTransport`` (or respx ``side_effect``) handler to log each attempt.
@@ -78,12 +81,18 @@ def record_into(
     Args:
         log: Where each attempt's snapshot is appended, in order.
         handler: Answers the request.
+        limit: Fail the test (``AssertionError``) once ``log`` holds this many: a loop
+            that never ends against a handler that answers at once would otherwise fill
+            memory long before the test's timeout.
 
     Returns:
         A handler that snapshots, then answers.
     """
 
     def recording(request: httpx.Request) -> httpx.Response:
+        if limit is not None and len(log) >= limit:
+            msg = f"more than {limit} requests in one test: a loop that does not end?"
+            raise AssertionError(msg)
         request.read()
         log.append(SentRequest.of(request))
         return handler(request)

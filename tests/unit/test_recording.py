@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 
 import httpx
+import pytest
 
-from tests.conftest import Harness
+from tests.conftest import MAX_REQUESTS, Harness
 from tests.recording import SentRequest, record_into
 from velerian_sdk import Middleware
 
@@ -47,3 +48,15 @@ def test_a_snapshot_does_not_follow_later_changes() -> None:
     assert [r.extensions["timeout"] for r in log] == [{"read": 5.0}, {"read": 1.0}]
     first = log[0]
     assert (first.method, str(first.url), first.content) == ("PUT", "https://api.test/x", b"body")
+
+
+def test_a_runaway_loop_fails_at_the_request_limit(harness: Harness) -> None:
+    client = harness.client(lambda request: httpx.Response(200, json={}))
+
+    def forever() -> None:
+        while True:
+            harness.run(client.get("plans"))
+
+    with pytest.raises(AssertionError, match=f"more than {MAX_REQUESTS} requests"):
+        forever()
+    assert len(harness.requests) == MAX_REQUESTS
