@@ -10,6 +10,7 @@ import httpx
 import pytest
 from typing_extensions import Unpack
 
+from tests.recording import SentRequest, record_into
 from velerian_sdk import AsyncVelerianClient, Middleware, RetryPolicy, VelerianClient
 
 T = TypeVar("T")
@@ -18,6 +19,8 @@ Flavour = Literal["sync", "async"]
 
 TEST_KEY = "vk_live_TESTKEYabcdefghijklmnopqrstuvwxyz0123456789"
 BASE = "https://api.test"
+MAX_REQUESTS = 5_000
+"""More requests than any test makes: a harness client fails the test past this many."""
 
 
 class ClientOptions(TypedDict, total=False):
@@ -42,7 +45,10 @@ class Harness:
         self.flavour = flavour
         self.loop = asyncio.new_event_loop()
         self.sleeps: list[float] = []
-        self.requests: list[httpx.Request] = []
+        # One snapshot per attempt, taken as it is sent: every retry of a call sends the
+        # same httpx.Request object, so keeping the object would show each attempt as the
+        # last one was.
+        self.requests: list[SentRequest] = []
 
     @overload
     def run(self, value: Awaitable[T]) -> T: ...
@@ -60,13 +66,8 @@ class Harness:
         handler: Handler,
         **options: Unpack[ClientOptions],
     ) -> VelerianClient | AsyncVelerianClient:
-        """Build a client of this flavour over a MockTransport that records requests."""
-
-        def record(request: httpx.Request) -> httpx.Response:
-            request.read()
-            self.requests.append(request)
-            return handler(request)
-
+        """Build a client of this flavour over a MockTransport that records each attempt."""
+        record = record_into(self.requests, handler, limit=MAX_REQUESTS)
         options.setdefault("api_key", TEST_KEY)
         options.setdefault("base_url", BASE)
         client: VelerianClient | AsyncVelerianClient

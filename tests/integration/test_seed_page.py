@@ -141,9 +141,25 @@ def test_generic_paginator(scope: dict[str, object]) -> None:
     assert "chain_hash" in scope["pack"]
 
 
-def test_errors(velerian_env: StubTenant, scope: dict[str, object]) -> None:
+def test_errors(
+    velerian_env: StubTenant, scope: dict[str, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fill = {"{...}": '{"prompt": "hello"}'}
     scope["abp_id"] = velerian_env.abp_id
-    run(ERRORS, scope, **{"{...}": '{"prompt": "hello"}'})
+    # The owner's key may invoke: the call succeeds and neither handler prints.
+    run(ERRORS, dict(scope), **fill)
+    assert capsys.readouterr().out == ""
+    # A key without runs:write is refused, and the page's handler names the scope.
+    owner = scope["client"]
+    assert isinstance(owner, VelerianClient)
+    minted = owner.api_keys.create(name="reader", scopes=["runs:read"])
+    with VelerianClient(
+        api_key=minted.secret.get_secret_value(), base_url=velerian_env.base_url
+    ) as reader:
+        run(ERRORS, {**scope, "client": reader}, **fill)
+    assert capsys.readouterr().out == (
+        "missing scope: API key lacks the required scope 'runs:write'\n"
+    )
 
 
 def test_retries(velerian_env: StubTenant, scope: dict[str, object]) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "THREAD_CALLS",
     "budget_s",
     "fault_args",
+    "soak_timeout_s",
 ]
 
 
@@ -90,3 +91,14 @@ def fault_args(rate_limit: int = RATE_LIMIT) -> list[str]:
 def budget_s(calls: int) -> float:
     """The wall-time bound of a soak of ``calls`` calls (generous; a hang fails the test)."""
     return 60.0 + 0.5 * calls
+
+
+def soak_timeout_s(calls: int, *, budgets: int = 1, extra_s: float = 0.0) -> float:
+    """
+    The pytest timeout of a soak of ``calls`` calls: past its own budgets, never before.
+
+    A soak checks its budgets itself and fails with figures; this outer bound (setup,
+    ``budgets`` budgets, ``extra_s`` for other waits, and verification) only catches a
+    hang the soak's own checks cannot see.
+    """
+    return 120.0 + budgets * budget_s(calls) + extra_s

@@ -19,6 +19,7 @@ from typing import cast
 import httpx
 import pytest
 
+from tests.recording import SentRequest
 from velerian_sdk import AsyncVelerianClient, VelerianArgumentError, VelerianClient, VelerianError
 
 KEY = "vk_live_ABUSEabcdefghijklmnopqrstuvwxyz0123456789"
@@ -110,10 +111,10 @@ class Recorder:
     """A MockTransport handler that records, and answers nothing useful."""
 
     def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
+        self.requests: list[SentRequest] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+        self.requests.append(SentRequest.of(request))
         return httpx.Response(500)
 
 

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
+import pytest
+
 from tests.reliability.attempt_log import AttemptLog
 from tests.reliability.soak_report import SoakReport
 from tests.reliability.soak_settings import KILLS, SEED
@@ -225,6 +227,8 @@ def lost_writes(ledger: Ledger, acknowledged: list[Acknowledged]) -> list[str]:
     return lost
 
 
+# Each kill costs a restart and a few seconds of load; the soak's own checks fail first.
+@pytest.mark.timeout(120 + 20 * KILLS)
 def test_kill_9_under_load_never_runs_a_call_twice_or_loses_one(tmp_path: Path) -> None:
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
     db = tmp_path / "stub.sqlite3"

@@ -31,6 +31,7 @@ from tests.reliability.soak_settings import (
     THREAD_CALLS,
     THREADS,
     budget_s,
+    soak_timeout_s,
 )
 from velerian_sdk import AsyncVelerianClient, VelerianClient, VelerianError
 from velerian_stub.process import StubProcess
@@ -98,6 +99,7 @@ def soak_extra(**extra: int | str) -> dict[str, int | float | str]:
     }
 
 
+@pytest.mark.timeout(soak_timeout_s(SYNC_CALLS))
 def test_sync_client_soak(faulty_stub: StubProcess) -> None:
     tenant = create_tenant(faulty_stub, "sync soak")
     log, gauge = AttemptLog(), CallGauge()
@@ -123,6 +125,7 @@ def test_sync_client_soak(faulty_stub: StubProcess) -> None:
     assert report.figures["raised, after the work ran"] != 0
 
 
+@pytest.mark.timeout(soak_timeout_s(ASYNC_CALLS))
 def test_async_client_soak_with_100_plus_in_flight(faulty_stub: StubProcess) -> None:
     tenant = create_tenant(faulty_stub, "async soak")
     log, gauge = AttemptLog(), CallGauge()
@@ -153,6 +156,7 @@ def test_async_client_soak_with_100_plus_in_flight(faulty_stub: StubProcess) -> 
     assert min(IN_FLIGHT, ASYNC_CALLS) >= 100
 
 
+@pytest.mark.timeout(soak_timeout_s(THREADS * THREAD_CALLS))
 def test_one_sync_client_shared_by_16_threads(faulty_stub: StubProcess) -> None:
     tenant = create_tenant(faulty_stub, "threaded soak")
     log, gauge = AttemptLog(), CallGauge()

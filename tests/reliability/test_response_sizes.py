@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import velerian_sdk
 from tests.reliability.soak_settings import BOMB_MIB, OVERSIZE_MIB
 
@@ -40,6 +42,7 @@ def probe(fault: str, mib: int) -> dict[str, object]:
     return answer
 
 
+@pytest.mark.timeout(120 + BOMB_MIB // 2)
 def test_a_gzip_bomb_is_cut_off_in_bounded_memory() -> None:
     seen = probe("bomb", BOMB_MIB)
     assert seen["error"] == "VelerianResponseTooLargeError", seen
@@ -48,6 +51,7 @@ def test_a_gzip_bomb_is_cut_off_in_bounded_memory() -> None:
     assert peak < BOUNDED_MB, seen
 
 
+@pytest.mark.timeout(120 + OVERSIZE_MIB // 2)
 def test_a_download_past_its_stated_size_writes_nothing() -> None:
     seen = probe("download", OVERSIZE_MIB)
     assert seen["error"] == "VelerianIntegrityError", seen

@@ -94,8 +94,8 @@ def sync_session(
         user.evidence.download(presigned, tmp_path / "presigned.json"),
         user.evidence.download(streamed, tmp_path / "streamed.json"),
     ]
-    verification = user.evidence.verify(files[0])
-    assert verification.ok
+    verification = user.evidence.verify(files[0], head=result.evidence_pack_chain_hash)
+    assert (verification.ok, verification.packs_checked) == (True, 1)
     pages: list[Page[Any]] = [
         user.abps.list(),
         owner.api_keys.list(),

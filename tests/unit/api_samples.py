@@ -9,6 +9,7 @@ from typing import TypeVar, overload
 import httpx
 
 from tests.conftest import Harness
+from tests.recording import SentRequest
 from velerian_sdk import JSONObject, JSONValue
 
 T0 = "2025-03-01T12:00:00.250000Z"
@@ -252,7 +253,27 @@ def replies(*bodies: Mapping[str, object] | httpx.Response) -> Handler:
     return handler
 
 
-def body_of(request: httpx.Request) -> object:
+def at_most(answers: int, handler: Handler) -> Handler:
+    """
+    Answer with ``handler`` up to ``answers`` times, then fail the test.
+
+    For a server that pages forever: a walk whose loop check is broken then fails at
+    once instead of hanging.
+    """
+    served = 0
+
+    def bounded(request: httpx.Request) -> httpx.Response:
+        nonlocal served
+        served += 1
+        if served > answers:
+            msg = f"the walk did not stop after {answers} pages of a server that pages forever"
+            raise AssertionError(msg)
+        return handler(request)
+
+    return bounded
+
+
+def body_of(request: httpx.Request | SentRequest) -> object:
     return json.loads(request.content) if request.content else None
 
 

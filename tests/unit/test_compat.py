@@ -147,10 +147,23 @@ def test_iter_paginated_refuses_a_server_that_ignores_the_offset(harness: Harnes
     def stuck(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"items": [s.plan("a"), s.plan("b")]})
 
-    client = harness.client(stuck)
+    client = harness.client(s.at_most(10, stuck))
     with pytest.raises(VelerianPaginationError, match="same item"):
         s.collect(harness, client.iter_paginated("plans", page_size=2))
     assert len(harness.requests) == 2
+
+
+def test_iter_paginated_refuses_a_server_that_cycles_pages(harness: Harness) -> None:
+    pages = [[s.plan("a"), s.plan("b")], [s.plan("c"), s.plan("d")]]
+
+    def cycling(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        return httpx.Response(200, json={"items": pages[(offset // 2) % 2], "offset": offset})
+
+    client = harness.client(s.at_most(10, cycling))
+    with pytest.raises(VelerianPaginationError, match="already seen"):
+        s.collect(harness, client.iter_paginated("plans", page_size=2))
+    assert [r.url.params["offset"] for r in harness.requests] == ["0", "2", "4"]
 
 
 def test_invoke_network_waits_and_returns_the_0_1_shape(harness: Harness) -> None:

@@ -11,7 +11,7 @@ import respx
 
 from tests.conftest import TEST_KEY
 from tests.unit import api_samples as s
-from velerian_sdk import JSONObject, VelerianClient
+from velerian_sdk import JSONObject, VelerianClient, VelerianServerError
 
 ORIGIN = "https://api.velerian.ai"  # what the 0.1.0 page used; any origin works the same
 
@@ -145,6 +145,12 @@ def test_error_handling(
 def test_automatic_retries_can_be_disabled(api: respx.MockRouter) -> None:
     client = VelerianClient(api_key=TEST_KEY, base_url=ORIGIN, max_retries=0)  # never retry
     assert client.max_retries == 0
+    # The setting is obeyed, not only stored: a 503 is raised after one attempt.
+    busy = api.get("/busy").respond(503, json={"detail": "busy"})
+    with pytest.raises(VelerianServerError):
+        client.get("busy")
+    assert busy.call_count == 1
+    client.close()
 
 
 def test_escape_hatch(api: respx.MockRouter) -> None:

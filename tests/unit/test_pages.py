@@ -200,7 +200,7 @@ def test_a_server_that_ignores_the_offset_is_caught(harness: Harness) -> None:
     def stuck(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=s.page(PLANS[:3], limit=3, offset=0, total=None))
 
-    client = harness.client(stuck)
+    client = harness.client(s.at_most(10, stuck))
     page = harness.run(first_page(client))
     with pytest.raises(VelerianPaginationError, match="answered offset 0"):
         s.collect(harness, page.iter_all())
@@ -212,10 +212,11 @@ def test_a_server_that_repeats_a_page_with_the_right_offset_is_caught(harness: H
         offset = int(request.url.params["offset"])
         return httpx.Response(200, json=s.page(PLANS[:3], limit=3, offset=offset, total=None))
 
-    client = harness.client(repeating)
+    client = harness.client(s.at_most(10, repeating))
     page = harness.run(first_page(client))
     with pytest.raises(VelerianPaginationError, match="same item"):
         s.collect(harness, page.iter_all())
+    assert [r.url.params["offset"] for r in harness.requests] == ["0", "3"]
 
 
 def test_a_server_that_cycles_pages_is_caught(harness: Harness) -> None:
@@ -227,10 +228,26 @@ def test_a_server_that_cycles_pages_is_caught(harness: Harness) -> None:
             200, json=s.page(pages[(offset // 3) % 2], limit=3, offset=offset, total=None)
         )
 
-    client = harness.client(cycling)
+    client = harness.client(s.at_most(10, cycling))
     page = harness.run(first_page(client))
     with pytest.raises(VelerianPaginationError, match="already seen"):
         s.collect(harness, page.iter_all())
+    assert len(harness.requests) == 3
+
+
+def test_iter_pages_over_a_server_that_cycles_pages_is_caught(harness: Harness) -> None:
+    pages = [PLANS[0:3], PLANS[3:6]]
+
+    def cycling(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params["offset"])
+        return httpx.Response(
+            200, json=s.page(pages[(offset // 3) % 2], limit=3, offset=offset, total=None)
+        )
+
+    client = harness.client(s.at_most(10, cycling))
+    page = harness.run(first_page(client))
+    with pytest.raises(VelerianPaginationError, match="already seen"):
+        s.collect(harness, page.iter_pages())
     assert len(harness.requests) == 3
 
 

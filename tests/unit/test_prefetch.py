@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import TypeVar, cast
 
 import httpx
 import pytest
@@ -11,6 +14,7 @@ from tests.conftest import TEST_KEY
 from tests.unit import api_samples as s
 from velerian_sdk import AsyncVelerianClient, VelerianError
 
+T = TypeVar("T")
 LATENCY = 0.05
 ROWS = [s.audit_entry(n) for n in range(8)]
 
@@ -70,6 +74,96 @@ def test_stopping_early_cancels_the_request_ahead() -> None:
     assert len(log) <= 2
 
 
+def hanging_after(events: list[str], *, first_offset: int = 0) -> httpx.MockTransport:
+    """Serve the first page; every later page is requested but never answered."""
+    serve = s.paged(ROWS)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        offset = int(request.url.params.get("offset", "0"))
+        if offset == first_offset:
+            return serve(request)
+        events.append(f"started {offset}")
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            events.append(f"cancelled {offset}")
+            raise
+        events.append(f"answered {offset}")
+        return serve(request)
+
+    return httpx.MockTransport(handler)
+
+
+def generator(walk: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+    """The walk as the async generator it is, to close it as a caller may."""
+    assert isinstance(walk, AsyncGenerator)
+    return cast("AsyncGenerator[T, None]", walk)
+
+
+def others() -> set[asyncio.Task[object]]:
+    """Every task of the running loop but the current one."""
+    return {task for task in asyncio.all_tasks() if task is not asyncio.current_task()}
+
+
+async def ended_quickly(tasks: set[asyncio.Task[object]]) -> None:
+    """Wait at most 2 s for ``tasks`` to end: a request ahead nobody cancels takes 30 s."""
+    if tasks:
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 2.0)
+
+
+@pytest.mark.parametrize("how", ["break", "aclose iter_all", "aclose iter_pages"])
+def test_a_walk_left_early_cancels_its_request_ahead_and_leaves_no_task(how: str) -> None:
+    events: list[str] = []
+
+    async def walk() -> tuple[set[asyncio.Task[object]], set[asyncio.Task[object]]]:
+        async with client(hanging_after(events)) as api:
+            first = await api.audit.list(limit=2)
+            ahead: set[asyncio.Task[object]] = set()
+            if how == "break":
+                async for _ in first:  # `async for` over a page walks every page
+                    await asyncio.sleep(LATENCY)  # the consumer's work: the request is out
+                    ahead = others()
+                    break
+            else:
+                pages = generator(
+                    first.iter_all() if how == "aclose iter_all" else first.iter_pages()
+                )
+                await anext(pages)
+                await asyncio.sleep(LATENCY)
+                ahead = others()
+                await pages.aclose()
+            await ended_quickly(ahead)
+            return ahead, others()
+
+    ahead, left = asyncio.run(walk())
+    # One request was ahead (the second page); it was cancelled, not left to finish.
+    assert len(ahead) == 1
+    assert all(task.cancelled() for task in ahead)
+    assert events == ["started 2", "cancelled 2"]
+    assert left == set()
+
+
+def test_a_request_ahead_that_failed_unread_is_not_reported_as_never_retrieved() -> None:
+    reported: list[str] = []
+
+    async def walk() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda loop, context: reported.append(str(context)))
+        async with client(slow_pages([], fail_at=2)) as api:
+            pages = generator((await api.audit.list(limit=2)).iter_pages())
+            await anext(pages)
+            (ahead,) = others()
+            await asyncio.sleep(3 * LATENCY)  # the request ahead fails meanwhile
+            assert ahead.done()
+            assert not ahead.cancelled()
+            await pages.aclose()
+            del ahead, pages
+            gc.collect()  # a task whose error nobody read is reported when collected
+
+    asyncio.run(walk())
+    assert reported == []
+
+
 def test_a_failed_page_raises_after_the_pages_before_it() -> None:
     seen: list[str] = []
 
@@ -84,9 +178,15 @@ def test_a_failed_page_raises_after_the_pages_before_it() -> None:
 
 
 def test_pages_are_prefetched_too() -> None:
-    async def walk() -> list[int]:
-        async with client(slow_pages([])) as api:
+    async def walk() -> list[tuple[int, list[int]]]:
+        log: list[int] = []
+        seen: list[tuple[int, list[int]]] = []
+        async with client(slow_pages(log)) as api:
             first = await api.audit.list(limit=3)
-            return [page.offset async for page in first.iter_pages()]
+            async for page in first.iter_pages():
+                await asyncio.sleep(LATENCY / 5)  # the consumer's own awaited work
+                seen.append((page.offset, list(log)))
+        return seen
 
-    assert asyncio.run(walk()) == [0, 3, 6]
+    # While each page is worked on, the next one is already requested; none after the last.
+    assert asyncio.run(walk()) == [(0, [0, 3]), (3, [0, 3, 6]), (6, [0, 3, 6])]

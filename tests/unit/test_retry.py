@@ -6,12 +6,14 @@ import asyncio
 import email.utils
 import math
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
 
 from tests.conftest import Harness
+from tests.unit import api_samples as s
 from velerian_sdk import (
     RetryPolicy,
     VelerianAPIError,
@@ -114,9 +116,38 @@ def test_read_timeout_is_retried_and_typed(harness: Harness) -> None:
 def test_every_retry_of_a_post_repeats_one_idempotency_key(harness: Harness) -> None:
     client = harness.client(script(503, httpx.ReadTimeout("lost"), 502))
     harness.run(client.post("abps/a/invoke", json={"payload": {}}))
-    keys = {r.headers["idempotency-key"] for r in harness.requests}
-    assert len(harness.requests) == 4
-    assert len(keys) == 1
+    # Each attempt's headers as sent (the harness snapshots them): a new key on a retry
+    # would let the server run a billed invoke twice.
+    keys = [r.headers["idempotency-key"] for r in harness.requests]
+    assert len(keys) == 4
+    assert str(uuid.UUID(keys[0])) == keys[0]
+    assert keys == [keys[0]] * 4
+
+
+def test_a_retried_abp_invoke_sends_one_key_on_every_attempt(harness: Harness) -> None:
+    answers = script(503, httpx.ReadTimeout("lost"), httpx.Response(200, json=s.invoke_result()))
+    client = harness.client(answers)
+    harness.run(client.abps.invoke("abp_1", payload={"prompt": "p"}))
+    keys = [r.headers["idempotency-key"] for r in harness.requests]
+    assert len(keys) == 3
+    assert keys == [keys[0]] * 3
+    assert [s.body_of(r) for r in harness.requests] == [{"payload": {"prompt": "p"}}] * 3
+
+
+def test_every_retry_repeats_the_callers_idempotency_key(harness: Harness) -> None:
+    client = harness.client(script(503, httpx.ConnectError("refused")))
+    harness.run(client.post("abps/a/invoke", json={"payload": {}}, idempotency_key="order-9"))
+    assert [r.headers["idempotency-key"] for r in harness.requests] == ["order-9"] * 3
+
+
+def test_two_calls_retried_each_keep_their_own_key(harness: Harness) -> None:
+    client = harness.client(script(503, 503))
+    harness.run(client.post("abps/a/invoke", json={"payload": {}}))
+    harness.run(client.post("abps/a/invoke", json={"payload": {}}))
+    keys = [r.headers["idempotency-key"] for r in harness.requests]
+    # The first call: a 503, a 503, then 200; the second call: 200 at once.
+    assert len(keys) == 4
+    assert keys[0] == keys[1] == keys[2] != keys[3]
 
 
 def test_retry_after_seconds_is_honoured(harness: Harness) -> None:
@@ -185,6 +216,36 @@ def test_retry_after_http_date_is_honoured(harness: Harness) -> None:
     assert 28.0 <= harness.sleeps[0] <= 30.0 * 1.25
 
 
+def _date_in(seconds: float) -> str:
+    """An HTTP date ``seconds`` from now, in GMT as RFC 9110 requires."""
+    return email.utils.formatdate(time.time() + seconds, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Without a zone, or with "-0000" (RFC 5322: zone unknown), the date could be
+        # any of 24 hours: reading it as local time (or UTC) would wait a guess.
+        _date_in(30).removesuffix(" GMT"),
+        _date_in(30).replace(" GMT", " -0000"),
+        _date_in(-3600).removesuffix(" GMT"),
+    ],
+    ids=["future, no zone", "future, zone -0000", "past, no zone"],
+)
+def test_a_retry_after_date_without_a_timezone_is_not_read(header: str) -> None:
+    assert parse_retry_after(httpx.Headers({"retry-after": header})) is None
+
+
+def test_a_retry_after_date_without_a_timezone_gets_the_backoff(harness: Harness) -> None:
+    naive = _date_in(30).removesuffix(" GMT")
+    limited = httpx.Response(429, headers={"Retry-After": naive}, json={"detail": "later"})
+    policy = RetryPolicy(jitter=lambda low, high: high)
+    harness.run(harness.client(script(limited), retry_policy=policy).get("plans"))
+    # The first backoff (0.5 s by default), not the 30 s the date would say if read.
+    assert len(harness.sleeps) == 1
+    assert harness.sleeps[0] < 5.0
+
+
 def test_retry_after_beyond_the_cap_is_not_waited(harness: Harness) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "3600"}, json={"detail": "quota"})
     client = harness.client(script(limited))
@@ -211,21 +272,27 @@ def test_backoff_is_full_jitter_exponential(harness: Harness) -> None:
 
 def test_total_timeout_stops_retrying(harness: Harness) -> None:
     slow = httpx.Response(503, headers={"Retry-After": "4"}, json={"detail": "busy"})
-    policy = RetryPolicy(total_timeout=5.0)
+    # No spread: stretched by up to 25%, a 4 s wait would now and then not fit in 5 s.
+    policy = RetryPolicy(total_timeout=5.0, retry_after_spread=0.0)
     client = harness.client(script(slow, slow, slow), retry_policy=policy)
     # The first wait (4 s) fits the 5 s budget; the harness does not really sleep, so
-    # the second 4 s wait also fits, but a policy of 3 s total allows none.
-    harness.run(client.get("plans"))
-    tight = harness.client(script(slow), retry_policy=RetryPolicy(total_timeout=3.0))
+    # every later 4 s wait also fits, but a policy of 3 s total allows none.
+    assert harness.run(client.get("plans")).status_code == 200
+    assert harness.sleeps == [4.0, 4.0, 4.0]
+    tight_policy = RetryPolicy(total_timeout=3.0, retry_after_spread=0.0)
+    tight = harness.client(script(slow), retry_policy=tight_policy)
     with pytest.raises(VelerianServerError):
         harness.run(tight.get("plans"))
+    assert len(harness.requests) == 4 + 1
+    assert harness.sleeps == [4.0, 4.0, 4.0]
 
 
 def test_total_timeout_clips_each_attempt(harness: Harness) -> None:
     client = harness.client(script(), timeout=60.0, retry_policy=RetryPolicy(total_timeout=2.0))
     harness.run(client.get("plans"))
-    timeouts = harness.requests[0].extensions["timeout"]
-    assert all(0 < value <= 2.0 for value in timeouts.values())
+    timeouts = harness.requests[0].timeout
+    assert set(timeouts) == {"connect", "read", "write", "pool"}
+    assert all(value is not None and 0 < value <= 2.0 for value in timeouts.values())
 
 
 class Trickle(httpx.SyncByteStream, httpx.AsyncByteStream):

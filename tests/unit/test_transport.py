@@ -137,7 +137,6 @@ def test_longest_idempotency_key_with_inner_spaces_is_sent(harness: Harness) -> 
 def test_timeout_is_put_on_each_request(harness: Harness) -> None:
     client = harness.client(ok, timeout=7.5)
     harness.run(client.get("plans"))
-    timeout = harness.requests[0].extensions["timeout"]
-    assert timeout["read"] == 7.5
+    assert harness.requests[0].timeout["read"] == 7.5
     harness.run(client.get("plans", timeout=httpx.Timeout(2.0)))
-    assert harness.requests[1].extensions["timeout"]["read"] == 2.0
+    assert harness.requests[1].timeout["read"] == 2.0
