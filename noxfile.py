@@ -104,6 +104,7 @@ SOAK_SIZES = {
     "VELERIAN_SOAK_IN_FLIGHT": "200",
     "VELERIAN_SOAK_THREAD_CALLS": "150",
     "VELERIAN_SOAK_RESTART_CALLS": "1000",
+    "VELERIAN_SOAK_FORK_CALLS": "250",
 }
 
 
@@ -117,7 +118,11 @@ def soak(session: nox.Session) -> None:
         Path(session.create_tmp()) / "soak-report.json"
     )
     session.env["VELERIAN_SOAK_REPORT"] = report
-    soaks = ["tests/reliability/test_fault_soak.py", "tests/reliability/test_restart.py"]
+    soaks = [
+        "tests/reliability/test_fault_soak.py",
+        "tests/reliability/test_restart.py",
+        "tests/reliability/test_fork.py",
+    ]
     session.run("pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or soaks))
     session.log(f"soak report: {report}")
 

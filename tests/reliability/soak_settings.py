@@ -13,6 +13,7 @@ from velerian_sdk import RetryPolicy
 
 __all__ = [
     "ASYNC_CALLS",
+    "FORK_CALLS",
     "IN_FLIGHT",
     "PATIENT_POLICY",
     "RATE_LIMIT",
@@ -50,6 +51,8 @@ THREAD_CALLS = _env_int("VELERIAN_SOAK_THREAD_CALLS", 20)
 """Calls per thread."""
 RESTART_CALLS = _env_int("VELERIAN_SOAK_RESTART_CALLS", 200)
 """Calls of the soak during which the stub restarts."""
+FORK_CALLS = _env_int("VELERIAN_SOAK_FORK_CALLS", 24)
+"""Calls each process of the fork soak makes (the parent and every child or pool task)."""
 RATE_LIMIT = _env_int("VELERIAN_SOAK_RATE_LIMIT", 40)
 """The stub's requests per second per key: low enough that 429s trip every second."""
 SEED = _env_int("VELERIAN_SOAK_SEED", 20_240)
