@@ -9,15 +9,25 @@ of about 2. So the connections are split into pools of :data:`SHARD_SIZE`, and c
 wait in one first-in-first-out queue in front of them, entering a pool only when it has
 a free connection. The limits stay those of :data:`~velerian_sdk._settings.DEFAULT_LIMITS`
 overall; ``docs/performance.md`` has the measurements.
+
+Connections belong to the event loop that opened them, so the pools do too. The pools
+of a loop are closed when that loop shuts down its async generators (``asyncio.run``
+does, last thing), and a call from a new loop once the old one has stopped opens new
+pools. Pools whose loop stopped without that shutdown are left to the garbage
+collector: they cannot be closed from another loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 
 import httpx
+
+from . import _connections
+from ._exceptions import VelerianClientMovedError
 
 __all__ = ["SHARD_SIZE", "ShardedTransport"]
 
@@ -48,13 +58,21 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             max_keepalive_connections=size if keepalive is None else min(size, keepalive),
             keepalive_expiry=limits.keepalive_expiry,
         )
-        ssl_context = httpx.create_ssl_context()  # one for all: building one is slow
-        self._pools = [
-            httpx.AsyncHTTPTransport(verify=ssl_context, limits=shard_limits) for _ in range(shards)
-        ]
-        self._busy = [0] * shards
+        self._shard_limits = shard_limits
+        self._shards = shards
         self._size = size
-        self._places = asyncio.Semaphore(shards * size)
+        self._ssl_context = httpx.create_ssl_context()  # one for all: building one is slow
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: _LoopEndCloser | None = None
+        self._open_pools()
+
+    def _open_pools(self) -> None:
+        self._pools = [
+            httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._shard_limits)
+            for _ in range(self._shards)
+        ]
+        self._busy = [0] * self._shards
+        self._places = asyncio.Semaphore(self._shards * self._size)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """
@@ -68,7 +86,10 @@ class ShardedTransport(httpx.AsyncBaseTransport):
 
         Raises:
             httpx.PoolTimeout: No place came free within the request's pool timeout.
+            VelerianClientMovedError: Another event loop, still running, uses the pools.
         """
+        if self._loop is not asyncio.get_running_loop():
+            self._move_to_running_loop()
         await self._enter(request)
         index = self._busy.index(min(self._busy))
         self._busy[index] += 1
@@ -98,10 +119,87 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         self._busy[index] -= 1
         self._places.release()
 
+    def _move_to_running_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not None:
+            if self._loop.is_running():
+                msg = (
+                    "this AsyncVelerianClient's connections are in use on another event "
+                    "loop, still running in another thread; connections cannot be shared "
+                    "between event loops: build one AsyncVelerianClient per event loop"
+                )
+                raise VelerianClientMovedError(msg)
+            # The old loop has stopped: its pools were closed when it shut down, or
+            # cannot be closed from here. Calls from this loop get pools of their own.
+            self._disarm()
+            self._open_pools()
+        self._loop = loop
+        self._closer = _LoopEndCloser(self._pools)
+
+    def _disarm(self) -> None:
+        closer, self._closer = self._closer, None
+        if closer is not None:
+            closer.disarm()
+
     async def aclose(self) -> None:
-        """Close every pool."""
+        """Close every pool of the running loop; leave those of a stopped one alone."""
+        self._disarm()
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            return
         for pool in self._pools:
             await pool.aclose()
+
+
+class _LoopEndCloser:
+    """
+    Closes one event loop's pools when that loop shuts down its async generators.
+
+    An event loop has no hook for its own end, but ``asyncio.run`` (like pytest's and
+    anyio's runners) finalises every async generator started on it before closing it.
+    So this starts one, on the loop that opened the pools, whose ``finally`` closes
+    them: the pools' connections are closed on their own loop, while it still runs.
+    """
+
+    __slots__ = ("_armed", "_ending", "_generation")
+
+    _armed: bool
+    _generation: int
+    _ending: AsyncGenerator[None, None]
+
+    def __init__(self, pools: list[httpx.AsyncHTTPTransport]) -> None:
+        self._armed = True
+        self._generation = _connections.generation
+        self._ending = self._close_at_loop_end(pools)
+        # Its first step only reaches the `yield`, so it completes without the loop;
+        # starting it registers it with the running loop.
+        _step_through(self._ending.asend(None))
+
+    async def _close_at_loop_end(
+        self, pools: list[httpx.AsyncHTTPTransport]
+    ) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            # Not in a forked child: there the pools' connections are the parent's.
+            if self._armed and self._generation == _connections.generation:
+                for pool in pools:
+                    await pool.aclose()
+
+    def disarm(self) -> None:
+        """Finish the generator without closing anything (the pools are left behind)."""
+        self._armed = False
+        with contextlib.suppress(RuntimeError):  # being finalised by its loop right now
+            _step_through(self._ending.aclose())
+
+
+def _step_through(step: Coroutine[object, None, object]) -> None:
+    """Run an async generator step that does not wait on anything."""
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    msg = "an async generator step unexpectedly waited"
+    raise AssertionError(msg)
 
 
 class _Release:
