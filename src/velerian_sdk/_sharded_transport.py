@@ -90,12 +90,15 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         """
         if self._loop is not asyncio.get_running_loop():
             self._move_to_running_loop()
-        await self._enter(request)
-        index = self._busy.index(min(self._busy))
-        self._busy[index] += 1
-        release = _Release(self._leave, index)
+        # This loop's pools and places: a call still in flight on a loop left behind
+        # gives its place back there, not to the pools another loop has opened since.
+        pools, busy, places = self._pools, self._busy, self._places
+        await _enter(places, request)
+        index = busy.index(min(busy))
+        busy[index] += 1
+        release = _Release(busy, places, index)
         try:
-            response = await self._pools[index].handle_async_request(request)
+            response = await pools[index].handle_async_request(request)
         except BaseException:
             release()
             raise
@@ -103,21 +106,6 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         assert isinstance(stream, httpx.AsyncByteStream)
         response.stream = _ReleasingStream(stream, release)
         return response
-
-    async def _enter(self, request: httpx.Request) -> None:
-        if not self._places.locked():
-            await self._places.acquire()
-            return
-        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        try:
-            await asyncio.wait_for(self._places.acquire(), timeouts.get("pool"))
-        except asyncio.TimeoutError:
-            msg = "timed out waiting for a free connection"
-            raise httpx.PoolTimeout(msg, request=request) from None
-
-    def _leave(self, index: int) -> None:
-        self._busy[index] -= 1
-        self._places.release()
 
     def _move_to_running_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -202,19 +190,34 @@ def _step_through(step: Coroutine[object, None, object]) -> None:
     raise AssertionError(msg)
 
 
+async def _enter(places: asyncio.Semaphore, request: httpx.Request) -> None:
+    """Wait for a place, within the request's pool timeout."""
+    if not places.locked():
+        await places.acquire()
+        return
+    timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+    try:
+        await asyncio.wait_for(places.acquire(), timeouts.get("pool"))
+    except asyncio.TimeoutError:
+        msg = "timed out waiting for a free connection"
+        raise httpx.PoolTimeout(msg, request=request) from None
+
+
 class _Release:
     """Gives a place back once, however many times it is called."""
 
-    __slots__ = ("_index", "_leave")
+    __slots__ = ("_busy", "_index", "_places")
 
-    def __init__(self, leave: Callable[[int], None], index: int) -> None:
-        self._leave: Callable[[int], None] | None = leave
+    def __init__(self, busy: list[int], places: asyncio.Semaphore, index: int) -> None:
+        self._busy = busy
+        self._places: asyncio.Semaphore | None = places
         self._index = index
 
     def __call__(self) -> None:
-        leave, self._leave = self._leave, None
-        if leave is not None:
-            leave(self._index)
+        places, self._places = self._places, None
+        if places is not None:
+            self._busy[self._index] -= 1
+            places.release()
 
 
 class _ReleasingStream(httpx.AsyncByteStream):

@@ -173,3 +173,24 @@ def test_closing_from_another_loop_leaves_the_old_loops_pools_alone() -> None:
     asyncio.run(transport.aclose())  # the pools' loop is stopped, not closed
     assert not pool.closed
     loop.close()
+
+
+def test_a_call_finishing_on_a_loop_left_behind_frees_its_place_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def open_mock_pools(self: ShardedTransport) -> None:
+        self._pools = [SlowPool(0.05, [])]  # type: ignore[list-item]
+        self._busy = [0]  # pyright: ignore[reportPrivateUsage]
+        self._places = asyncio.Semaphore(SHARD_SIZE)  # pyright: ignore[reportPrivateUsage]
+
+    monkeypatch.setattr(ShardedTransport, "_open_pools", open_mock_pools)
+    transport = ShardedTransport(httpx.Limits(max_connections=SHARD_SIZE))
+    client = httpx.AsyncClient(transport=transport)
+    old = asyncio.new_event_loop()
+    pending = old.create_task(fetch(client, 1))
+    old.run_until_complete(asyncio.sleep(0.01))  # the call is in flight; the loop stops
+    assert asyncio.run(fetch(client, 2)) == 200  # another loop: pools of its own
+    assert old.run_until_complete(pending) == 200  # the first call ends on its own loop
+    old.close()
+    assert transport._busy == [0]  # pyright: ignore[reportPrivateUsage]
+    assert transport._places._value == SHARD_SIZE  # pyright: ignore[reportPrivateUsage]
