@@ -19,8 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_KEY as KEY
-from tests.reliability.loopback_servers import LoopbackServer
-from tests.reliability.test_fork import KeepAliveLedger
+from tests.reliability.loopback_servers import KeepAliveLedger, LoopbackServer
 from velerian_sdk import (
     AsyncVelerianClient,
     VelerianClientClosedError,

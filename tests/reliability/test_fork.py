@@ -19,8 +19,6 @@ import multiprocessing
 import os
 import select
 import signal
-import socket
-import threading
 import time
 import warnings
 from collections.abc import Callable, Generator, Iterator
@@ -31,7 +29,7 @@ from typing import Literal, cast
 import pytest
 
 from tests.conftest import TEST_KEY as KEY
-from tests.reliability.loopback_servers import LoopbackServer, read_request
+from tests.reliability.loopback_servers import KeepAliveLedger, LoopbackServer
 from tests.reliability.soak_report import SoakReport
 from tests.reliability.soak_settings import FORK_CALLS, budget_s
 from velerian_sdk import AsyncVelerianClient, VelerianClient, VelerianError
@@ -282,45 +280,6 @@ def test_fork_pool_workers_never_read_the_parents_answers(
     total.add(parent.calls((POOL_TASKS + 2) * SPAN, IN_FLIGHT))
     parent.close()
     check_and_publish(f"fork-pool-soak-{flavour}", total)
-
-
-@dataclass
-class KeepAliveLedger:
-    """
-    A loopback handler that keeps connections open and records which carried what.
-
-    Attributes:
-        seen: ``(connection number, request target)`` for every request, in order.
-    """
-
-    seen: list[tuple[int, str]] = field(default_factory=list[tuple[int, str]])
-    connections: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __call__(self, connection: socket.socket, stop: threading.Event) -> None:
-        """Serve requests on one connection until the client hangs up."""
-        with self._lock:
-            number = self.connections
-            self.connections += 1
-        while (request := read_request(connection, stop)) is not None:
-            with self._lock:
-                self.seen.append((number, request.target))
-            connection.sendall(KEEP_ALIVE_ANSWER)
-
-    def connection_of(self, target: str) -> int:
-        """The connection that carried ``target``."""
-        with self._lock:
-            return next(number for number, seen in self.seen if seen == target)
-
-    def carried_by(self, number: int) -> list[str]:
-        """The targets connection ``number`` carried, in order."""
-        with self._lock:
-            return [target for seen_on, target in self.seen if seen_on == number]
-
-
-KEEP_ALIVE_ANSWER = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
-)
 
 
 def child_calls(client: AnyClient) -> Tally:
