@@ -107,6 +107,7 @@ SOAK_SIZES = {
     "VELERIAN_SOAK_KILLS": "60",
     "VELERIAN_SOAK_BOMB_MIB": "512",
     "VELERIAN_SOAK_OVERSIZE_MIB": "200",
+    "VELERIAN_SOAK_FORK_CALLS": "250",
 }
 
 
@@ -124,6 +125,8 @@ def soak(session: nox.Session) -> None:
         "tests/reliability/test_fault_soak.py",
         "tests/reliability/test_restart.py",
         "tests/reliability/test_crash_soak.py",
+        "tests/reliability/test_fork.py",
+        "tests/reliability/test_response_sizes.py",
     ]
     session.run("pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or soaks))
     session.log(f"soak report: {report}")

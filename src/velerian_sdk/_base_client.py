@@ -16,6 +16,7 @@ import httpx
 import pydantic
 
 from ._auth import NO_AUTH, BearerAuth
+from ._connections import SharedPool
 from ._exceptions import (
     VelerianArgumentError,
     VelerianConnectionError,
@@ -70,6 +71,8 @@ class BaseClient(Generic[HttpT]):
     """Settings, request building and response parsing shared by the two clients."""
 
     _http: HttpT
+    _pool: SharedPool[HttpT]
+    _generation: int
     _owns_http: bool
     _settings: ClientSettings
     _chain: tuple[Middleware, ...]

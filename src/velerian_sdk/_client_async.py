@@ -8,6 +8,7 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -15,10 +16,12 @@ from typing import cast
 import httpx
 from typing_extensions import Self
 
+from . import _connections
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_async import AsyncLegacyMethods
+from ._connections import SharedPool
 from ._deadline import AsyncAttemptTimer, AsyncDeadlineStream
-from ._exceptions import VelerianArgumentError, VelerianClientClosedError
+from ._exceptions import VelerianArgumentError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._response_body_async import read_body
 from ._retry import RetryPolicy
@@ -43,7 +46,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         default_headers: Headers added to every request.
         user_agent: Replaces the ``velerian-python-sdk/<version>`` user agent.
         http_client: Your own :class:`httpx.AsyncClient` (proxies, custom transports,
-            tests). You keep ownership: closing this client does not close it.
+            tests). You keep ownership: closing this client does not close it. Build
+            it in the process (and event loop) that uses it: see the configuration guide.
         middleware: Your own links, appended to the chain (see :class:`Middleware`).
         allow_insecure_http: Allow plain ``http`` to a non-loopback host, for a
             trusted private network. The key then crosses the network unencrypted.
@@ -105,15 +109,14 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         self._owns_http = http_client is None
         import asyncio  # here, not at the top: importing the SDK does not load it
 
-        from ._owned_transport import owned_transport_async
-
         self._sleep = asyncio.sleep
-        self._http = http_client or httpx.AsyncClient(
-            headers=self._preset_headers(),
-            transport=owned_transport_async(DEFAULT_LIMITS),
-            limits=DEFAULT_LIMITS,
-            follow_redirects=False,
-        )
+        if http_client is None:
+            build = functools.partial(_own_http_client, self._preset_headers())
+            self._pool = SharedPool(build(), build)
+        else:
+            self._pool = SharedPool(http_client, None)
+        self._http = self._pool.http
+        self._generation = self._pool.generation
 
     def with_options(
         self,
@@ -165,7 +168,9 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             if isinstance(max_response_bytes, NotGiven)
             else max_response_bytes,
         )
+        derived._pool = self._pool
         derived._http = self._http
+        derived._generation = self._generation
         derived._owns_http = False
         derived._sleep = self._sleep
         return derived
@@ -326,12 +331,11 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         return self._parse(await self._send(built), cast_to)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        if self._http.is_closed:
-            msg = (
-                f"{type(self).__name__} is closed (its `with` block ended or close() was "
-                "called): make calls inside the block, or build a new client"
-            )
-            raise VelerianClientClosedError(msg)
+        # An integer comparison per call: the process has not been forked since the
+        # last one. The slow path renews the pool in a forked child, or raises.
+        if self._generation != _connections.generation or self._http.is_closed:
+            self._http = self._pool.current(type(self).__name__)
+            self._generation = self._pool.generation
         response = await asend_through_chain(self._chain, request, self._send_once, self._sleep)
         return self._raise_for_status(response)
 
@@ -349,12 +353,22 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
                     await response.aclose()
         except httpx.HTTPError as exc:
             raise translate_transport_error(exc, request) from exc
+        except RuntimeError as exc:  # unasync: remove
+            _connections.raise_if_moved_loop(exc)  # unasync: remove
+            raise  # unasync: remove
         return response
 
     async def close(self) -> None:
-        """Close the connection pool, if this client created it."""
+        """
+        Close the connection pool, if this client created it.
+
+        In a forked child, the pool inherited from the parent is left open: the parent
+        still uses its connections.
+        """
         if self._owns_http:
-            await self._http.aclose()
+            http = self._pool.release()
+            if http is not None:
+                await http.aclose()
 
     aclose = close  # unasync: remove
 
@@ -368,3 +382,15 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _own_http_client(headers: dict[str, str]) -> httpx.AsyncClient:
+    """The ``httpx`` client that the client builds for itself, and after a fork."""
+    from ._owned_transport import owned_transport_async
+
+    return httpx.AsyncClient(
+        headers=headers,
+        transport=owned_transport_async(DEFAULT_LIMITS),
+        limits=DEFAULT_LIMITS,
+        follow_redirects=False,
+    )

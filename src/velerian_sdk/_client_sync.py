@@ -10,6 +10,7 @@ is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import cast
@@ -17,10 +18,12 @@ from typing import cast
 import httpx
 from typing_extensions import Self
 
+from . import _connections
 from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
 from ._compat_sync import LegacyMethods
+from ._connections import SharedPool
 from ._deadline import AttemptTimer, DeadlineStream
-from ._exceptions import VelerianArgumentError, VelerianClientClosedError
+from ._exceptions import VelerianArgumentError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._response_body_sync import read_body
 from ._retry import RetryPolicy
@@ -45,7 +48,8 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         default_headers: Headers added to every request.
         user_agent: Replaces the ``velerian-python-sdk/<version>`` user agent.
         http_client: Your own :class:`httpx.Client` (proxies, custom transports,
-            tests). You keep ownership: closing this client does not close it.
+            tests). You keep ownership: closing this client does not close it. Build
+            it in the process (and event loop) that uses it: see the configuration guide.
         middleware: Your own links, appended to the chain (see :class:`Middleware`).
         allow_insecure_http: Allow plain ``http`` to a non-loopback host, for a
             trusted private network. The key then crosses the network unencrypted.
@@ -107,15 +111,14 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         self._owns_http = http_client is None
         import time  # here, not at the top: importing the SDK does not load it
 
-        from ._owned_transport import owned_transport_sync
-
         self._sleep = time.sleep
-        self._http = http_client or httpx.Client(
-            headers=self._preset_headers(),
-            transport=owned_transport_sync(DEFAULT_LIMITS),
-            limits=DEFAULT_LIMITS,
-            follow_redirects=False,
-        )
+        if http_client is None:
+            build = functools.partial(_own_http_client, self._preset_headers())
+            self._pool = SharedPool(build(), build)
+        else:
+            self._pool = SharedPool(http_client, None)
+        self._http = self._pool.http
+        self._generation = self._pool.generation
 
     def with_options(
         self,
@@ -167,7 +170,9 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
             if isinstance(max_response_bytes, NotGiven)
             else max_response_bytes,
         )
+        derived._pool = self._pool
         derived._http = self._http
+        derived._generation = self._generation
         derived._owns_http = False
         derived._sleep = self._sleep
         return derived
@@ -328,12 +333,11 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         return self._parse(self._send(built), cast_to)
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        if self._http.is_closed:
-            msg = (
-                f"{type(self).__name__} is closed (its `with` block ended or close() was "
-                "called): make calls inside the block, or build a new client"
-            )
-            raise VelerianClientClosedError(msg)
+        # An integer comparison per call: the process has not been forked since the
+        # last one. The slow path renews the pool in a forked child, or raises.
+        if self._generation != _connections.generation or self._http.is_closed:
+            self._http = self._pool.current(type(self).__name__)
+            self._generation = self._pool.generation
         response = send_through_chain(self._chain, request, self._send_once, self._sleep)
         return self._raise_for_status(response)
 
@@ -354,9 +358,16 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         return response
 
     def close(self) -> None:
-        """Close the connection pool, if this client created it."""
+        """
+        Close the connection pool, if this client created it.
+
+        In a forked child, the pool inherited from the parent is left open: the parent
+        still uses its connections.
+        """
         if self._owns_http:
-            self._http.close()
+            http = self._pool.release()
+            if http is not None:
+                http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -368,3 +379,15 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _own_http_client(headers: dict[str, str]) -> httpx.Client:
+    """The ``httpx`` client that the client builds for itself, and after a fork."""
+    from ._owned_transport import owned_transport_sync
+
+    return httpx.Client(
+        headers=headers,
+        transport=owned_transport_sync(DEFAULT_LIMITS),
+        limits=DEFAULT_LIMITS,
+        follow_redirects=False,
+    )

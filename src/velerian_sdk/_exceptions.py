@@ -22,6 +22,7 @@ __all__ = [
     "VelerianArgumentError",
     "VelerianAuthError",
     "VelerianClientClosedError",
+    "VelerianClientMovedError",
     "VelerianConflictError",
     "VelerianConnectionError",
     "VelerianError",
@@ -94,6 +95,20 @@ class VelerianClientClosedError(VelerianError, RuntimeError):
 
     A client closes when its ``with`` block ends or ``close()`` is called. Make calls
     inside the block, or build a new client.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class VelerianClientMovedError(VelerianError, RuntimeError):
+    """
+    A client was used where the connections it holds cannot follow it.
+
+    Raised on a call in a forked child when the client was given an ``http_client``
+    that may hold the parent's connections, and on a call from an event loop while
+    another loop, still running in another thread, is using the async client's
+    connections. The message says what to do: build the client (and your
+    ``http_client``) in the process or event loop that uses it.
 
     .. versionadded:: 0.2.0
     """

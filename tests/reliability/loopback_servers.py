@@ -18,6 +18,7 @@ from types import TracebackType
 from typing_extensions import Self
 
 __all__ = [
+    "KeepAliveLedger",
     "LoopbackServer",
     "RecordedRequest",
     "Recorder",
@@ -229,3 +230,42 @@ class Recorder:
         """Everything received, concatenated."""
         with self._lock:
             return b"".join(request.raw for request in self.requests)
+
+
+@dataclass
+class KeepAliveLedger:
+    """
+    A loopback handler that keeps connections open and records which carried what.
+
+    Attributes:
+        seen: ``(connection number, request target)`` for every request, in order.
+    """
+
+    seen: list[tuple[int, str]] = field(default_factory=list[tuple[int, str]])
+    connections: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, connection: socket.socket, stop: threading.Event) -> None:
+        """Serve requests on one connection until the client hangs up."""
+        with self._lock:
+            number = self.connections
+            self.connections += 1
+        while (request := read_request(connection, stop)) is not None:
+            with self._lock:
+                self.seen.append((number, request.target))
+            connection.sendall(KEEP_ALIVE_ANSWER)
+
+    def connection_of(self, target: str) -> int:
+        """The connection that carried ``target``."""
+        with self._lock:
+            return next(number for number, seen in self.seen if seen == target)
+
+    def carried_by(self, number: int) -> list[str]:
+        """The targets connection ``number`` carried, in order."""
+        with self._lock:
+            return [target for seen_on, target in self.seen if seen_on == number]
+
+
+KEEP_ALIVE_ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+)

@@ -14,6 +14,7 @@ from velerian_sdk import RetryPolicy
 __all__ = [
     "ASYNC_CALLS",
     "BOMB_MIB",
+    "FORK_CALLS",
     "IN_FLIGHT",
     "KILLS",
     "OVERSIZE_MIB",
@@ -56,6 +57,8 @@ RESTART_CALLS = _env_int("VELERIAN_SOAK_RESTART_CALLS", 200)
 """Calls of the soak during which the stub restarts."""
 KILLS = _env_int("VELERIAN_SOAK_KILLS", 4)
 """Times the crash soak kills the stub with SIGKILL and restarts it."""
+FORK_CALLS = _env_int("VELERIAN_SOAK_FORK_CALLS", 24)
+"""Calls each process of the fork soak makes (the parent and every child or pool task)."""
 RATE_LIMIT = _env_int("VELERIAN_SOAK_RATE_LIMIT", 40)
 """The stub's requests per second per key: low enough that 429s trip every second."""
 BOMB_MIB = _env_int("VELERIAN_SOAK_BOMB_MIB", 128)

@@ -114,3 +114,83 @@ def test_the_async_client_sends_through_it_and_frees_every_place(api: respx.Mock
     transport = asyncio.run(burst())
     assert api.calls.call_count == 250
     assert transport._busy == [0] * len(transport._busy)  # pyright: ignore[reportPrivateUsage]
+
+
+class ClosingPool(SlowPool):
+    """A pool that records whether it was closed."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, [])
+        self.closed = False
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def test_a_loops_pools_close_when_the_loop_ends_and_a_new_loop_gets_new_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[ClosingPool] = []
+    open_pools = ShardedTransport._open_pools  # pyright: ignore[reportPrivateUsage]
+
+    def open_mock_pools(self: ShardedTransport) -> None:
+        open_pools(self)
+        opened.append(ClosingPool())
+        self._pools = [opened[-1]]  # type: ignore[list-item]
+
+    monkeypatch.setattr(ShardedTransport, "_open_pools", open_mock_pools)
+    client = httpx.AsyncClient(transport=ShardedTransport(httpx.Limits(max_connections=10)))
+    assert asyncio.run(fetch(client, 1)) == 200
+    assert opened[0].closed  # by asyncio.run's shutdown, on its own loop
+    assert asyncio.run(fetch(client, 2)) == 200
+    assert len(opened) == 2
+    assert opened[1].closed
+    assert (opened[0].log, opened[1].log) == ([1], [2])
+
+
+def test_a_forked_child_does_not_close_the_pools_it_inherited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from velerian_sdk import _connections
+
+    pool = ClosingPool()
+    client = httpx.AsyncClient(transport=sharded(SHARD_SIZE, [pool]))
+
+    async def call_then_fork() -> int:
+        status = await fetch(client, 1)
+        monkeypatch.setattr(_connections, "generation", _connections.generation + 1)
+        return status
+
+    assert asyncio.run(call_then_fork()) == 200
+    assert not pool.closed  # the parent's connections
+
+
+def test_closing_from_another_loop_leaves_the_old_loops_pools_alone() -> None:
+    pool = ClosingPool()
+    transport = sharded(SHARD_SIZE, [pool])
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(fetch(httpx.AsyncClient(transport=transport), 1))
+    asyncio.run(transport.aclose())  # the pools' loop is stopped, not closed
+    assert not pool.closed
+    loop.close()
+
+
+def test_a_call_finishing_on_a_loop_left_behind_frees_its_place_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def open_mock_pools(self: ShardedTransport) -> None:
+        self._pools = [SlowPool(0.05, [])]  # type: ignore[list-item]
+        self._busy = [0]  # pyright: ignore[reportPrivateUsage]
+        self._places = asyncio.Semaphore(SHARD_SIZE)  # pyright: ignore[reportPrivateUsage]
+
+    monkeypatch.setattr(ShardedTransport, "_open_pools", open_mock_pools)
+    transport = ShardedTransport(httpx.Limits(max_connections=SHARD_SIZE))
+    client = httpx.AsyncClient(transport=transport)
+    old = asyncio.new_event_loop()
+    pending = old.create_task(fetch(client, 1))
+    old.run_until_complete(asyncio.sleep(0.01))  # the call is in flight; the loop stops
+    assert asyncio.run(fetch(client, 2)) == 200  # another loop: pools of its own
+    assert old.run_until_complete(pending) == 200  # the first call ends on its own loop
+    old.close()
+    assert transport._busy == [0]  # pyright: ignore[reportPrivateUsage]
+    assert transport._places._value == SHARD_SIZE  # pyright: ignore[reportPrivateUsage]
