@@ -170,7 +170,7 @@ class VelerianResponseValidationError(VelerianError):
     ) -> None:
         super().__init__(scrub_secrets(message))
         # A 2xx body that did not fit may be a minted key's: keep none of its secrets.
-        self.body = scrub_secrets(body)
+        self.body: bytes = scrub_secrets(body)
         self.request_id = request_id
         self.status_code = status_code
         self.errors: list[str] = [scrub_secrets(error) for error in errors]
@@ -313,8 +313,8 @@ class VelerianAPIError(VelerianError):
     ) -> None:
         self.status_code = status_code
         # What the error keeps outlives the call (logs, pickles): no secrets in it.
-        self.detail = None if detail is None else scrub_secrets(detail)
-        self.body = scrub_secrets(body)
+        self.detail: str | None = None if detail is None else scrub_secrets(detail)
+        self.body: object = scrub_secrets(body)
         self.response = response
         self.method: str = ""
         self.path: str = ""

@@ -21,6 +21,7 @@ from velerian_sdk import (
     VelerianArgumentError,
     VelerianAuthError,
     VelerianClientClosedError,
+    VelerianClientMovedError,
     VelerianConflictError,
     VelerianConnectionError,
     VelerianError,
@@ -87,6 +88,10 @@ EXAMPLES: dict[type[VelerianError], Callable[[], VelerianError]] = {
         limit=1024,
         method="GET",
         url="https://api.test/api/v2/abps",
+    ),
+    VelerianClientMovedError: lambda: VelerianClientMovedError(
+        "this client's http_client holds connections made before a fork; build the client "
+        "after the fork"
     ),
     VelerianIntegrityError: lambda: VelerianIntegrityError(
         "size mismatch", expected="size 1024", actual="size 12"
