@@ -17,6 +17,7 @@ import pydantic
 
 from ._auth import NO_AUTH, BearerAuth
 from ._connections import SharedPool
+from ._content_decoding import ACCEPT_ENCODING
 from ._exceptions import (
     VelerianArgumentError,
     VelerianConnectionError,
@@ -92,6 +93,7 @@ class BaseClient(Generic[HttpT]):
         injected: bool,
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int | NotGiven = NOT_GIVEN,
+        http_headers: httpx.Headers | None = None,
     ) -> None:
         configure_logging_from_env()
         # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
@@ -126,12 +128,20 @@ class BaseClient(Generic[HttpT]):
             {
                 "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
                 "Accept": "application/json",
+                # Only what _content_decoding inflates in bounded steps: httpx would
+                # otherwise offer br and zstd whenever their packages are installed.
+                "Accept-Encoding": ACCEPT_ENCODING,
             }
         )
         self._default_headers.update(self._settings.default_headers)
         # A client that builds its own httpx client gives it the PRESET_HEADERS (see
-        # _preset_headers), so httpx merges them into every request it builds.
-        self._chain = self._build_chain(preset=() if injected else PRESET_HEADERS)
+        # _preset_headers), so httpx merges them into every request it builds; so does
+        # an injected or shared one for those it already sets to the same values.
+        preset: tuple[str, ...] = PRESET_HEADERS
+        if injected:
+            sent = http_headers or httpx.Headers()
+            preset = tuple(n for n in PRESET_HEADERS if sent.get(n) == self._default_headers[n])
+        self._chain = self._build_chain(preset=preset)
         self._root_api = f"{root}{API_PREFIX}/"
         self._urls: dict[str, httpx.URL] = {}
 

@@ -56,7 +56,8 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         max_response_bytes: The largest API response body read, in bytes after
             decoding; a larger one raises :class:`VelerianResponseTooLargeError`.
             Default: :data:`DEFAULT_MAX_RESPONSE_BYTES` (32 MiB). Downloads are bounded
-            by their stated size instead.
+            by their stated size instead. Bodies are decoded by the SDK (gzip and
+            deflate only), so memory stays within this plus about 200 KiB.
 
     Raises:
         VelerianArgumentError: A missing key or an invalid setting. It is also a
@@ -105,6 +106,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             injected=http_client is not None,
             retry_policy=retry_policy,
             max_response_bytes=max_response_bytes,
+            http_headers=None if http_client is None else http_client.headers,
         )
         self._owns_http = http_client is None
         import asyncio  # here, not at the top: importing the SDK does not load it
@@ -167,6 +169,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             max_response_bytes=s.max_response_bytes
             if isinstance(max_response_bytes, NotGiven)
             else max_response_bytes,
+            http_headers=self._http.headers,
         )
         derived._pool = self._pool
         derived._http = self._http

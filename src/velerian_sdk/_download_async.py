@@ -9,8 +9,10 @@ up to the client's ``max_retries``, into a fresh temporary file.
 The body is asked for without compression (``Accept-Encoding: identity``) and is never
 written past the size the server stated: a ``Content-Length`` above it fails before
 the first byte, and the read stops at the first chunk that would pass it. A server
-that compresses anyway, with no size stated, is cut off at the client's
-``max_response_bytes`` of decoded bytes.
+that compresses anyway has its ``gzip`` or ``deflate`` body inflated here in bounded
+steps (``_content_decoding``), never by ``httpx``, and cut off at the stated size or,
+with no size stated, at the client's ``max_response_bytes`` of decoded bytes; any
+other encoding is refused before a byte is written.
 """
 
 # pyright: reportPrivateUsage=false
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ._base_client import translate_transport_error
+from ._content_decoding import BodyDecoder, body_decoder
 from ._exceptions import (
     VelerianConnectionError,
     VelerianExportExpiredError,
@@ -85,13 +88,25 @@ async def download_export(
             raise
         try:
             try:
-                limit = _decoded_limit(response, plan, client._settings.max_response_bytes)
+                decoder = body_decoder(response)
+                limit = _decoded_limit(response, plan, decoder, client._settings.max_response_bytes)
                 decoded = 0
-                async for chunk in response.aiter_bytes(CHUNK_SIZE):
-                    decoded += len(chunk)
-                    if limit is not None and decoded > limit:
-                        raise too_large(response.request, limit, size="compressed, no size stated")
-                    sink.write(chunk)
+                if response.is_stream_consumed:
+                    # Built in memory by an in-process transport: httpx decoded it then.
+                    decoder = None
+                    arrived = response.aiter_bytes(CHUNK_SIZE)
+                else:
+                    arrived = response.aiter_raw(CHUNK_SIZE)
+                async for raw in arrived:
+                    for chunk in (raw,) if decoder is None else decoder.decode(raw):
+                        decoded += len(chunk)
+                        if limit is not None and decoded > limit:
+                            raise too_large(
+                                response.request, limit, size="compressed, no size stated"
+                            )
+                        sink.write(chunk)
+                if decoder is not None:
+                    decoder.finish()
             except httpx.HTTPError as exc:
                 raise translate_transport_error(exc, response.request) from exc
             finally:
@@ -110,9 +125,11 @@ async def download_export(
             raise
 
 
-def _decoded_limit(response: httpx.Response, plan: DownloadPlan, max_bytes: int) -> int | None:
+def _decoded_limit(
+    response: httpx.Response, plan: DownloadPlan, decoder: BodyDecoder | None, max_bytes: int
+) -> int | None:
     """Check the stated length; return the cap on decoded bytes beyond the sink's own."""
-    encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
+    encoded = decoder is not None
     stated = None if encoded else stated_length(response)
     if plan.size_bytes is not None:
         if stated is not None and stated > plan.size_bytes:

@@ -32,6 +32,7 @@ __all__ = [
     "VelerianIntegrityError",
     "VelerianNotFoundError",
     "VelerianRateLimitError",
+    "VelerianResponseEncodingError",
     "VelerianResponseTooLargeError",
     "VelerianResponseValidationError",
     "VelerianRunTimeoutError",
@@ -197,6 +198,36 @@ class VelerianResponseTooLargeError(VelerianError):
     def __init__(self, message: str, *, limit: int = 0, method: str = "", url: str = "") -> None:
         super().__init__(message)
         self.limit = limit
+        self.method = method
+        self.url = url
+
+
+class VelerianResponseEncodingError(VelerianError):
+    """
+    A response body came compressed in a way the SDK does not decode, or was corrupt.
+
+    The SDK asks for ``gzip`` or ``deflate`` at most and inflates them itself, in
+    bounded steps; any other ``Content-Encoding`` (``br``, ``zstd``, ``compress``, a
+    stack of several) is refused before its body is read, whatever packages are
+    installed, and a compressed body that does not inflate cleanly (a bad header or
+    checksum, bytes after its end, a stream cut short) stops the read. Not retried: the
+    same call would get the same body. It usually means a proxy or the server ignored
+    the ``Accept-Encoding`` the SDK sent, or the call's own headers asked for another
+    encoding.
+
+    Attributes:
+        encoding: The response's ``Content-Encoding``, as sent.
+        method: The request's HTTP method.
+        url: The request's URL, with its query string redacted.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(
+        self, message: str, *, encoding: str = "", method: str = "", url: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.encoding = encoding
         self.method = method
         self.url = url
 

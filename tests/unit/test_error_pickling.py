@@ -32,6 +32,7 @@ from velerian_sdk import (
     VelerianNotFoundError,
     VelerianPaginationError,
     VelerianRateLimitError,
+    VelerianResponseEncodingError,
     VelerianResponseTooLargeError,
     VelerianResponseValidationError,
     VelerianRunTimeoutError,
@@ -82,6 +83,12 @@ EXAMPLES: dict[type[VelerianError], Callable[[], VelerianError]] = {
         request_id="req_7",
         status_code=201,
         errors=["name: Field required", f"secret: {MINTED}"],
+    ),
+    VelerianResponseEncodingError: lambda: VelerianResponseEncodingError(
+        "GET /api/v2/abps answered with Content-Encoding br, which the SDK does not decode",
+        encoding="br",
+        method="GET",
+        url="https://api.test/api/v2/abps",
     ),
     VelerianResponseTooLargeError: lambda: VelerianResponseTooLargeError(
         "GET /api/v2/abps: the response is larger than max_response_bytes (1024)",

@@ -34,6 +34,7 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "ShardedTransport",  # the async client's own transport: pools behind one queue
         "SharedPool",  # the pool a client shares with its with_options copies
         "UploadSource",  # the body of an attachment upload
+        "BodyDecoder",  # inflates a gzip or deflate body in bounded steps
         # A response body, and an async attempt, bounded by the call's deadline.
         "AsyncAttemptTimer",
         "AsyncDeadlineStream",

@@ -129,6 +129,8 @@ class Evidence(APIResource):
                 or the link is plain http to a remote host.
             VelerianResponseTooLargeError: The server compressed a download that
                 states no size, past the client's ``max_response_bytes``.
+            VelerianResponseEncodingError: The server compressed the download other
+                than with gzip or deflate, or the compressed stream is corrupt.
             VelerianConnectionError: The connection failed, retries included.
 
         Example:
