@@ -87,12 +87,11 @@ def check_link(link: str, *, allow_insecure_http: bool, purpose: str) -> None:
     Raises:
         VelerianArgumentError: Plain http to a remote host.
     """
-    if not link.startswith("http://"):
-        return
     try:
         url = httpx.URL(link)
     except httpx.InvalidURL:
         return  # building the request reports it, without the link's signature
+    # Judged on the parsed URL, not the text: ``HTTP://`` is plain http too.
     if insecure_http(url, allow_insecure_http=allow_insecure_http):
         msg = (
             f"the server sent a plain-http {purpose} link ({redact_url(url)}), which would "

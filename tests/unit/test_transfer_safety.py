@@ -374,6 +374,8 @@ def test_a_validation_error_keeps_only_an_excerpt(harness: Harness) -> None:
     [
         ("presigned", "http://storage.test/exports/exp_1?sig=abc"),
         ("stream", "http://api.test/api/v2/exports/exp_1/content"),
+        ("presigned", "HTTP://storage.test/exports/exp_1?sig=abc"),
+        ("presigned", "Http://storage.test:80/exports/exp_1?sig=abc"),
     ],
 )
 def test_a_plain_http_download_link_is_refused(
