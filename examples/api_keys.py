@@ -13,7 +13,9 @@ from velerian_sdk import VelerianAuthError, VelerianClient, VelerianForbiddenErr
 def main() -> None:
     with VelerianClient() as admin:
         minted = admin.api_keys.create(name="nightly-audit-export", scopes=["audit:read"])
-        print(f"minted {minted.id} ({minted.prefix}...{minted.last_four}), scopes {minted.scopes}")
+        # prefix and last_four are None when the API leaves them out.
+        shown = f"{minted.prefix or ''}...{minted.last_four or ''}"
+        print(f"minted {minted.id} ({shown}), scopes {minted.scopes}")
         print(f"repr hides the secret: {minted!r}"[:120])
 
         secret = minted.secret.get_secret_value()

@@ -2,8 +2,9 @@
 The SDK's models and the contract (docs/api/openapi.json) cannot drift apart.
 
 Every response schema of the contract maps to an SDK model, and each model accepts every
-body its schema allows: same fields, compatible types, nothing required that the
-contract leaves optional. `nox -s contract` runs this with the contract's own drift check.
+body its schema allows: same fields, compatible types, and the same required fields (the
+tolerant-reader rule of docs/api/decisions.md: a field is required on both sides or on
+neither). `nox -s contract` runs this with the contract's own drift check.
 """
 
 from __future__ import annotations
@@ -102,6 +103,26 @@ def test_model_accepts_what_the_contract_allows(name: str) -> None:
 
     problems = accepts(model_schema, contract[name], model_ref, contract_ref, model.__name__)
     assert problems == []
+
+
+def required_by_contract(name: str) -> set[str]:
+    return set(cast("list[str]", schemas()[name].get("required", [])))
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_and_contract_require_the_same_fields(name: str) -> None:
+    # One source of truth: the contract must not promise a field the SDK tolerates
+    # missing (other clients would rely on it), nor the SDK insist on one it does not.
+    model = MODELS[name]
+    by_model = {
+        field.alias or key for key, field in model.model_fields.items() if field.is_required()
+    }
+    assert by_model == required_by_contract(name)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_pages_require_only_their_items(page: str) -> None:
+    assert required_by_contract(page) == {"items"}
 
 
 def test_the_checker_catches_drift() -> None:

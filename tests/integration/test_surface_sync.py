@@ -28,6 +28,7 @@ def test_abps(velerian_client: VelerianClient, velerian_tenant: StubTenant) -> N
     assert all(abp.status == "deployed" for abp in deployed)
     abp = velerian_client.abps.retrieve(velerian_tenant.abp_id)
     assert abp.status == "deployed"
+    assert abp.created_at is not None
     assert abp.created_at.tzinfo is not None
 
 

@@ -44,24 +44,36 @@ def check_fields(
 ) -> None:
     assert_type(abp.status, AbpStatus)
     assert_type(abp.deployed_at, dt.datetime | None)
+    assert_type(abp.version, int | None)
+    assert_type(abp.created_at, dt.datetime | None)
     assert_type(result.outcome, InvokeOutcome)
     assert_type(result.aggregated_conditions, list[AggregatedCondition])
-    assert_type(result.aggregated_conditions[0].result, ConditionResult)
+    assert_type(result.aggregated_conditions[0].result, ConditionResult | None)
     assert_type(result.output, JSONObject | None)
     assert_type(export.expires_at, dt.datetime)
     assert_type(export.delivery, ExportDelivery)
     assert_type(export.size_bytes, int | None)
     assert_type(run.status, RunStatus)
+    assert_type(run.id, str)
+    assert_type(run.network_slug, str | None)
+    assert_type(run.run_url, str | None)
+    assert_type(run.created_at, dt.datetime | None)
+    assert_type(run.governance_reasons, list[str])
     assert_type(run.metadata, JSONObject)
     assert_type(run.governance_pass, bool | None)
     assert_type(run.poll_after_s, float | None)
     assert_type(run.is_terminal, bool)
-    assert_type(summary.governed_runs, GovernedRunCounts)
+    assert_type(summary.governed_runs, GovernedRunCounts | None)
+    assert_type(summary.period_start, dt.datetime | None)
+    assert_type(summary.evidence_total, int | None)
+    assert_type(summary.as_of, dt.datetime)
+    assert_type(summary.tenant_id, str)
     assert_type(summary.evidence_packs, list[EvidencePackRow])
     assert_type(summary.adoption, UsageAdoption | None)
     assert_type(key.secret, SecretStr)
     assert_type(key.secret.get_secret_value(), str)
-    assert_type(attachment.status, AttachmentStatus)
+    assert_type(attachment.status, AttachmentStatus | None)
+    assert_type(attachment.id, str)
 
 
 def check_helpers(run: Run) -> None:
@@ -91,4 +103,5 @@ def check_errors(timeout: VelerianRunTimeoutError, pagination: VelerianPaginatio
 def check_wrong_uses(run: Run, key: CreatedApiKey) -> None:
     key.secret.upper()  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
     run.to_dict(reveal=True)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
-    run.created_at.endswith("Z")  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+    run.created_at.isoformat()  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
+    run.run_url.startswith("https://")  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]

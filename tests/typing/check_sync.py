@@ -137,5 +137,5 @@ def check_wrong_calls(client: VelerianClient) -> None:
     client.api_keys.create(name="ci")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     client.runs.retrieve("run_1").outcome  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
     client.abps.invoke("abp_1", payload={}).output_text  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
-    client.usage.summary().governed_runs["total"]  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
+    client.usage.summary().evidence_packs[0]["id"]  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
     client.runs.runs  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]

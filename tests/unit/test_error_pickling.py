@@ -234,13 +234,13 @@ def test_each_error_crosses_a_process_pool() -> None:
 
 
 def test_errors_raised_by_a_client_pickle_without_the_key(harness: Harness) -> None:
-    minted = {"id": "key_1", "secret": MINTED, "prefix": "vk_live_", "scopes": ["read"]}
+    minted = {"name": "ci", "secret": MINTED, "prefix": "vk_live_", "scopes": ["read"]}
     answers = iter(
         [
             httpx.Response(403, json={"detail": "missing scope"}),
             httpx.Response(404, json={"detail": "no such run"}),
             httpx.Response(409, json={"detail": "not deployed"}),
-            httpx.Response(201, json=minted),  # no name or last_four: not a CreatedApiKey
+            httpx.Response(201, json=minted),  # no id: not a CreatedApiKey
         ]
     )
     client = harness.client(lambda request: next(answers), max_retries=0)

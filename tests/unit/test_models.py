@@ -111,6 +111,7 @@ def test_timestamps_are_aware_even_without_an_offset() -> None:
 
 def test_nested_models_are_typed() -> None:
     summary = UsageSummary.model_validate(s.usage([s.evidence_row(1), s.evidence_row(2)]))
+    assert summary.governed_runs is not None
     assert summary.governed_runs.network_runs == 1
     assert [p.sequence for p in summary.evidence_packs] == [1, 2]
     assert summary.adoption is not None

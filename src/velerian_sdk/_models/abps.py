@@ -46,6 +46,9 @@ class Abp(VelerianModel):
     """
     An agent blueprint (``GET /api/v2/abps/{abp_id}``).
 
+    Only ``id``, ``name`` and ``status`` are always present; every other field is
+    ``None`` (or an empty collection) when the API leaves it out.
+
     Attributes:
         id: The ABP's id (``abp_...``).
         name: Its display name.
@@ -61,17 +64,19 @@ class Abp(VelerianModel):
 
     id: str
     name: str
-    description: str | None = None
     status: AbpStatus
-    version: int
-    created_at: Timestamp
-    updated_at: Timestamp
+    description: str | None = None
+    version: int | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
     deployed_at: Timestamp | None = None
 
 
 class AggregatedCondition(VelerianModel):
     """
     One governance constraint of an invocation and how it evaluated.
+
+    Every field is ``None`` when the API leaves it out.
 
     Attributes:
         constraint: The constraint's name.
@@ -81,9 +86,9 @@ class AggregatedCondition(VelerianModel):
     .. versionadded:: 0.2.0
     """
 
-    constraint: str
-    result: ConditionResult
-    message: str
+    constraint: str | None = None
+    result: ConditionResult | None = None
+    message: str | None = None
 
 
 class InvokeResult(VelerianModel):

@@ -25,6 +25,9 @@ class ApiKey(VelerianModel):
     """
     An API key as listed: never its secret.
 
+    Only ``id`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
+
     Attributes:
         id: The key's id (``key_...``), for :meth:`api_keys.revoke`.
         name: Its name.
@@ -40,11 +43,11 @@ class ApiKey(VelerianModel):
     """
 
     id: str
-    name: str
-    prefix: str
-    last_four: str
+    name: str | None = None
+    prefix: str | None = None
+    last_four: str | None = None
     scopes: list[ApiKeyScope] = Field(default_factory=list)
-    created_at: Timestamp
+    created_at: Timestamp | None = None
     last_used_at: Timestamp | None = None
     expires_at: Timestamp | None = None
     revoked_at: Timestamp | None = None
@@ -58,6 +61,9 @@ class CreatedApiKey(ApiKey):
     reprs, ``str()``, logs, :meth:`to_dict`, :meth:`to_json` and :attr:`raw`. Read
     it with ``key.secret.get_secret_value()`` and store it somewhere safe at once;
     ``to_json(reveal_secrets=True)`` includes it when you mean to.
+
+    Only ``id`` and ``secret`` are always present; every other field is ``None`` (or an
+    empty collection) when the API leaves it out.
 
     Attributes:
         secret: The full key (``vk_live_...``).

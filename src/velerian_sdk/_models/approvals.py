@@ -20,6 +20,9 @@ class Approval(VelerianModel):
     """
     A held invocation awaiting, or past, a human decision.
 
+    Only ``id`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
+
     Attributes:
         id: The approval's id (``apr_...``).
         abp_id: The ABP that was invoked.
@@ -35,11 +38,11 @@ class Approval(VelerianModel):
     """
 
     id: str
-    abp_id: str
-    invocation_id: str
-    status: ApprovalStatus
-    reason: str
-    created_at: Timestamp
+    abp_id: str | None = None
+    invocation_id: str | None = None
+    status: ApprovalStatus | None = None
+    reason: str | None = None
+    created_at: Timestamp | None = None
     decided_at: Timestamp | None = None
     decided_by_user_id: str | None = None
     note: str | None = None

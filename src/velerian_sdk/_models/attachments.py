@@ -21,6 +21,9 @@ class Attachment(VelerianModel):
     """
     A file for a network run; pass its ``id`` in ``attachment_ids``.
 
+    Only ``id`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
+
     Attributes:
         id: The attachment's id (``att_...``).
         filename: The file's name.
@@ -36,11 +39,11 @@ class Attachment(VelerianModel):
     """
 
     id: str
-    filename: str
-    content_type: str
-    size_bytes: int
+    filename: str | None = None
+    content_type: str | None = None
+    size_bytes: int | None = None
     sha256: str | None = None
-    status: AttachmentStatus
+    status: AttachmentStatus | None = None
     upload_url: str | None = None
     upload_expires_at: Timestamp | None = None
-    created_at: Timestamp
+    created_at: Timestamp | None = None

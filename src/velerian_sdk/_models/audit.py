@@ -36,6 +36,9 @@ class AuditLogEntry(VelerianModel):
     """
     One recorded action.
 
+    Only ``id``, ``created_at`` and ``action`` are always present; every other field is
+    ``None`` (or an empty collection) when the API leaves it out.
+
     Attributes:
         id: The entry's id (``aud_...``).
         created_at: When the action happened.
@@ -55,7 +58,7 @@ class AuditLogEntry(VelerianModel):
     action: AuditAction
     actor_user_id: str | None = None
     actor_api_key_id: str | None = None
-    resource_kind: str
-    resource_id: str
+    resource_kind: str | None = None
+    resource_id: str | None = None
     metadata: JSONObject = Field(default_factory=dict)
     request_id: str | None = None

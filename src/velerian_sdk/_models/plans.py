@@ -11,6 +11,9 @@ class Plan(VelerianModel):
     """
     A billing plan; exactly one is the tenant's ``current`` one.
 
+    Only ``id`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
+
     Attributes:
         id: The plan's id.
         name: Its name.
@@ -23,8 +26,8 @@ class Plan(VelerianModel):
     """
 
     id: str
-    name: str
+    name: str | None = None
     monthly_governed_runs: int | None = None
-    evidence_retention_days: int
-    price_usd_cents: int
-    current: bool
+    evidence_retention_days: int | None = None
+    price_usd_cents: int | None = None
+    current: bool | None = None

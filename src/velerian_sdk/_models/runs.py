@@ -28,6 +28,9 @@ class Run(VelerianModel):
     """
     A network run (``GET /api/v2/pack-runs/{run_id}``).
 
+    Only ``id`` and ``status`` are always present; every other field is ``None`` (or an
+    empty collection) when the API leaves it out.
+
     Attributes:
         id: The run's id (``run_...``); enough to collect it later, from any process.
         status: ``queued``, ``running``, ``succeeded``, ``failed`` or ``blocked``.
@@ -54,8 +57,8 @@ class Run(VelerianModel):
 
     id: str
     status: RunStatus
-    network_slug: str
-    prompt_text: str
+    network_slug: str | None = None
+    prompt_text: str | None = None
     metadata: JSONObject = Field(default_factory=dict)
     attachment_ids: list[str] = Field(default_factory=list)
     output_text: str | None = None
@@ -65,9 +68,9 @@ class Run(VelerianModel):
     error: str | None = None
     evidence_download_url: str | None = None
     evidence_pack_id: str | None = None
-    run_url: str
+    run_url: str | None = None
     revision_of: str | None = None
-    created_at: Timestamp
+    created_at: Timestamp | None = None
     started_at: Timestamp | None = None
     finished_at: Timestamp | None = None
     poll_after_s: float | None = None
@@ -82,6 +85,9 @@ class QueuedRun(VelerianModel):
     """
     The answer to queueing a network run (``202`` of the network invoke).
 
+    Only ``run_id`` is always present: ``run_url`` is ``None`` when the API leaves it
+    out, and ``status`` reads ``queued``.
+
     Attributes:
         run_id: The run's id: keep it, the run is billed whether you wait or not.
         run_url: The run's page in the web app.
@@ -91,7 +97,7 @@ class QueuedRun(VelerianModel):
     """
 
     run_id: str
-    run_url: str
+    run_url: str | None = None
     status: RunStatus = "queued"
 
 
@@ -102,6 +108,9 @@ class RunShare(VelerianModel):
     Anyone with ``share_url`` can read the run until ``expires_at``: treat it as a
     secret. The repr hides its query string.
 
+    Only ``share_url`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
+
     Attributes:
         run_id: The shared run.
         share_url: The link.
@@ -110,6 +119,6 @@ class RunShare(VelerianModel):
     .. versionadded:: 0.2.0
     """
 
-    run_id: str
     share_url: str
-    expires_at: Timestamp
+    run_id: str | None = None
+    expires_at: Timestamp | None = None

@@ -13,6 +13,8 @@ class GovernedRunCounts(VelerianModel):
     """
     Governed runs in the summary's period.
 
+    Every field is ``None`` when the API leaves it out.
+
     Attributes:
         total: Invocations and network runs together.
         allowed: ABP invocations with outcome ``allowed``.
@@ -23,16 +25,19 @@ class GovernedRunCounts(VelerianModel):
     .. versionadded:: 0.2.0
     """
 
-    total: int
-    allowed: int
-    denied: int
-    held: int
-    network_runs: int
+    total: int | None = None
+    allowed: int | None = None
+    denied: int | None = None
+    held: int | None = None
+    network_runs: int | None = None
 
 
 class EvidencePackRow(VelerianModel):
     """
     One evidence pack, as listed by the usage summary.
+
+    Only ``id`` is always present; every other field is ``None`` (or an empty
+    collection) when the API leaves it out.
 
     Attributes:
         id: The pack's id (``evp_...``).
@@ -48,18 +53,20 @@ class EvidencePackRow(VelerianModel):
     """
 
     id: str
-    chain_scope: str
-    sequence: int
+    chain_scope: str | None = None
+    sequence: int | None = None
     abp_id: str | None = None
     invocation_id: str | None = None
     run_id: str | None = None
-    created_at: Timestamp
-    chain_hash: str
+    created_at: Timestamp | None = None
+    chain_hash: str | None = None
 
 
 class UsageAdoption(VelerianModel):
     """
     How much of the platform the tenant uses.
+
+    Every field is ``None`` when the API leaves it out.
 
     Attributes:
         active_abps: Deployed ABPs.
@@ -68,8 +75,8 @@ class UsageAdoption(VelerianModel):
     .. versionadded:: 0.2.0
     """
 
-    active_abps: int
-    active_api_keys: int
+    active_abps: int | None = None
+    active_api_keys: int | None = None
 
 
 class UsageSummary(VelerianModel):
@@ -80,6 +87,9 @@ class UsageSummary(VelerianModel):
     ``evidence_limit`` / ``evidence_offset`` arguments of
     :meth:`usage.summary <velerian_sdk.resources.usage.Usage.summary>`;
     ``evidence_total`` says how many there are in all.
+
+    Only ``tenant_id`` and ``as_of`` are always present; every other field is ``None``
+    (or an empty collection) when the API leaves it out.
 
     Attributes:
         tenant_id: The tenant (``ten_...``).
@@ -100,11 +110,11 @@ class UsageSummary(VelerianModel):
 
     tenant_id: str
     as_of: Timestamp
-    period_start: Timestamp
-    period_end: Timestamp
-    governed_runs: GovernedRunCounts
+    period_start: Timestamp | None = None
+    period_end: Timestamp | None = None
+    governed_runs: GovernedRunCounts | None = None
     evidence_packs: list[EvidencePackRow] = Field(default_factory=list[EvidencePackRow])
-    evidence_limit: int
-    evidence_offset: int
-    evidence_total: int
+    evidence_limit: int | None = None
+    evidence_offset: int | None = None
+    evidence_total: int | None = None
     adoption: UsageAdoption | None = None

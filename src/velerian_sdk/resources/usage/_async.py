@@ -29,7 +29,8 @@ class AsyncUsage(AsyncAPIResource):
 
         ``GET /api/v2/usage/summary``. To walk every evidence pack, call again with
         ``evidence_offset`` advanced by ``len(summary.evidence_packs)`` until it
-        reaches ``summary.evidence_total``.
+        reaches ``summary.evidence_total``, or, when the server leaves the total out
+        (it is then ``None``), until a page is shorter than ``evidence_limit``.
 
         Args:
             evidence_limit: Evidence packs per page; the server's default (50) when

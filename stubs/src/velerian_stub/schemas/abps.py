@@ -24,6 +24,8 @@ AbpStatus = Literal["draft", "deployed", "archived"]
 class Abp(ApiModel):
     """An agent blueprint; only a ``deployed`` one can be invoked."""
 
+    CONTRACT_REQUIRED = frozenset({"id", "name", "status"})
+
     id: str
     name: str
     description: str | None
@@ -47,6 +49,8 @@ class InvokeRequest(ApiModel):
 class AggregatedCondition(ApiModel):
     """One governance constraint and how it evaluated."""
 
+    CONTRACT_REQUIRED = frozenset[str]()
+
     constraint: str
     result: Literal["pass", "fail", "hold"]
     message: str
@@ -60,6 +64,10 @@ class InvokeOutput(ApiModel):
 
 class InvokeResponse(ApiModel):
     """The governed result of one ABP invocation, with its evidence pack."""
+
+    CONTRACT_REQUIRED = frozenset(
+        {"invocation_id", "outcome", "is_allowed", "requires_human", "withheld"}
+    )
 
     invocation_id: str
     outcome: Literal["allowed", "denied", "held"]

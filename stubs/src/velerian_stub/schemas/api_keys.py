@@ -13,6 +13,8 @@ __all__ = ["ApiKey", "ApiKeyPage", "CreateApiKeyRequest", "CreatedApiKey"]
 class ApiKey(ApiModel):
     """An API key without its secret."""
 
+    CONTRACT_REQUIRED = frozenset({"id"})
+
     id: str
     name: str
     prefix: str
@@ -26,6 +28,8 @@ class ApiKey(ApiModel):
 
 class CreatedApiKey(ApiKey):
     """A key just minted: ``secret`` is shown this once and never again."""
+
+    CONTRACT_REQUIRED = frozenset({"id", "secret"})
 
     secret: str
 

@@ -16,6 +16,8 @@ ApprovalStatus = Literal["pending", "approved", "rejected"]
 class Approval(ApiModel):
     """A held invocation awaiting (or past) a human decision."""
 
+    CONTRACT_REQUIRED = frozenset({"id"})
+
     id: str
     abp_id: str
     invocation_id: str

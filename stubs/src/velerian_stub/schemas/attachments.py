@@ -33,6 +33,8 @@ class Attachment(ApiModel):
     ``upload_expires_at`` are null once the attachment is ``ready``.
     """
 
+    CONTRACT_REQUIRED = frozenset({"id"})
+
     id: str
     filename: str
     content_type: str

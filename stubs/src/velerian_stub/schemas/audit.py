@@ -12,6 +12,8 @@ __all__ = ["AuditLogEntry", "AuditLogPage"]
 class AuditLogEntry(ApiModel):
     """One recorded action, such as ``abp.invoke`` or ``api_key.revoke``."""
 
+    CONTRACT_REQUIRED = frozenset({"id", "created_at", "action"})
+
     id: str
     created_at: Timestamp
     action: str

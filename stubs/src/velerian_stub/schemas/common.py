@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic.config import JsonDict
 
 __all__ = ["JSON_INTEGER", "ApiModel", "HTTPError", "Instant", "Page", "Timestamp"]
 
@@ -66,10 +67,37 @@ that they still reach the contract.
 """
 
 
-class ApiModel(BaseModel):
-    """The base of every model: one shared configuration."""
+def _declare_contract_required(schema: JsonDict, model: type[BaseModel]) -> None:
+    # The stub builds every response with every field (a forgotten field is a type
+    # error here), but the contract promises only what the real API is known to send:
+    # a response model names those fields in CONTRACT_REQUIRED (docs/api/decisions.md,
+    # "Tolerant reader").
+    required = getattr(model, "CONTRACT_REQUIRED", None)
+    if required is None:
+        return
+    names = sorted(required)
+    unknown = set(names) - set(model.model_fields)
+    if unknown:
+        msg = f"{model.__name__}.CONTRACT_REQUIRED names no field {sorted(unknown)}"
+        raise TypeError(msg)
+    if names:
+        schema["required"] = list(names)
+    else:
+        schema.pop("required", None)
 
-    model_config = ConfigDict(frozen=True)
+
+class ApiModel(BaseModel):
+    """
+    The base of every model: one shared configuration.
+
+    A response model sets ``CONTRACT_REQUIRED`` to the fields the contract requires;
+    the stub still sends every field. A model without it (a request body) requires
+    what pydantic says it requires.
+    """
+
+    model_config = ConfigDict(frozen=True, json_schema_extra=_declare_contract_required)
+
+    CONTRACT_REQUIRED: ClassVar[frozenset[str] | None] = None
 
 
 class HTTPError(ApiModel):
@@ -96,6 +124,8 @@ class Page(ApiModel, Generic[ItemT]):
         offset: How many rows precede this page.
         total: How many rows match in all.
     """
+
+    CONTRACT_REQUIRED = frozenset({"items"})
 
     items: list[ItemT]
     limit: int

@@ -32,6 +32,10 @@ class ExportResponse(ApiModel):
     API key. ``stream``: it is ``/api/v2/exports/{export_id}/content``, fetched WITH it.
     """
 
+    CONTRACT_REQUIRED = frozenset(
+        {"export_id", "artifact_kind", "format", "s3_key", "download_url", "expires_at"}
+    )
+
     export_id: str
     artifact_kind: Literal["invocation_evidence", "evidence_package"]
     format: ExportFormat
@@ -88,6 +92,8 @@ class EvidenceExport(ApiModel):
 class EvidencePackRow(ApiModel):
     """An evidence pack as listed by the usage summary."""
 
+    CONTRACT_REQUIRED = frozenset({"id"})
+
     id: str
     chain_scope: str
     sequence: int
@@ -106,6 +112,8 @@ class GovernedRunCounts(ApiModel):
     ``network_runs`` counts network runs, and ``total`` counts both.
     """
 
+    CONTRACT_REQUIRED = frozenset[str]()
+
     total: int
     allowed: int
     denied: int
@@ -116,12 +124,16 @@ class GovernedRunCounts(ApiModel):
 class Adoption(ApiModel):
     """How much of the platform the tenant uses."""
 
+    CONTRACT_REQUIRED = frozenset[str]()
+
     active_abps: int
     active_api_keys: int
 
 
 class TenantUsageSummaryResponse(ApiModel):
     """The tenant's usage in the current calendar month, with a page of evidence packs."""
+
+    CONTRACT_REQUIRED = frozenset({"tenant_id", "as_of"})
 
     tenant_id: str
     as_of: Timestamp

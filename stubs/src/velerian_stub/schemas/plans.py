@@ -10,6 +10,8 @@ __all__ = ["Plan", "PlanPage"]
 class Plan(ApiModel):
     """A plan; exactly one is the tenant's ``current`` one."""
 
+    CONTRACT_REQUIRED = frozenset({"id"})
+
     id: str
     name: str
     monthly_governed_runs: int | None

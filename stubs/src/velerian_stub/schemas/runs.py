@@ -34,6 +34,8 @@ class NetworkInvokeRequest(ApiModel):
 class QueuedRun(ApiModel):
     """The ``202`` answer of an asynchronous network invocation."""
 
+    CONTRACT_REQUIRED = frozenset({"run_id"})
+
     run_id: str
     run_url: str
     status: Literal["queued"]
@@ -59,6 +61,8 @@ class Run(ApiModel):
 
     ``poll_after_s`` is the server's hint for when to poll next; null once terminal.
     """
+
+    CONTRACT_REQUIRED = frozenset({"id", "status"})
 
     id: str
     status: RunStatus
@@ -99,6 +103,8 @@ class ShareRequest(ApiModel):
 
 class RunShare(ApiModel):
     """A read-only link to a run that needs no API key."""
+
+    CONTRACT_REQUIRED = frozenset({"share_url"})
 
     run_id: str
     share_url: str
