@@ -3,7 +3,9 @@ The app factory: one FastAPI app per stub, with its middleware stack and routes.
 
 Middleware, outermost first: request ids (every response, even unplanned 500s), then
 the body limit (a 413 before anything reads or buffers a large body), then faults
-(latency, rate limit, fail-before, fail-after), then idempotency, then routing.
+(latency; fail-after replaces the answer here), then idempotency, then routing. The
+rate limit and fail-before refuse a request only once routing and authentication have
+passed (:mod:`velerian_stub.faults`).
 """
 
 from __future__ import annotations
