@@ -32,6 +32,7 @@ from velerian_stub.routes import (
     attachments,
     audit,
     evidence,
+    run_pages,
     runs,
     storage,
     usage,
@@ -125,6 +126,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         api_keys,
         storage,
         admin,
+        run_pages,
     ):
         app.include_router(module.router)
         route_table.add(module.router.routes)
