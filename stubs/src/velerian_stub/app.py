@@ -38,6 +38,7 @@ from velerian_stub.routes import (
     usage,
 )
 from velerian_stub.routing import RouteTable
+from velerian_stub.sparse import SparseMiddleware
 
 __all__ = ["API_DESCRIPTION", "create_app"]
 
@@ -95,6 +96,8 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         finally:
             ctx.close()
 
+    # Only a sparse stub sets the flag that response models read as they serialize.
+    sparse = [Middleware(SparseMiddleware)] if config.sparse else []
     app = FastAPI(
         title="Velerian API",
         version="2.0.0",
@@ -102,6 +105,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         lifespan=lifespan,
         redoc_url=None,
         middleware=[
+            *sparse,
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes),
             Middleware(FaultMiddleware, config=config),
