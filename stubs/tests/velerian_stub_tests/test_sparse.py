@@ -47,3 +47,10 @@ def test_full_mode_and_stub_routes_are_untouched() -> None:
 def test_the_flag() -> None:
     assert config_from_args(build_parser().parse_args(["--sparse"])).sparse
     assert not config_from_args(build_parser().parse_args([])).sparse
+
+
+def test_minting_a_key_answers_with_its_secret() -> None:
+    with open_api(in_memory(sparse=True)) as api:
+        minted = api.post("/api/v2/api-keys", {"name": "sparse", "scopes": ["read"]})
+        assert minted.status_code == 201, minted.text
+        assert set(minted.json()) == required_of("CreatedApiKey")
