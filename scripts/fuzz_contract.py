@@ -1,13 +1,18 @@
 """
 Fuzz the stub server against its contract: schemathesis, bounded in time, fixed seed.
 
-    python scripts/fuzz_contract.py [--max-time SECONDS] [--seed N] [-- SCHEMATHESIS_ARGS...]
+    python scripts/fuzz_contract.py [--max-time SECONDS] [--seed N] [--faults RATE]
+                                    [-- SCHEMATHESIS_ARGS...]
 
 Starts a stub on a free port with a temporary database, runs every schemathesis check
 against ``docs/api/openapi.json`` (except where ``scripts/fuzz_contract.toml`` says) with
 the hooks in ``scripts/fuzz_contract_hooks.py``, and exits with schemathesis's status
 (0 only when no check failed). On failure the end of the stub's log follows, for the
 tracebacks of any 500. Needs schemathesis and velerian-stub installed (``nox -s fuzz``).
+
+With ``--faults RATE`` the stub fails that fraction of requests before and after their
+work (``--fail-before``/``--fail-after``), and only the checks of what must come before
+any fault run: a 405 with ``Allow`` for an undeclared method, and no access without a key.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ DEFAULT_SEED = 20251129
 DEFAULT_MAX_TIME_S = 90
 # Per operation and round; fuzzing and stateful rounds repeat until --max-time is spent.
 MAX_EXAMPLES = 15
+# With faults on, 5xx answers are expected; what must still hold is the precedence of
+# routing and authentication over them.
+FAULT_CHECKS = "unsupported_method,allow_header_conformance,ignored_auth"
 
 
 def schemathesis_command(
@@ -96,12 +104,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="time budget of the schemathesis run (default %(default)s)",
     )
     parser.add_argument(
+        "--faults",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="fail this fraction of requests before and after their work, and run only"
+        " the routing and authentication checks (default: no faults)",
+    )
+    parser.add_argument(
         "extra", nargs="*", metavar="SCHEMATHESIS_ARG", help="more `schemathesis run` options"
     )
     args = parser.parse_args(argv)
-    with StubProcess() as stub:
+    stub_args: list[str] = []
+    extra = list(args.extra)
+    if args.faults:
+        rate = str(args.faults)
+        stub_args = ["--fail-before", rate, "--fail-after", rate, "--seed", str(args.seed)]
+        extra = ["--checks", FAULT_CHECKS, *extra]
+    with StubProcess(args=stub_args) as stub:
         command = schemathesis_command(
-            stub.base_url, seed=args.seed, max_time_s=args.max_time, extra=args.extra
+            stub.base_url, seed=args.seed, max_time_s=args.max_time, extra=extra
         )
         env = {**os.environ, **stub.env, "SCHEMATHESIS_HOOKS": str(HOOKS)}
         started = time.monotonic()

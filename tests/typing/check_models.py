@@ -56,7 +56,7 @@ def check_fields(
     assert_type(run.status, RunStatus)
     assert_type(run.id, str)
     assert_type(run.network_slug, str | None)
-    assert_type(run.run_url, str | None)
+    assert_type(run.prompt_text, str | None)
     assert_type(run.created_at, dt.datetime | None)
     assert_type(run.governance_reasons, list[str])
     assert_type(run.metadata, JSONObject)
@@ -104,4 +104,4 @@ def check_wrong_uses(run: Run, key: CreatedApiKey) -> None:
     key.secret.upper()  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
     run.to_dict(reveal=True)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
     run.created_at.isoformat()  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
-    run.run_url.startswith("https://")  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]
+    run.prompt_text.startswith("summarise")  # type: ignore[union-attr]  # pyright: ignore[reportOptionalMemberAccess]

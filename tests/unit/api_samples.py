@@ -163,7 +163,6 @@ def run(run_id: str = "run_1", status: str = "queued", **changes: JSONValue) -> 
         "error": "boom" if status == "failed" else None,
         "evidence_download_url": None,
         "evidence_pack_id": "evp_9" if terminal else None,
-        "run_url": f"https://app.test/runs/{run_id}",
         "revision_of": None,
         "created_at": T0,
         "started_at": None if status == "queued" else T0,

@@ -183,7 +183,7 @@ def test_every_typed_method_reads_a_sparse_body(harness: Harness, name: str) -> 
 def test_absent_fields_read_as_none_or_empty(harness: Harness) -> None:
     client = harness.client(s.replies(RUN_ROW, USAGE, page(AUDIT_ROW), ABP_ROW))
     run = harness.run(client.runs.retrieve("run_1"))
-    assert (run.network_slug, run.prompt_text, run.run_url, run.created_at) == (None,) * 4
+    assert (run.network_slug, run.prompt_text, run.created_at) == (None,) * 3
     assert (run.metadata, run.attachment_ids) == ({}, [])
     assert run.is_terminal
     assert run.raw == RUN_ROW  # nothing the server did not send

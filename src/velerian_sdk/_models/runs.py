@@ -45,7 +45,6 @@ class Run(VelerianModel):
         error: What went wrong, for a ``failed`` run.
         evidence_download_url: The evidence link; ``None`` until terminal.
         evidence_pack_id: The evidence pack; ``None`` until terminal.
-        run_url: The run's page in the web app.
         revision_of: The run this one revises, if any.
         created_at: When it was queued.
         started_at: When it started running.
@@ -68,7 +67,6 @@ class Run(VelerianModel):
     error: str | None = None
     evidence_download_url: str | None = None
     evidence_pack_id: str | None = None
-    run_url: str | None = None
     revision_of: str | None = None
     created_at: Timestamp | None = None
     started_at: Timestamp | None = None
@@ -86,11 +84,13 @@ class QueuedRun(VelerianModel):
     The answer to queueing a network run (``202`` of the network invoke).
 
     Only ``run_id`` is always present: ``run_url`` is ``None`` when the API leaves it
-    out, and ``status`` reads ``queued``.
+    out, and ``status`` reads ``queued``. The permalink comes only here: the run row
+    (:class:`Run`) carries none.
 
     Attributes:
         run_id: The run's id: keep it, the run is billed whether you wait or not.
-        run_url: The run's page in the web app.
+        run_url: The run's browser permalink (its page in the web app, on the app's
+            origin); not an API route.
         status: ``queued``.
 
     .. versionadded:: 0.2.0

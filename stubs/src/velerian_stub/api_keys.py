@@ -164,7 +164,8 @@ def mint_key(
     record_execution(session, actor, key_id, now)
     row = session.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
     assert row is not None
-    return CreatedApiKey(**_key_model(row).model_dump(), secret=secret)
+    # Field values, not a dump: a dump follows the response mode (sparse drops fields).
+    return CreatedApiKey(**dict(_key_model(row)), secret=secret)
 
 
 def list_keys(session: Session, tenant_id: str, limit: int, offset: int) -> ApiKeyPage:

@@ -3,7 +3,9 @@ The app factory: one FastAPI app per stub, with its middleware stack and routes.
 
 Middleware, outermost first: request ids (every response, even unplanned 500s), then
 the body limit (a 413 before anything reads or buffers a large body), then faults
-(latency, rate limit, fail-before, fail-after), then idempotency, then routing.
+(latency; fail-after replaces the answer here), then idempotency, then routing. The
+rate limit and fail-before refuse a request only once routing and authentication have
+passed (:mod:`velerian_stub.faults`).
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from velerian_stub.routes import (
     attachments,
     audit,
     evidence,
+    run_pages,
     runs,
     storage,
     usage,
 )
 from velerian_stub.routing import RouteTable
+from velerian_stub.sparse import SparseMiddleware
 
 __all__ = ["API_DESCRIPTION", "create_app"]
 
@@ -92,6 +96,8 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         finally:
             ctx.close()
 
+    # Only a sparse stub sets the flag that response models read as they serialize.
+    sparse = [Middleware(SparseMiddleware)] if config.sparse else []
     app = FastAPI(
         title="Velerian API",
         version="2.0.0",
@@ -99,6 +105,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         lifespan=lifespan,
         redoc_url=None,
         middleware=[
+            *sparse,
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes),
             Middleware(FaultMiddleware, config=config),
@@ -123,6 +130,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
         api_keys,
         storage,
         admin,
+        run_pages,
     ):
         app.include_router(module.router)
         route_table.add(module.router.routes)

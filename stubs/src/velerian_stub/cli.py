@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest request body outside /_storage/, else 413 (default %(default)s)",
     )
     parser.add_argument(
+        "--sparse",
+        action="store_true",
+        help="send only the fields the contract requires in every response",
+    )
+    parser.add_argument(
         "--fail-before",
         type=_rate,
         default=0.0,
@@ -177,6 +182,7 @@ def config_from_args(args: argparse.Namespace) -> StubConfig:
         run_duration_s=int(args.run_duration_ms) / 1000,
         admin_token=None if args.admin_token is None else str(args.admin_token),
         max_body_bytes=int(args.max_body_bytes),
+        sparse=bool(args.sparse),
     )
 
 

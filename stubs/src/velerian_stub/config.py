@@ -41,6 +41,8 @@ class StubConfig:
         max_body_bytes: The largest request body accepted outside ``/_storage/``; a
             larger one is a 413, refused while it is read, before authentication.
             Uploads to ``/_storage/`` are bounded by their registered size instead.
+        sparse: Send only the fields the contract requires in every response
+            (:mod:`velerian_stub.sparse`), as the least the real API may send.
         clock: Wall clock in Unix seconds; tests may substitute a controllable one.
     """
 
@@ -57,6 +59,7 @@ class StubConfig:
     run_duration_s: float = 1.0
     admin_token: str | None = field(default=None, repr=False)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    sparse: bool = False
     clock: Callable[[], float] = field(default=time.time, compare=False)
 
     def __post_init__(self) -> None:

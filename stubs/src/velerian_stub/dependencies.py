@@ -18,6 +18,7 @@ from velerian_stub.admin_token import ADMIN_TOKEN_HEADER, check_admin_token
 from velerian_stub.auth import AuthError, Principal, Scope, authenticate
 from velerian_stub.claims import claim_of
 from velerian_stub.context import StubContext, context_of
+from velerian_stub.faults import fault_gate_of
 from velerian_stub.idempotency import IDEMPOTENCY_KEY_PATTERN
 from velerian_stub.request_ids import request_id_of
 
@@ -97,6 +98,9 @@ def authorize(scope: Scope) -> Callable[..., Principal]:
     """
     Build a dependency that authenticates the caller and requires one scope.
 
+    A caller that passes is then counted by the rate limit and drawn for injected
+    faults (:mod:`velerian_stub.faults`), when the stub has them.
+
     Args:
         scope: The scope the route needs.
 
@@ -110,6 +114,10 @@ def authorize(scope: Scope) -> Callable[..., Principal]:
     ) -> Principal:
         principal = _principal(request, credentials)
         principal.require(scope)
+        # Injected faults and the rate limit come after routing and authentication.
+        gate = fault_gate_of(request.scope)
+        if gate is not None:
+            gate.admit(principal.api_key_id)
         return principal
 
     return dependency

@@ -10,11 +10,12 @@ A request that no route takes (unknown path 404, undeclared method 405) passes t
 untouched: it is not an operation, so it neither claims nor checks a key.
 
 The layer sits inside the fault injector: a request that fails after the work still has
-its real response stored here first, so the retry replays it. Mutating handlers store
-their answer in the transaction that does the work (:mod:`velerian_stub.claims`), so a
-crash can never keep the work and lose the record; this layer completes only the
-records of answers that did no work (a 404, a 409). Stored answers are sealed
-(:mod:`velerian_stub.sealing`).
+its real response stored here first, so the retry replays it; a replay answered here
+meets the request's fault gate, as a routed request meets it after authentication.
+Mutating handlers store their answer in the transaction that does the work
+(:mod:`velerian_stub.claims`), so a crash can never keep the work and lose the record;
+this layer completes only the records of answers that did no work (a 404, a 409).
+Stored answers are sealed (:mod:`velerian_stub.sealing`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from velerian_stub.auth import hash_secret
 from velerian_stub.claims import CLAIM_SCOPE_KEY, Claim
 from velerian_stub.clock import format_epoch
 from velerian_stub.db import Database
+from velerian_stub.errors import ApiError
+from velerian_stub.faults import fault_gate_of
 from velerian_stub.routing import RouteTable
 from velerian_stub.sealing import RecordSealer
 
@@ -292,7 +295,11 @@ class IdempotencyMiddleware:
             self.store.begin, api_key_id, key, digest.hexdigest()
         )
         if begin.claim is None:
-            response = _refusal_or_replay(begin)
+            # A replay runs no route, so it meets the injected faults here. A refusal (409,
+            # 422) does not: a fail-after on it would claim work that never ran.
+            gate = fault_gate_of(scope) if begin.action == "replay" else None
+            fault = None if gate is None else gate.refusal(api_key_id)
+            response = _refusal_or_replay(begin) if fault is None else _error_response(fault)
             await response(scope, receive, send)
             return
         await self._execute(
@@ -354,6 +361,10 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
         return await receive()
 
     return body, replay
+
+
+def _error_response(error: ApiError) -> Response:
+    return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
 
 
 def _refusal_or_replay(begin: Begin) -> Response:

@@ -53,6 +53,8 @@ class StubProcess:
         admin_token: The token of the ``/_stub`` routes; the first start's random token
             is reused on restarts when ``None``.
         args: Extra command-line flags, for example ``["--fail-after", "0.5"]``.
+        sparse: Start it with ``--sparse``: every ``/api/`` response carries only the
+            fields the contract requires.
         startup_timeout: Seconds to wait for the ``VELERIAN_*`` lines.
         log_level: The server's log level.
 
@@ -70,6 +72,7 @@ class StubProcess:
         args: Sequence[str] = (),
         startup_timeout: float = 30.0,
         log_level: str = "warning",
+        sparse: bool = False,
     ) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="velerian-stub-")
         self.db_path = (
@@ -78,7 +81,7 @@ class StubProcess:
         self.log_path = Path(self._workdir.name) / "stub.log"
         self._api_key = api_key
         self._admin_token = admin_token
-        self._args = list(args)
+        self._args = [*args, "--sparse"] if sparse else list(args)
         self._timeout = startup_timeout
         self._log_level = log_level
         self._proc: subprocess.Popen[str] | None = None

@@ -19,6 +19,11 @@ Fixtures:
     async_velerian_client: A ``velerian_sdk.AsyncVelerianClient`` for the tenant
         (an async fixture: mark the test ``@pytest.mark.anyio``).
 
+Options:
+    --velerian-stub-sparse: Start the session's stub with ``--sparse``, so every
+        ``/api/`` response carries only the fields the contract requires: the least
+        the real API may send. Run a suite once with it and once without.
+
 Example:
     >>> def test_denied_prompts_are_withheld(velerian_client, velerian_tenant):  # doctest: +SKIP
     ...     result = velerian_client.abps.invoke(
@@ -43,8 +48,10 @@ if TYPE_CHECKING:
     from velerian_sdk import AsyncVelerianClient, VelerianClient
 
 __all__ = [
+    "SPARSE_OPTION",
     "StubTenant",
     "async_velerian_client",
+    "pytest_addoption",
     "velerian_admin_token",
     "velerian_client",
     "velerian_env",
@@ -118,10 +125,23 @@ def create_tenant(stub: StubProcess, name: str = "pytest tenant") -> StubTenant:
     )
 
 
+SPARSE_OPTION = "--velerian-stub-sparse"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--velerian-stub-sparse``."""
+    parser.getgroup("velerian-stub").addoption(
+        SPARSE_OPTION,
+        action="store_true",
+        default=False,
+        help="run the session's velerian stub with sparse responses (only required fields)",
+    )
+
+
 @pytest.fixture(scope="session")
-def velerian_stub() -> Iterator[StubProcess]:
+def velerian_stub(pytestconfig: pytest.Config) -> Iterator[StubProcess]:
     """One stub server for the whole test session, on a free port, in a temporary db."""
-    with StubProcess() as stub:
+    with StubProcess(sparse=bool(pytestconfig.getoption(SPARSE_OPTION))) as stub:
         yield stub
 
 

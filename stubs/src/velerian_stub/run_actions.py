@@ -116,7 +116,7 @@ def invoke_network_sync(
         result = NetworkRunResult(
             slug=slug,
             run_id=run.id,
-            run_url=run.run_url,
+            run_url=run_url(base_url, run.id),
             prompt_id=run.id,
             output_text=run.output_text,
             model_id_used=run.model_id or "",

@@ -27,6 +27,7 @@ from velerian_stub.schemas.runs import Run, RunPage, RunStatus
 __all__ = [
     "DURATION_METADATA_KEY",
     "MAX_DURATION_MS",
+    "RUN_PAGE_PREFIX",
     "TERMINAL_STATUSES",
     "create_run",
     "finish_due_runs",
@@ -50,18 +51,24 @@ _MAX_POLL_HINT_S = 3.0
 _MIN_POLL_HINT_S = 0.1
 
 
+RUN_PAGE_PREFIX = "/app/runs/"
+"""Where the web app's run pages live on the app's origin."""
+
+
 def run_url(base_url: str, run_id: str) -> str:
     """
-    Give the absolute URL a run is polled at.
+    Give a run's browser permalink: its page in the web app, not an API route.
+
+    The queued answer and the synchronous 0.1 result carry it; the run row does not.
 
     Args:
-        base_url: The stub's origin.
+        base_url: The stub's origin (the app's origin).
         run_id: The run.
 
     Returns:
-        ``<base_url>/api/v2/pack-runs/<run_id>``.
+        ``<base_url>/app/runs/<run_id>``.
     """
-    return f"{base_url}/api/v2/pack-runs/{run_id}"
+    return f"{base_url}{RUN_PAGE_PREFIX}{run_id}"
 
 
 def _duration_s(metadata: dict[str, JsonValue], default_s: float) -> float:
@@ -298,7 +305,6 @@ def run_model(ctx: StubContext, row: Row, now: float, base_url: str) -> Run:
         error=row.opt_text("error"),
         evidence_download_url=evidence_url,
         evidence_pack_id=row.opt_text("evidence_pack_id"),
-        run_url=run_url(base_url, row.text("id")),
         revision_of=row.opt_text("revision_of"),
         created_at=row.text("created_at"),
         started_at=None if status == "queued" else format_epoch(started),

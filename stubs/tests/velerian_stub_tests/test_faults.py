@@ -185,3 +185,74 @@ def test_rate_limiter_memory_is_bounded_under_100k_bogus_keys(clock: ManualClock
     clock.advance(1.0)
     assert not injector.over_limit(hashlib.sha256(b"Bearer bogus-1").hexdigest())
     assert injector.tracked_callers == 1
+
+
+ALL_FAULTS = {"fail_before": 1.0, "fail_after": 1.0, "rate_limit": 1}
+
+
+@pytest.mark.parametrize("rates", [{"fail_before": 1.0}, {"fail_after": 1.0}, ALL_FAULTS])
+def test_routing_comes_before_faults(rates: dict[str, float]) -> None:
+    """An undeclared method is a 405 and an unknown path a 404, whatever the fault rates."""
+    with open_api(in_memory(**rates)) as api:
+        for _ in range(3):
+            undeclared = api.http.request("PATCH", "/api/v2/abps", headers=api.auth())
+            assert undeclared.status_code == 405
+            assert "GET" in undeclared.headers["allow"]
+            assert "x-stub-fault" not in undeclared.headers
+            unknown = api.get("/api/v2/no-such-route")
+            assert unknown.status_code == 404
+            assert "x-stub-fault" not in unknown.headers
+
+
+@pytest.mark.parametrize("rates", [{"fail_before": 1.0}, {"fail_after": 1.0}, ALL_FAULTS])
+def test_authentication_comes_before_faults(rates: dict[str, float]) -> None:
+    """A missing or invalid key is a 401, a key without the scope a 403, before any fault."""
+    with open_api(in_memory(**rates)) as api:
+        viewer = api.new_user("viewer", ["read"])["api_key"]
+        for _ in range(3):
+            missing = api.http.get("/api/v2/abps")
+            assert missing.status_code == 401
+            invalid = api.get("/api/v2/abps", key="vk_live_not-a-key")
+            assert invalid.status_code == 401
+            assert "x-stub-fault" not in {**missing.headers, **invalid.headers}
+            unscoped = api.invoke({"q": 1}, key=viewer)
+            assert unscoped.status_code == 403
+            assert "x-stub-fault" not in unscoped.headers
+
+
+@pytest.mark.parametrize(
+    ("rates", "status", "fault"),
+    [
+        ({"fail_before": 1.0}, 503, "fail-before"),
+        ({"fail_after": 1.0}, 502, "fail-after"),
+        ({"rate_limit": 1}, 429, "rate-limit"),
+        ({"fail_before": 1.0, "fail_after": 1.0}, 503, "fail-before"),
+    ],
+)
+def test_a_valid_request_still_gets_the_fault(
+    rates: dict[str, float], status: int, fault: str, clock: ManualClock
+) -> None:
+    with open_api(in_memory(clock=clock, **rates)) as api:
+        answers = [api.get("/api/v2/abps"), api.get("/api/v2/abps")]
+        last = answers[-1]
+        assert last.status_code == status
+        assert last.headers["x-stub-fault"] == fault
+        invoked = api.post(
+            f"/api/v2/abps/{api.abp_id}/invoke", {"payload": {}}, idempotency_key="faulted"
+        )
+        assert invoked.headers["x-stub-fault"] == fault
+        executed = api.admin("GET", "/_stub/executions").json()["total"]
+        # Only a fail-after does the work; a refusal (429, 503) never does.
+        assert executed == (1 if fault == "fail-after" else 0)
+
+
+def test_a_replayed_answer_can_still_be_lost() -> None:
+    """A replay passed routing and a live key: the gateway may still fail it."""
+    seed = seed_where([(False, False), (False, True)], before=0.0, after=0.5)
+    with open_api(in_memory(fail_after=0.5, seed=seed)) as api:
+        path = f"/api/v2/abps/{api.abp_id}/invoke"
+        first = api.post(path, {"payload": {"q": 1}}, idempotency_key="twice")
+        lost = api.post(path, {"payload": {"q": 1}}, idempotency_key="twice")
+        assert first.status_code == 200
+        assert lost.status_code == 502
+        assert lost.headers["x-stub-fault"] == "fail-after"

@@ -30,7 +30,7 @@ def test_run_moves_queued_running_succeeded_over_real_time(api: Api) -> None:
     queued = api.run("hello")
     assert queued["status"] == "queued"
     assert queued["run_id"].startswith("run_")
-    assert queued["run_url"] == f"{api.stub.base_url}/api/v2/pack-runs/{queued['run_id']}"
+    assert queued["run_url"] == f"{api.stub.base_url}/app/runs/{queued['run_id']}"
     first = poll(api, queued["run_id"])
     assert first["status"] == "queued"
     assert first["model_id"] is None
@@ -177,6 +177,7 @@ def test_synchronous_invoke_waits_for_the_run(api: Api) -> None:
     }
     assert result["prompt_id"] == result["run_id"]
     assert result["slug"] == api.slug
+    assert result["run_url"] == f"{api.stub.base_url}/app/runs/{result['run_id']}"
     assert poll(api, result["run_id"])["status"] == "succeeded"
 
 
@@ -215,3 +216,25 @@ def test_share_link_reads_the_run_without_a_key(api: Api) -> None:
     assert default["expires_at"] > body["expires_at"]
     too_short = api.post(f"/api/v2/pack-runs/{queued['run_id']}/share", {"expires_in_s": 1})
     assert too_short.status_code == 422
+
+
+def test_run_row_carries_no_run_url_slug_or_prompt_id(api: Api) -> None:
+    """0.1.2: the row "names the model `model_id` and carries no `slug`/`run_url`/`prompt_id`"."""
+    run_id = api.run("row shape")["run_id"]
+    row = poll(api, run_id)
+    listed = api.get("/api/v2/pack-runs").json()["items"]
+    for shown in (row, *listed):
+        assert not {"run_url", "slug", "prompt_id"} & set(shown)
+        assert "model_id" in shown
+
+
+def test_run_url_is_a_browser_page_on_the_app_origin(api: Api) -> None:
+    queued = api.run("permalink")
+    page = api.http.get(queued["run_url"])  # no key: it is the app's page, not the API
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert queued["run_id"] in page.text
+    # The page shows no run data: the prompt stays behind the API's authentication.
+    assert "permalink" not in page.text
+    escaped = api.http.get("/app/runs/%3Cscript%3E")
+    assert "<script>" not in escaped.text

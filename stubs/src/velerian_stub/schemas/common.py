@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, ClassVar, Generic, TypeVar
+from typing import Annotated, ClassVar, Generic, TypeVar, cast, no_type_check
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
 from pydantic.config import JsonDict
+
+from velerian_stub.sparse import sparse_responses
 
 __all__ = ["JSON_INTEGER", "ApiModel", "HTTPError", "Instant", "Page", "Timestamp"]
 
@@ -98,6 +109,23 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(frozen=True, json_schema_extra=_declare_contract_required)
 
     CONTRACT_REQUIRED: ClassVar[frozenset[str] | None] = None
+
+    # Unannotated on purpose (so unchecked): a return annotation would replace the
+    # model's schema in the contract.
+    @model_serializer(mode="wrap")
+    @no_type_check
+    def _serialize(self, handler: SerializerFunctionWrapHandler):
+        serialized: object = handler(self)
+        if not sparse_responses.get() or not isinstance(serialized, dict):
+            return serialized
+        data = cast("dict[str, object]", serialized)
+        # Sparse mode (velerian_stub.sparse): only what the contract requires. Nested
+        # models went through here already, so this holds at every depth.
+        required = type(self).CONTRACT_REQUIRED
+        if required is None:
+            fields = type(self).model_fields
+            required = frozenset(name for name, info in fields.items() if info.is_required())
+        return {name: value for name, value in data.items() if name in required}
 
 
 class HTTPError(ApiModel):

@@ -32,7 +32,12 @@ class NetworkInvokeRequest(ApiModel):
 
 
 class QueuedRun(ApiModel):
-    """The ``202`` answer of an asynchronous network invocation."""
+    """
+    The ``202`` answer of an asynchronous network invocation.
+
+    ``run_url`` is the run's browser permalink on the app's origin (``/app/runs/<id>``),
+    not an API route; poll ``GET /api/v2/pack-runs/{run_id}``.
+    """
 
     CONTRACT_REQUIRED = frozenset({"run_id"})
 
@@ -60,6 +65,7 @@ class Run(ApiModel):
     A network run. ``succeeded``, ``failed`` and ``blocked`` are terminal.
 
     ``poll_after_s`` is the server's hint for when to poll next; null once terminal.
+    The row carries no ``run_url``: the browser permalink comes with the queued answer.
     """
 
     CONTRACT_REQUIRED = frozenset({"id", "status"})
@@ -77,7 +83,6 @@ class Run(ApiModel):
     error: str | None
     evidence_download_url: str | None
     evidence_pack_id: str | None
-    run_url: str
     revision_of: str | None
     created_at: Timestamp
     started_at: Timestamp | None
