@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._exceptions import VelerianAPIError, VelerianArgumentError, VelerianConnectionError
-from ._models.attachments import Attachment
+from ._exceptions import VelerianAPIError, VelerianConnectionError
+from ._models.attachments import Attachment, RegisteredAttachment
 from ._origin import check_link
 from ._paths import path_segment
 from ._progress import ProgressCallback
@@ -55,7 +55,7 @@ def upload_attachment(
         registered = client._request_model(
             "POST",
             "run-attachments",
-            Attachment,
+            RegisteredAttachment,
             json={
                 "filename": body.filename,
                 "content_type": body.content_type,
@@ -63,9 +63,6 @@ def upload_attachment(
                 "sha256": body.sha256,
             },
         )
-        if registered.upload_url is None:
-            msg = f"attachment {registered.id} was registered without an upload_url"
-            raise VelerianArgumentError(msg)
         check_link(
             registered.upload_url,
             allow_insecure_http=client._settings.allow_insecure_http,

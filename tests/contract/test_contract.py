@@ -19,6 +19,7 @@ import pytest
 
 import velerian_sdk
 from tests.contract.schema_compat import Schema, accepts
+from velerian_sdk._models.attachments import RegisteredAttachment
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.json"
 
@@ -39,6 +40,7 @@ MODELS: dict[str, type[pydantic.BaseModel]] = {
     "QueuedRun": velerian_sdk.QueuedRun,
     "RunShare": velerian_sdk.RunShare,
     "Attachment": velerian_sdk.Attachment,
+    "RegisteredAttachment": RegisteredAttachment,
     "ApiKey": velerian_sdk.ApiKey,
     "CreatedApiKey": velerian_sdk.CreatedApiKey,
 }

@@ -6,7 +6,7 @@ from typing import Literal, TypeAlias
 
 from .base import Timestamp, VelerianModel
 
-__all__ = ["Attachment", "AttachmentStatus"]
+__all__ = ["Attachment", "AttachmentStatus", "RegisteredAttachment"]
 
 AttachmentStatus: TypeAlias = Literal["pending_upload", "uploaded", "ready"] | str
 """
@@ -47,3 +47,15 @@ class Attachment(VelerianModel):
     upload_url: str | None = None
     upload_expires_at: Timestamp | None = None
     created_at: Timestamp | None = None
+
+
+class RegisteredAttachment(Attachment):
+    """
+    The answer to registering an attachment: the upload needs its ``upload_url``.
+
+    Attributes:
+        upload_url: The presigned ``PUT`` link for the bytes (send no API key).
+    """
+
+    # Narrowed from `str | None`: sound, as models are frozen (no write can widen it).
+    upload_url: str  # pyright: ignore[reportIncompatibleVariableOverride, reportGeneralTypeIssues]

@@ -19,6 +19,7 @@ from velerian_stub.schemas.attachments import (
     Attachment,
     AttachmentStatus,
     RegisterAttachmentRequest,
+    RegisteredAttachment,
 )
 
 __all__ = [
@@ -90,7 +91,7 @@ def _attachment_row(session: Session, tenant_id: str, attachment_id: str) -> Row
 
 def register_attachment(
     ctx: StubContext, actor: Actor, body: RegisterAttachmentRequest, base_url: str
-) -> Attachment:
+) -> RegisteredAttachment:
     """
     Register an attachment and hand out its presigned upload link.
 
@@ -123,7 +124,9 @@ def register_attachment(
         )
         record_execution(session, actor, attachment_id, now)
         row = _attachment_row(session, actor.tenant_id, attachment_id)
-    return attachment_model(ctx, row, base_url)
+    attachment = attachment_model(ctx, row, base_url)
+    fields = {name: getattr(attachment, name) for name in Attachment.model_fields}
+    return RegisteredAttachment(**fields)
 
 
 def get_attachment(

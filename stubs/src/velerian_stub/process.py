@@ -81,6 +81,7 @@ class StubProcess:
         self.log_path = Path(self._workdir.name) / "stub.log"
         self._api_key = api_key
         self._admin_token = admin_token
+        self.sparse = sparse
         self._args = [*args, "--sparse"] if sparse else list(args)
         self._timeout = startup_timeout
         self._log_level = log_level

@@ -35,7 +35,7 @@ ROUTES = [
     ("post", "/api/v2/pack-runs/{run_id}/revise", "QueuedRun"),
     ("post", "/api/v2/pack-runs/{run_id}/share", "RunShare"),
     ("post", "/api/agenticx/networks/{slug}/invoke", "NetworkRunResult"),
-    ("post", "/api/v2/run-attachments", "Attachment"),
+    ("post", "/api/v2/run-attachments", "RegisteredAttachment"),
     ("get", "/api/v2/run-attachments/{attachment_id}", "Attachment"),
     ("post", "/api/v2/run-attachments/{attachment_id}/finalize", "Attachment"),
     ("get", "/api/v2/api-keys", "ApiKeyPage"),

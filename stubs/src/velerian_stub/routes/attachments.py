@@ -9,7 +9,11 @@ from velerian_stub.claims import answer
 from velerian_stub.dependencies import Ctx, RunsReader, RunsWriter, base_url_of
 from velerian_stub.routes.responses import errors
 from velerian_stub.routing import ApiRoute
-from velerian_stub.schemas.attachments import Attachment, RegisterAttachmentRequest
+from velerian_stub.schemas.attachments import (
+    Attachment,
+    RegisterAttachmentRequest,
+    RegisteredAttachment,
+)
 
 __all__ = ["router"]
 
@@ -19,7 +23,7 @@ router = APIRouter(prefix="/api/v2/run-attachments", tags=["attachments"], route
 @router.post(
     "",
     status_code=201,
-    response_model=Attachment,
+    response_model=RegisteredAttachment,
     responses=errors(409),
     operation_id="register_attachment",
 )

@@ -8,7 +8,13 @@ from pydantic import Field
 
 from velerian_stub.schemas.common import JSON_INTEGER, ApiModel, Timestamp
 
-__all__ = ["MAX_ATTACHMENT_BYTES", "Attachment", "AttachmentStatus", "RegisterAttachmentRequest"]
+__all__ = [
+    "MAX_ATTACHMENT_BYTES",
+    "Attachment",
+    "AttachmentStatus",
+    "RegisterAttachmentRequest",
+    "RegisteredAttachment",
+]
 
 AttachmentStatus = Literal["pending_upload", "uploaded", "ready"]
 MAX_ATTACHMENT_BYTES = 5 * 1024**3
@@ -44,3 +50,16 @@ class Attachment(ApiModel):
     upload_url: str | None
     upload_expires_at: Timestamp | None
     created_at: Timestamp
+
+
+class RegisteredAttachment(Attachment):
+    """
+    The answer to a registration: the new attachment and where to upload its bytes.
+
+    ``upload_url`` is required here: the upload (step 2) cannot happen without it.
+    """
+
+    CONTRACT_REQUIRED = frozenset({"id", "upload_url"})
+
+    # Narrowed from `str | None`: sound, as models are frozen (no write can widen it).
+    upload_url: str  # pyright: ignore[reportIncompatibleVariableOverride]

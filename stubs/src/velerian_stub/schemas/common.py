@@ -16,6 +16,8 @@ from pydantic import (
     model_serializer,
 )
 from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from velerian_stub.sparse import sparse_responses
 
@@ -121,11 +123,23 @@ class ApiModel(BaseModel):
         data = cast("dict[str, object]", serialized)
         # Sparse mode (velerian_stub.sparse): only what the contract requires. Nested
         # models went through here already, so this holds at every depth.
+        fields = type(self).model_fields
         required = type(self).CONTRACT_REQUIRED
         if required is None:
-            fields = type(self).model_fields
             required = frozenset(name for name, info in fields.items() if info.is_required())
-        return {name: value for name, value in data.items() if name in required}
+        # A field the contract gives a default (not null) means that default when it is
+        # absent, so it is left out only when it holds that default.
+        return {
+            name: value
+            for name, value in data.items()
+            if name in required or _differs_from_default(fields.get(name), value)
+        }
+
+
+def _differs_from_default(info: FieldInfo | None, value: object) -> bool:
+    if info is None or info.is_required() or info.default in (None, PydanticUndefined):
+        return False
+    return bool(value != info.default)
 
 
 class HTTPError(ApiModel):

@@ -30,6 +30,8 @@ class ExportResponse(ApiModel):
 
     ``presigned``: ``download_url`` is a time-limited storage link, fetched WITHOUT the
     API key. ``stream``: it is ``/api/v2/exports/{export_id}/content``, fetched WITH it.
+    An answer without ``delivery`` means ``presigned`` (as 0.1.2 reads it), so a sparse
+    answer keeps ``delivery`` when it is ``stream``.
     """
 
     CONTRACT_REQUIRED = frozenset(
@@ -42,7 +44,7 @@ class ExportResponse(ApiModel):
     s3_key: str
     download_url: str
     expires_at: Timestamp
-    delivery: ExportDelivery
+    delivery: ExportDelivery = "presigned"
     size_bytes: int | None
     sha256: str | None
 
