@@ -54,6 +54,13 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(name="tests-sparse", tags=["ci"])
+def tests_sparse(session: nox.Session) -> None:
+    """The integration tests against a sparse stub: answers hold only required fields."""
+    install_dev(session)
+    session.run("pytest", "-q", "tests/integration", "--velerian-stub-sparse", *session.posargs)
+
+
 @nox.session(tags=["ci"])
 def demo(session: nox.Session) -> None:
     """Start a stub server on a free port and run examples/quickstart.py against it."""

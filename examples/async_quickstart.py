@@ -22,9 +22,10 @@ async def main() -> None:
         for prompt, result in zip(prompts, results, strict=True):
             print(f"{prompt:<22} -> {result.outcome}")
         page = await client.audit.list(action="abp.invoke", limit=10)
-        print(f"audit page: {len(page)} of {page.total} entries")
+        total = "?" if page.total is None else page.total  # the API may leave it out
+        print(f"audit page: {len(page)} of {total} entries")
         async for entry in page:
-            print(f"  {entry.action} {entry.resource_id}")
+            print(f"  {entry.created_at:%H:%M:%S} {entry.action}")
 
 
 if __name__ == "__main__":

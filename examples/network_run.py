@@ -20,7 +20,7 @@ def main() -> int:
     with VelerianClient() as client:
         with TqdmProgress("upload") as bar:
             attachment = client.attachments.upload(data, filename="claims.csv", progress=bar)
-        print(f"attachment {attachment.id}: {attachment.size_bytes} bytes, {attachment.status}")
+        print(f"attachment {attachment.id}: {len(data)} bytes, uploaded and finalized")
 
         def show(run: Run) -> None:
             print(f"run {run.id}: {run.status}")
@@ -38,8 +38,10 @@ def main() -> int:
             waited = f"{error.waited_s:.0f}s"
             print(f"still {error.status} after {waited}; collect run {error.run_id} later")
             return 2
+        # Fields other than `id` and `status` may be absent from the API's answer: None.
         print(f"finished: {run.status}, governance passed={run.governance_pass}")
-        print(f"output: {run.output_text}")
+        if run.output_text is not None:
+            print(f"output: {run.output_text}")
     return 0
 
 

@@ -115,28 +115,38 @@ def scope(velerian_env: StubTenant) -> Iterator[dict[str, object]]:
         client.close()
 
 
-def test_quickstart(scope: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+def test_quickstart(
+    scope: dict[str, object], capsys: pytest.CaptureFixture[str], sparse: bool
+) -> None:
     run(QUICKSTART, dict(scope))
     out = capsys.readouterr().out
     assert "outcome: allowed allowed: True" in out
-    assert "evidence download URL (expires" in out
-    assert "/_storage/exports/" in out
+    # The page fetches evidence only `if result.evidence_pack_id`, an optional field.
+    assert ("evidence download URL (expires" in out) is not sparse
+    assert ("/_storage/exports/" in out) is not sparse
 
 
-def test_pagination(scope: dict[str, object], capsys: pytest.CaptureFixture[str]) -> None:
+def test_pagination(
+    scope: dict[str, object], capsys: pytest.CaptureFixture[str], sparse: bool
+) -> None:
     run(QUICKSTART, dict(scope))  # its own `with` block: it closes its own client
     run(QUICKSTART, dict(scope))
     capsys.readouterr()
     run(PAGINATION, scope)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "2 of 2 entries; next offset 50"
+    # The page prints `page.total or "?"`: `total` is optional.
+    assert lines[0] == f"2 of {'?' if sparse else 2} entries; next offset 50"
     assert len(lines) == 3
     assert all(line.endswith(" abp.invoke") and "T" in line for line in lines[1:])
 
 
-def test_generic_paginator(scope: dict[str, object]) -> None:
+def test_generic_paginator(scope: dict[str, object], sparse: bool) -> None:
     run(QUICKSTART, dict(scope))
     run(GENERIC_PAGINATOR, scope)
+    if sparse:
+        # A summary without its optional `evidence_packs` list has no rows to walk.
+        assert "pack" not in scope
+        return
     assert isinstance(scope["pack"], dict)
     assert "chain_hash" in scope["pack"]
 

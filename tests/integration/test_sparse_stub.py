@@ -50,11 +50,15 @@ def test_sync_typed_calls(sparse_tenant: StubTenant, tmp_path: Path) -> None:
         assert entries
         assert all(entry.resource_id is None for entry in entries)
         since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
-        # A presigned export: a sparse answer leaves out `delivery`, and the SDK then
-        # treats the link as presigned (no key sent), which a stream link refuses.
+        # An absent `delivery` means presigned (no key sent), so a sparse answer leaves it
+        # out only for a presigned link and keeps it for a stream one (sent with the key).
         export = client.evidence.package(tenant.abp_id, since=since)
+        assert "delivery" not in export.raw
         saved = client.evidence.download(export, tmp_path / "pack.json")
         assert saved.size_bytes > 0
+        stream = client.evidence.package(tenant.abp_id, since=since, delivery="stream")
+        assert stream.raw["delivery"] == "stream"
+        assert client.evidence.download(stream, tmp_path / "stream.json").size_bytes > 0
 
 
 def test_sync_01_calls(sparse_tenant: StubTenant) -> None:

@@ -19,35 +19,43 @@ from velerian_sdk import (
 from velerian_stub.pytest_plugin import StubTenant
 
 
-def test_abps(velerian_client: VelerianClient, velerian_tenant: StubTenant) -> None:
+def test_abps(velerian_client: VelerianClient, velerian_tenant: StubTenant, sparse: bool) -> None:
     page = velerian_client.abps.list()
     ids = {abp.id for abp in page}
     assert velerian_tenant.abp_id in ids
-    assert page.total == len(page)
+    assert page.total == (None if sparse else len(page))
     deployed = velerian_client.abps.list(status="deployed")
     assert all(abp.status == "deployed" for abp in deployed)
     abp = velerian_client.abps.retrieve(velerian_tenant.abp_id)
     assert abp.status == "deployed"
-    assert abp.created_at is not None
-    assert abp.created_at.tzinfo is not None
+    if sparse:
+        assert abp.created_at is None
+    else:
+        assert abp.created_at is not None
+        assert abp.created_at.tzinfo is not None
 
 
-def test_invoke_verdicts(velerian_client: VelerianClient, velerian_tenant: StubTenant) -> None:
+def test_invoke_verdicts(
+    velerian_client: VelerianClient, velerian_tenant: StubTenant, sparse: bool
+) -> None:
     abp = velerian_tenant.abp_id
     allowed = velerian_client.abps.invoke(abp, payload={"prompt": "fine"})
     assert (allowed.outcome, allowed.is_allowed, allowed.withheld) == ("allowed", True, False)
-    assert allowed.output is not None
-    assert allowed.evidence_pack_chain_hash is not None
+    assert (allowed.output is None) is sparse
+    assert (allowed.evidence_pack_chain_hash is None) is sparse
     denied = velerian_client.abps.invoke(abp, payload={"prompt": "DENY"})
     assert (denied.outcome, denied.is_allowed, denied.output) == ("denied", False, None)
     held = velerian_client.abps.invoke(abp, payload={"prompt": "REQUIRE_APPROVAL"})
     assert held.requires_human
-    assert held.approval_id is not None
-    approval = velerian_client.approvals.retrieve(held.approval_id)
-    assert approval.status == "pending"
-    assert [a.id for a in velerian_client.approvals.list(status="pending")] == [approval.id]
+    assert (held.approval_id is None) is sparse
+    # Without `approval_id` in the answer, the pending approvals list finds it.
+    pending = [a.id for a in velerian_client.approvals.list(status="pending")]
+    assert len(pending) == 1
+    approval = velerian_client.approvals.retrieve(held.approval_id or pending[0])
+    assert approval.status == (None if sparse else "pending")
+    assert pending == [approval.id]
     decided = velerian_client.approvals.approve(approval.id, note="looks fine")
-    assert decided.status == "approved"
+    assert decided.status == (None if sparse else "approved")
     with pytest.raises(VelerianConflictError):
         velerian_client.approvals.reject(approval.id)
 
@@ -82,7 +90,7 @@ def test_idempotent_invoke_replays(
 
 
 def test_evidence_both_deliveries_and_package(
-    velerian_client: VelerianClient, velerian_tenant: StubTenant, tmp_path: Path
+    velerian_client: VelerianClient, velerian_tenant: StubTenant, tmp_path: Path, sparse: bool
 ) -> None:
     abp = velerian_tenant.abp_id
     result = velerian_client.abps.invoke(abp, payload={"prompt": "fine"})
@@ -92,10 +100,10 @@ def test_evidence_both_deliveries_and_package(
         )
         assert export.delivery == delivery
         saved = velerian_client.evidence.download(export, tmp_path / f"{delivery}.json")
-        assert saved.sha256 == export.sha256
         assert hashlib.sha256((tmp_path / f"{delivery}.json").read_bytes()).hexdigest() == (
-            export.sha256
+            saved.sha256
         )
+        assert export.sha256 == (None if sparse else saved.sha256)
         assert velerian_client.evidence.verify(saved, head=result.evidence_pack_chain_hash).ok
     for n in range(3):
         velerian_client.abps.invoke(abp, payload={"n": n})
@@ -107,12 +115,14 @@ def test_evidence_both_deliveries_and_package(
     assert check.packs_checked == 4
 
 
-def test_audit_pages(velerian_client: VelerianClient, velerian_tenant: StubTenant) -> None:
+def test_audit_pages(
+    velerian_client: VelerianClient, velerian_tenant: StubTenant, sparse: bool
+) -> None:
     for n in range(5):
         velerian_client.abps.invoke(velerian_tenant.abp_id, payload={"n": n})
     page = velerian_client.audit.list(action="abp.invoke", limit=2)
     assert len(page) == 2
-    assert page.total == 5
+    assert page.total == (None if sparse else 5)
     assert page.has_next_page()
     walked = list(page.iter_all())
     assert len(walked) == 5
@@ -124,14 +134,15 @@ def test_audit_pages(velerian_client: VelerianClient, velerian_tenant: StubTenan
 
 
 def test_usage_summary_and_plans(
-    velerian_client: VelerianClient, velerian_tenant: StubTenant
+    velerian_client: VelerianClient, velerian_tenant: StubTenant, sparse: bool
 ) -> None:
     velerian_client.abps.invoke(velerian_tenant.abp_id, payload={})
     summary = velerian_client.usage.summary(evidence_limit=10)
     assert summary.tenant_id == velerian_tenant.tenant_id
-    assert len(summary.evidence_packs) == 1
+    assert len(summary.evidence_packs) == (0 if sparse else 1)
     plans = velerian_client.plans.list()
-    assert sum(1 for plan in plans if plan.current) == 1
+    assert len(plans) >= 1
+    assert sum(1 for plan in plans if plan.current) == (0 if sparse else 1)
 
 
 def test_api_keys_scopes_and_revocation(velerian_client: VelerianClient) -> None:
@@ -160,10 +171,10 @@ def test_tenants_are_isolated(velerian_client: VelerianClient, velerian_stub: ob
 
 
 def test_network_run_with_attachment(
-    velerian_client: VelerianClient, velerian_tenant: StubTenant
+    velerian_client: VelerianClient, velerian_tenant: StubTenant, sparse: bool
 ) -> None:
     attachment = velerian_client.attachments.upload(b"a,b\n1,2\n", filename="rows.csv")
-    assert attachment.status == "ready"
+    assert attachment.status == (None if sparse else "ready")
     assert velerian_client.attachments.retrieve(attachment.id).sha256 == attachment.sha256
     seen: list[str] = []
     run = velerian_client.networks.invoke(
@@ -175,12 +186,12 @@ def test_network_run_with_attachment(
     )
     assert run.status == "succeeded"
     assert seen[-1] == "succeeded"
-    assert run.output_text
+    assert (run.output_text is None) is sparse
     blocked = velerian_client.networks.invoke(
         velerian_tenant.network_slug, prompt_text="DENY this", poll_interval=0.2
     )
     assert blocked.status == "blocked"
-    assert blocked.governance_pass is False
+    assert blocked.governance_pass is (None if sparse else False)
     failed = velerian_client.networks.invoke(
         velerian_tenant.network_slug, prompt_text="FAIL please", poll_interval=0.2
     )
@@ -188,9 +199,11 @@ def test_network_run_with_attachment(
     assert velerian_client.runs.retrieve(run.id).status == "succeeded"
     assert {r.id for r in velerian_client.runs.list()} >= {run.id, blocked.id, failed.id}
     share = velerian_client.runs.share(run.id)
-    assert share.run_id == run.id
+    assert share.share_url
+    assert share.run_id == (None if sparse else run.id)
     revised = velerian_client.runs.revise(run.id, instructions="Shorter.")
-    assert revised.revision_of == run.id
+    assert revised.id != run.id
+    assert revised.revision_of == (None if sparse else run.id)
 
 
 def test_run_resumes_from_its_id_in_a_new_client(
