@@ -55,7 +55,6 @@ PAGES = {
 }
 # Response schemas the SDK deliberately does not model, and why.
 UNMODELLED = {
-    "EvidenceExport": "the export *file*; read by verify_evidence, not a response model",
     "NetworkRunResult": "the synchronous 0.1 network answer; the SDK always queues",
 }
 

@@ -23,6 +23,7 @@ from velerian_stub.context import open_context
 from velerian_stub.errors import ApiError
 from velerian_stub.faults import FaultMiddleware
 from velerian_stub.idempotency import IdempotencyMiddleware, IdempotencyStore
+from velerian_stub.portable_contract import ContractApp
 from velerian_stub.request_ids import RequestIdMiddleware
 from velerian_stub.routes import (
     abps,
@@ -98,7 +99,7 @@ def create_app(config: StubConfig | None = None) -> FastAPI:
 
     # Only a sparse stub sets the flag that response models read as they serialize.
     sparse = [Middleware(SparseMiddleware)] if config.sparse else []
-    app = FastAPI(
+    app = ContractApp(
         title="Velerian API",
         version="2.0.0",
         description=API_DESCRIPTION,

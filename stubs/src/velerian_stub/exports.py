@@ -21,6 +21,7 @@ from velerian_stub.schemas.evidence import ExportDelivery, ExportFormat, ExportR
 
 __all__ = [
     "EVIDENCE_FORMAT",
+    "EXPORT_MEDIA_TYPE",
     "ArtifactKind",
     "create_export",
     "export_response",
@@ -32,10 +33,11 @@ __all__ = [
 
 EVIDENCE_FORMAT = "velerian.evidence.v1"
 ArtifactKind = Literal["invocation_evidence", "evidence_package"]
-_CONTENT_TYPES: dict[ExportFormat, str] = {
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-}
+# Every export file is served as bytes, whatever its format: one operation has one
+# decoding, and a generated client told "JSON" would parse a jsonl file (see
+# docs/api/decisions.md, "Export files are bytes"). The format is the export's
+# `format` and the extension of the file name in Content-Disposition.
+EXPORT_MEDIA_TYPE = "application/octet-stream"
 
 
 def render_packs(packs: Iterable[dict[str, object]], fmt: ExportFormat) -> Iterator[bytes]:
@@ -122,7 +124,7 @@ def create_export(
                 fmt,
                 delivery,
                 f"exports/{tenant_id}/{export_id}.{fmt}",
-                _CONTENT_TYPES[fmt],
+                EXPORT_MEDIA_TYPE,
                 stored.size_bytes,
                 stored.sha256,
                 format_epoch(now),

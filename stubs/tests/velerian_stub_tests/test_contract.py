@@ -22,7 +22,7 @@ ROUTES = [
     ("post", "/api/v2/abps/{abp_id}/invoke", "InvokeResponse"),
     ("get", "/api/v2/abps/{abp_id}/invocations/{invocation_id}/evidence", "ExportResponse"),
     ("get", "/api/v2/abps/{abp_id}/evidence-package", "ExportResponse"),
-    ("get", "/api/v2/exports/{export_id}/content", "EvidenceExport"),
+    ("get", "/api/v2/exports/{export_id}/content", None),
     ("get", "/api/v2/usage/summary", "TenantUsageSummaryResponse"),
     ("get", "/api/v2/audit-log", "AuditLogPage"),
     ("get", "/api/v2/approvals", "ApprovalPage"),

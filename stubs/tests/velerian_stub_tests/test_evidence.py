@@ -38,7 +38,8 @@ def test_presigned_export_is_served_without_a_key(api: Api) -> None:
     assert "&sig=" in url
     response = httpx.get(url)
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].endswith(f'{export["export_id"]}.json"')
     assert int(response.headers["content-length"]) == export["size_bytes"] == len(response.content)
     assert hashlib.sha256(response.content).hexdigest() == export["sha256"]
     assert response.headers["x-request-id"].startswith("req_")
@@ -125,7 +126,8 @@ def test_jsonl_has_one_pack_per_line_in_chain_order(api: Api) -> None:
     export = package(api, format="jsonl")
     assert export["format"] == "jsonl"
     response = httpx.get(export["download_url"])
-    assert response.headers["content-type"].startswith("application/x-ndjson")
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].endswith('.jsonl"')
     lines = response.content.decode().splitlines()
     assert [json.loads(line)["sequence"] for line in lines] == [1, 2, 3]
 

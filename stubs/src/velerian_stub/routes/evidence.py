@@ -20,11 +20,10 @@ from velerian_stub.exports import (
     find_export,
     render_packs,
 )
-from velerian_stub.routes.responses import errors
+from velerian_stub.routes.responses import errors, export_file
 from velerian_stub.routing import ApiRoute
 from velerian_stub.schemas.common import Instant
 from velerian_stub.schemas.evidence import (
-    EvidenceExport,
     ExportDelivery,
     ExportFormat,
     ExportResponse,
@@ -151,17 +150,7 @@ def evidence_package_route(
     "/api/v2/exports/{export_id}/content",
     response_class=FileResponse,
     response_model=None,
-    responses={
-        200: {
-            "description": "The export file, with Content-Length; `Range` and HEAD work.",
-            "model": EvidenceExport,
-            "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            },
-        },
-        **errors(404),
-    },
+    responses=export_file(404),
     operation_id="get_export_content",
 )
 def export_content_route(*, ctx: Ctx, principal: EvidenceReader, export_id: str) -> FileResponse:
@@ -188,5 +177,8 @@ router.add_api_route(
     methods=["HEAD"],
     response_class=FileResponse,
     response_model=None,
-    include_in_schema=False,
+    responses=export_file(404, head=True),
+    operation_id="head_export_content",
+    summary="Export Content Headers",
+    description="Read an export file's size and name without its bytes.",
 )

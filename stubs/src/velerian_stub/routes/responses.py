@@ -6,7 +6,7 @@ from typing import Any
 
 from velerian_stub.schemas.common import HTTPError
 
-__all__ = ["errors"]
+__all__ = ["errors", "export_file"]
 
 _DESCRIPTIONS: dict[int, str] = {
     400: "A signed storage link was sent with an `Authorization` header.",
@@ -48,3 +48,44 @@ def errors(*codes: int, api: bool = True) -> dict[int | str, dict[str, Any]]:
     if 429 in responses:
         responses[429]["headers"] = _RETRY_AFTER
     return responses
+
+
+_FILE_HEADERS = {
+    "Content-Length": {
+        "description": "The file's size in bytes.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    },
+    "Content-Disposition": {
+        "description": '`attachment; filename="<export_id>.<format>"`: the extension names'
+        " the format (`json` or `jsonl`).",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def export_file(
+    *codes: int, api: bool = True, head: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """
+    Build the ``responses=`` argument of a route that serves an export file.
+
+    The file is declared as bytes whatever its format (docs/api/decisions.md, "Export
+    files are bytes"), so that every generated client reads it without parsing.
+
+    Args:
+        codes: The route's own error statuses.
+        api: Whether to add the statuses every ``/api/`` route may answer.
+        head: Whether the route is the ``HEAD`` twin: the headers only, no body.
+
+    Returns:
+        The responses: the file's 200, then the errors.
+    """
+    ok: dict[str, Any] = {"headers": _FILE_HEADERS}
+    if head:
+        ok["description"] = "The export file's headers, without its bytes."
+    else:
+        ok["description"] = "The export file, as bytes; `Range` and HEAD work."
+        ok["content"] = {
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+        }
+    return {200: ok, **errors(*codes, api=api)}

@@ -21,7 +21,7 @@ from velerian_stub.context import StubContext
 from velerian_stub.dependencies import Ctx, base_url_of
 from velerian_stub.errors import ApiError, conflict
 from velerian_stub.exports import find_export
-from velerian_stub.routes.responses import errors
+from velerian_stub.routes.responses import errors, export_file
 from velerian_stub.routing import ApiRoute
 from velerian_stub.runs import load_run, run_model
 from velerian_stub.schemas.runs import Run
@@ -53,15 +53,7 @@ def _check_link(
     "/exports/{export_id}",
     response_class=FileResponse,
     response_model=None,
-    responses={
-        200: {
-            "description": "The export file, with Content-Length; `Range` and HEAD work.",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        },
-        **errors(400, 403, 404, api=False),
-    },
+    responses=export_file(400, 403, 404, api=False),
     operation_id="download_presigned_export",
 )
 def download_export(
@@ -86,7 +78,11 @@ router.add_api_route(
     methods=["HEAD"],
     response_class=FileResponse,
     response_model=None,
-    include_in_schema=False,
+    responses=export_file(400, 403, 404, api=False, head=True),
+    operation_id="head_presigned_export",
+    summary="Presigned Export Headers",
+    description="Read an export file's size and name through its presigned link, without"
+    " its bytes.",
 )
 
 
