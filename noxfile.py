@@ -129,7 +129,8 @@ def docs(session: nox.Session) -> None:
         # Debian's package; CI runs as root on a fresh machine.
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
-    session.run("python", "scripts/check_docs_site.py", "site")
+    shots = Path(session.create_tmp()) / "screenshots"
+    session.run("python", "scripts/check_docs_site.py", "site", "--screenshots", str(shots))
 
 
 SOAK_SIZES = {

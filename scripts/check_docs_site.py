@@ -3,10 +3,18 @@ Look at the built documentation the way a reader does: in a real browser.
 
     python scripts/check_docs_site.py SITE_DIR [--screenshots DIR]
 
-Serves the built site on a free loopback port, renders each checked page in headless
-Chromium, and fails when a page is empty or broken: the screenshot must not be a blank
-canvas, and the rendered DOM must contain the text the page exists to show. The
-screenshots are kept so that a person can look at them.
+Fails when the site leaves a reader without something the package exports or shows
+them something that should not be there:
+
+- every name in ``velerian_sdk.__all__`` and every namespace of the client
+  (``client.abps``, ...) has its entry in the reference;
+- no docstring markup is left raw (``.. versionadded::``, ``:class:``);
+- no private file is published (``_hooks.py``, ``_screenshots/``, any ``.py``);
+- at 1280 px, no code block on any page is wider than its box (cut off behind a
+  scroll bar);
+- the key pages render in headless Chromium, not as a blank canvas, with the text
+  they exist to show. Their screenshots are kept (``--screenshots``, by default a
+  folder beside the site) so that a person can look at them.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +32,8 @@ import threading
 from pathlib import Path
 
 from PIL import Image
+
+import velerian_sdk
 
 # (page, texts its rendered DOM must contain, window height): the abps page is tall
 # enough to show `client.abps.invoke`, its third method, in the screenshot.
@@ -64,9 +76,45 @@ def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+# Run in each page served to Chromium: lists the code blocks wider than their box.
+_MEASURE = b"""<script>
+addEventListener("load", () => {
+  const cut = [];
+  for (const code of document.querySelectorAll("pre > code")) {
+    if (code.clientWidth > 0 && code.scrollWidth > code.clientWidth + 1) {
+      const lines = code.textContent.split("\\n");
+      cut.push(lines.reduce((a, b) => (b.length > a.length ? b : a), ""));
+    }
+  }
+  const out = document.createElement("script");
+  out.type = "application/json";
+  out.id = "velerian-overflow";
+  out.textContent = JSON.stringify(cut);
+  document.body.appendChild(out);
+});
+</script>"""
+_OVERFLOW = re.compile(
+    r'<script type="application/json" id="velerian-overflow">(.*?)</script>', re.S
+)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix != ".html" or not path.is_file():
+            super().do_GET()
+            return
+        body = path.read_bytes().replace(b"</body>", _MEASURE + b"</body>", 1)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def render(chromium: str, url: str, shot: Path, profile: Path, height: int) -> str:
@@ -103,19 +151,123 @@ def looks_blank(shot: Path) -> str | None:
     return None
 
 
+def html_pages(site: Path) -> list[Path]:
+    """Every page of the built site, the 404 page aside."""
+    return sorted(p for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def private_files(site: Path) -> list[str]:
+    """Published files that are no part of the site: sources, screenshots, hooks."""
+    found: list[str] = []
+    for path in site.rglob("*"):
+        relative = path.relative_to(site)
+        theirs = relative.parts[0] == "assets"  # the theme's and mkdocstrings' own files
+        if path.suffix == ".py" or (not theirs and any(p.startswith("_") for p in relative.parts)):
+            found.append(str(relative))
+    return sorted(found)
+
+
+_RAW_MARKUP = re.compile(
+    r"\.\. (?:version\w+|deprecated|code-block)::|:(?:class|meth|func|attr|data|exc|mod|obj):`"
+)
+
+
+def raw_markup(site: Path) -> list[str]:
+    """Pages that show docstring markup as text."""
+    found: list[str] = []
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        # Code blocks may quote markup on purpose; only prose must not show it.
+        prose = re.sub(r"<pre.*?</pre>|<code>.*?</code>", "", text, flags=re.S)
+        match = _RAW_MARKUP.search(prose)
+        if match:
+            found.append(f"{page.relative_to(site)}: {match.group(0)!r}")
+    return found
+
+
+def undocumented(site: Path) -> list[str]:
+    """Exported names and client namespaces without their entry in the reference."""
+    anchors: set[str] = set()
+    text = ""
+    for page in html_pages(site):
+        content = page.read_text(encoding="utf-8")
+        anchors |= {a.rsplit(".", 1)[-1] for a in re.findall(r'id="(velerian_sdk[\w.]*)"', content)}
+        text += content
+    missing = [
+        f"velerian_sdk.{name} has no entry in the reference"
+        for name in velerian_sdk.__all__
+        if name not in anchors and not (name.startswith("__") and f"velerian_sdk.{name}" in text)
+    ]
+    clients = (site / "reference" / "clients" / "index.html").read_text(encoding="utf-8")
+    for name, namespace in namespaces().items():
+        if f"client.{name}" not in clients:
+            missing.append(f"client.{name} is not named on the Clients page")
+        if namespace not in anchors:
+            missing.append(f"client.{name} ({namespace}) has no entry in the reference")
+    return missing
+
+
+def namespaces() -> dict[str, str]:
+    """The client's namespace attributes and the names of their classes."""
+    client = velerian_sdk.VelerianClient(api_key="vk_docs_check", base_url="http://127.0.0.1:9")
+    with client:
+        found: dict[str, str] = {}
+        for name in dir(type(client)):
+            if name.startswith("_") or not isinstance(
+                getattr(type(client), name, None), functools.cached_property
+            ):
+                continue
+            found[name] = type(getattr(client, name)).__name__
+    if len(found) < 10:
+        raise SystemExit(f"found only {sorted(found)} as client namespaces: fix namespaces()")
+    return found
+
+
+def cut_code(chromium: str, base: str, site: Path, profile: Path) -> list[str]:
+    """Code blocks wider than their box at 1280 px, on every page."""
+    found: list[str] = []
+    for page in html_pages(site):
+        relative = page.relative_to(site).as_posix()
+        dom = subprocess.run(  # noqa: S603 - a fixed command line
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                "--window-size=1280,900",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=3000",
+                "--dump-dom",
+                f"{base}/{relative}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        ).stdout
+        report = _OVERFLOW.search(dom)
+        if report is None:
+            found.append(f"{relative}: the width check did not run")
+            continue
+        for line in json.loads(report.group(1)):
+            found.append(f"{relative}: cut off at 1280 px: {str(line).strip()[:90]!r}")
+    return found
+
+
 def main() -> int:
     """Check every page; exit 1 naming each failure."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("site", type=Path)
     parser.add_argument("--screenshots", type=Path, default=None)
     args = parser.parse_args()
+    site: Path = args.site
+    failures = [f"published: {name}" for name in private_files(site)]
+    failures += raw_markup(site) + undocumented(site)
     chromium = find_chromium()
-    out: Path = args.screenshots or args.site / "_screenshots"
+    out: Path = args.screenshots or site.resolve().parent / f"{site.name}-screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    server, base = serve(args.site)
-    failures: list[str] = []
+    server, base = serve(site)
     try:
         with tempfile.TemporaryDirectory() as profile:
+            failures += cut_code(chromium, base, site, Path(profile))
             for page, texts, height in PAGES:
                 shot = out / (page.replace("/", "_").replace(".html", "") + ".png")
                 dom = render(chromium, f"{base}/{page}", shot, Path(profile), height)

@@ -34,6 +34,11 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
     """
     The asynchronous client of the Velerian governed-run and evidence API.
 
+    Each area of the API is an attribute holding its methods: ``client.abps``,
+    ``client.evidence``, ``client.runs``, ``client.networks``, ``client.attachments``,
+    ``client.audit``, ``client.api_keys``, ``client.approvals``, ``client.usage`` and
+    ``client.plans``. ``client.get(...)`` and friends call a route that has no method.
+
     Args:
         api_key: Your key (``vk_live_...``). Defaults to ``VELERIAN_API_KEY``.
         base_url: The API's origin. Defaults to ``VELERIAN_BASE_URL``, then
@@ -66,11 +71,15 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
     Example:
         .. code-block:: python
 
+            import os
             from velerian_sdk import AsyncVelerianClient
 
+            abp_id = os.environ["VELERIAN_ABP_ID"]
             async with AsyncVelerianClient() as client:  # reads VELERIAN_API_KEY
-                response = await client.get("plans")
-                print(response.json())
+                result = await client.abps.invoke(abp_id, payload={"prompt": "Hi"})
+                print(result.outcome)
+                async for entry in client.audit.iter(action="abp.invoke"):
+                    print(entry.created_at, entry.action)
     """
 
     _sleep: AsyncSleep

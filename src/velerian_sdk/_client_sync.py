@@ -36,6 +36,11 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
     """
     The synchronous client of the Velerian governed-run and evidence API.
 
+    Each area of the API is an attribute holding its methods: ``client.abps``,
+    ``client.evidence``, ``client.runs``, ``client.networks``, ``client.attachments``,
+    ``client.audit``, ``client.api_keys``, ``client.approvals``, ``client.usage`` and
+    ``client.plans``. ``client.get(...)`` and friends call a route that has no method.
+
     Args:
         api_key: Your key (``vk_live_...``). Defaults to ``VELERIAN_API_KEY``.
         base_url: The API's origin. Defaults to ``VELERIAN_BASE_URL``, then
@@ -68,11 +73,15 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
     Example:
         .. code-block:: python
 
+            import os
             from velerian_sdk import VelerianClient
 
+            abp_id = os.environ["VELERIAN_ABP_ID"]
             with VelerianClient() as client:  # reads VELERIAN_API_KEY
-                response = client.get("plans")
-                print(response.json())
+                result = client.abps.invoke(abp_id, payload={"prompt": "Hi"})
+                print(result.outcome)
+                for entry in client.audit.iter(action="abp.invoke"):
+                    print(entry.created_at, entry.action)
     """
 
     _sleep: Sleep
