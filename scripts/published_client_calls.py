@@ -1,0 +1,392 @@
+"""
+Call every public method of a 0.1 ``VelerianClient`` against a running stub.
+
+    python scripts/published_client_calls.py --shape {full,sparse} --flavour {published,ours}
+                                             --out SHAPES.json
+
+``nox -s published`` runs it twice per stub shape (see ``scripts/check_published_client.py``,
+which starts the stubs and passes their ``VELERIAN_*`` variables): once with the
+interpreter of an environment holding the published ``velerian-sdk==0.1.2`` (flavour
+``published``), whose returns it checks against what 0.1.2's source and README promise,
+and once with this repository's package (flavour ``ours``), whose 0.1 methods must return
+the same shapes. Either way it writes the shape of every result (key sets and value
+types, see :func:`shape_of`) to ``--out`` for the comparison.
+
+The 0.1.2 client's public methods are ``await_run``, ``close``, ``delete``,
+``evidence_package``, ``get``, ``invocation_evidence``, ``invoke_abp``,
+``invoke_network``, ``iter_audit_log``, ``iter_paginated``, ``list_audit_log``, ``post``,
+``request`` and ``usage_summary``; :func:`main` records which ones the calls used directly
+and fails if the published class has one that no call used.
+
+Both packages are imported as ``velerian_sdk``, so the type checkers would see this
+repository's package; the module is typed against the small protocols in
+``published_client_shapes.py`` instead, and every value is checked at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import cast
+
+from published_client_shapes import (
+    FIELDS,
+    APIErrorShape,
+    CallLog,
+    Client01,
+    Expect,
+    RateLimitShape,
+    RecordedSleeps,
+    RunTimeoutShape,
+    public_methods,
+    record_calls,
+)
+
+__all__ = ["main"]
+
+FAKE_ID = "abp_" + "0" * 24
+NEVER_ISSUED_KEY = "vk_live_" + "x" * 40
+
+
+class Run:
+    """The inputs of one run of the calls: the stubs, the flavour and the shape."""
+
+    def __init__(self, sdk: ModuleType, *, flavour: str, shape: str) -> None:
+        self.sdk = sdk
+        self.published = flavour == "published"
+        self.full = shape == "full"
+        self.env = dict(os.environ)
+        self.expect = Expect()
+        self.log = CallLog()
+
+    def client(
+        self, *, base_url: str | None = None, api_key: str | None = None, max_retries: int = 0
+    ) -> Client01:
+        """A client of the flavour's package; without retries unless asked."""
+        make = cast("Callable[..., object]", self.sdk.VelerianClient)
+        return cast(
+            "Client01",
+            make(
+                api_key=api_key or self.env["VELERIAN_API_KEY"],
+                base_url=base_url or self.env["VELERIAN_BASE_URL"],
+                max_retries=max_retries,
+            ),
+        )
+
+    def error(self, name: str) -> type[Exception]:
+        """One of the package's error classes, by its 0.1 name."""
+        found = cast("type[Exception]", getattr(self.sdk, name))
+        assert issubclass(found, Exception), name
+        return found
+
+    def raises(self, label: str, name: str, call: Callable[[], object]) -> Exception:
+        """Run ``call``, which must raise the 0.1 error ``name`` exactly; record it."""
+        try:
+            call()
+        except self.error("VelerianError") as exc:
+            if type(exc) is not self.error(name):
+                raise AssertionError(f"{label}: {type(exc).__name__}, not {name}") from exc
+            self.log.record(label, exc)
+            return exc
+        raise AssertionError(f"{label}: no {name} was raised")
+
+
+def invokes(run: Run, client: Client01, abp_id: str) -> str:
+    """Allowed, denied and held invokes; returns the allowed invocation's id."""
+    ex = run.expect
+    allowed = client.invoke_abp(abp_id, payload={"prompt": "Summarize the filing."})
+    run.log.record("invoke_abp.allowed", allowed)
+    ex.text(allowed.invocation_id, "invocation_id")
+    ex.equal(allowed.outcome, "allowed", "outcome")
+    ex.equal((allowed.is_allowed, allowed.requires_human, allowed.withheld), (True, False, False))
+    ex.instance(allowed.raw, dict, "raw")
+    if run.full:
+        ex.instance(allowed.output, dict, "output")
+        ex.text(allowed.evidence_pack_id, "evidence_pack_id")
+        ex.text(allowed.evidence_pack_chain_hash, "evidence_pack_chain_hash")
+        ex.equal(allowed.constraint_count, len(allowed.aggregated_conditions), "constraints")
+    if run.published:
+        # 0.1.2 reads these two with a default: 0 and [] when the answer has none.
+        ex.instance(allowed.constraint_count, int, "constraint_count")
+        ex.instance(allowed.aggregated_conditions, list, "aggregated_conditions")
+    denied = client.invoke_abp(abp_id, payload={"prompt": "DENY this"})
+    run.log.record("invoke_abp.denied", denied)
+    ex.equal((denied.outcome, denied.is_allowed, denied.withheld), ("denied", False, True))
+    ex.equal(denied.output, None, "denied output")
+    held = client.invoke_abp(abp_id, payload={"prompt": "REQUIRE_APPROVAL please"})
+    run.log.record("invoke_abp.held", held)
+    ex.equal((held.outcome, held.requires_human), ("held", True), "held verdict")
+    if run.full:
+        ex.text(held.approval_id, "approval_id")
+    return allowed.invocation_id
+
+
+def evidence(run: Run, client: Client01, abp_id: str, invocation_id: str) -> None:
+    """One invocation's evidence in both formats, and an ABP's evidence package."""
+    ex = run.expect
+    for fmt in (None, "jsonl"):
+        export = client.invocation_evidence(abp_id, invocation_id, format=fmt)
+        run.log.record(f"invocation_evidence.{fmt or 'default'}", export)
+        for name in ("export_id", "artifact_kind", "format", "s3_key", "download_url"):
+            ex.text(getattr(export, name), name)
+        ex.equal(export.artifact_kind, "invocation_evidence", "artifact_kind")
+        ex.equal(export.format, fmt or "json", "format")
+        if run.published:
+            ex.text(export.expires_at, "expires_at")
+            # 0.1.2 defaults `delivery` to "presigned" when the answer has none.
+            ex.equal(export.delivery, "presigned", "delivery")
+    # 0.1.2: a "stream" export's link is the API path that returns the file to the same key.
+    streamed = client.get(
+        f"abps/{abp_id}/invocations/{invocation_id}/evidence", params={"delivery": "stream"}
+    ).json()
+    link = ex.text(streamed["download_url"], "stream download_url")
+    ex.equal(link.endswith(f"/api/v2/exports/{streamed['export_id']}/content"), True, link)
+    ex.equal(client.get(link).json()["format"], "velerian.evidence.v1", "streamed file")
+    package = client.evidence_package(abp_id, since="2000-01-01T00:00:00Z")
+    run.log.record("evidence_package", package)
+    ex.equal(package.artifact_kind, "evidence_package", "artifact_kind")
+
+
+def usage(run: Run, client: Client01) -> None:
+    """The usage summary, and its evidence packs through the prefixed paginator."""
+    ex = run.expect
+    summary = client.usage_summary()
+    run.log.record("usage_summary", summary)
+    ex.text(summary.tenant_id, "tenant_id")
+    if run.published:
+        ex.text(summary.as_of, "as_of")
+        ex.instance(summary.governed_runs, dict, "governed_runs")
+    packs = list(
+        client.iter_paginated(
+            "usage/summary",
+            page_size=2,
+            limit_param="evidence_limit",
+            offset_param="evidence_offset",
+            items_key="evidence_packs",
+        )
+    )
+    run.log.record("iter_paginated.usage_evidence", packs)
+    if run.full:
+        ex.instance(summary.evidence_packs, list, "evidence_packs (a list; decisions.md)")
+        ex.equal(len(packs), summary.raw["evidence_total"], "packs walked, 2 per page")
+        ex.equal(len({ex.text(p["id"], "pack id") for p in packs}), len(packs), "unique ids")
+    else:
+        # The sparse stub leaves the optional list out: 0.1.2 reads `{}` / walks nothing.
+        ex.equal(packs, [], "sparse evidence packs")
+
+
+def audit(run: Run, client: Client01, abp_id: str) -> None:
+    """Audit pages, the audit iterator and the generic paginator on plain routes."""
+    ex = run.expect
+    page = client.list_audit_log(limit=2)
+    run.log.record("list_audit_log", page)
+    ex.equal(len(page.items), 2, "audit page of 2")
+    ex.equal(len(page), 2, "len(page)")
+    for row in page.items:
+        for name in ("id", "created_at", "action"):
+            ex.text(row[name], f"audit {name}")
+    if run.published:
+        ex.equal((page.limit, page.offset), (2, 0) if run.full else (0, 0), "limit, offset")
+    if run.full:
+        ex.instance(page.total, int, "total")
+    invokes = list(client.iter_audit_log(action="abp.invoke", page_size=2))
+    run.log.record("iter_audit_log", invokes)
+    ex.equal(len(invokes), 3, "three abp.invoke entries, over two pages")
+    second = client.list_audit_log(action="abp.invoke", limit=2, offset=2)
+    ex.equal([r["id"] for r in second.items], [invokes[2]["id"]], "offset 2 of 3")
+    rows = list(client.iter_paginated("audit-log", params={"action": "abp.invoke"}, page_size=2))
+    run.log.record("iter_paginated.audit", rows)
+    ex.equal([r["id"] for r in rows], [r["id"] for r in invokes], "same rows as iter_audit_log")
+    pending = list(client.iter_paginated("approvals", params={"status": "pending"}, page_size=1))
+    run.log.record("iter_paginated.approvals", pending)
+    ex.equal(len(pending), 1, "the held invoke's approval")
+    abps = list(client.iter_paginated("/api/v2/abps", page_size=1))
+    run.log.record("iter_paginated.abps", abps)
+    ex.equal(abp_id in {row["id"] for row in abps}, True, "the deployed ABP is listed")
+    ex.equal(len(abps), 3, "three seeded ABPs, one per page")
+    # 0.1.2's README: `client.get("pack-runs").json()` for routes without a typed method.
+    ex.instance(client.get("pack-runs").json()["items"], list, "pack-runs items")
+
+
+def network(run: Run, client: Client01, slug: str) -> None:
+    """Queued and waited network runs, every terminal status, and the run timeout."""
+    ex = run.expect
+    queued = client.invoke_network(slug, prompt_text="Review the claim.", wait=False)
+    run.log.record("invoke_network.queued", queued)
+    run_id = ex.text(queued["run_id"], "run_id")
+    if run.full:
+        ex.equal(queued["status"], "queued", "status")
+        ex.equal(ex.text(queued["run_url"], "run_url").endswith(f"/app/runs/{run_id}"), True)
+    row = client.await_run(run_id, poll_interval=0.05, run_timeout=20)
+    run.log.record("await_run", row)
+    ex.equal((row["id"], row["status"]), (run_id, "succeeded"), "waited row")
+    # 0.1.2: the row "names the model `model_id` and carries no slug/run_url/prompt_id".
+    ex.equal(sorted({"slug", "run_url", "prompt_id"} & set(row)), [], "row without 0.1 keys")
+    for prompt, status in (("Review it.", "succeeded"), ("DENY", "blocked"), ("FAIL", "failed")):
+        result = client.invoke_network(
+            slug, prompt_text=prompt, metadata={"case": status}, poll_interval=0.05, run_timeout=20
+        )
+        run.log.record(f"invoke_network.{status}", result)
+        ex.equal(result["status"], status, "terminal status")
+        ex.equal((result["slug"], result["prompt_id"]), (slug, result["run_id"]), "0.1 keys")
+        ex.equal("run_url" in result and "model_id_used" in result, True, "0.1 keys")
+        if run.full:
+            ex.text(result["run_url"], "run_url")
+            ex.equal(result["model_id_used"], result["model_id"], "model_id_used")
+            ex.equal(result["governance_pass"], status != "blocked", "governance_pass")
+            ex.instance(result["governance_reasons"], list, "governance_reasons")
+            ex.text(result["evidence_download_url"], "evidence_download_url")
+        if run.full and status == "succeeded":
+            ex.text(result["output_text"], "output_text")
+    slow = run.raises(
+        "invoke_network.timeout",
+        "VelerianRunTimeoutError",
+        lambda: client.invoke_network(
+            slug,
+            prompt_text="slow",
+            metadata={"stub_duration_ms": 5000},
+            poll_interval=0.05,
+            run_timeout=0.3,
+        ),
+    )
+    timeout = cast("RunTimeoutShape", slow)
+    ex.text(timeout.run_id, "run_id on the timeout")
+    ex.equal(timeout.status in {"queued", "running"}, True, "last status seen")
+
+
+def escape_hatch(run: Run, client: Client01) -> None:
+    """get/post/delete/request, and the errors a key without a scope and a revoked key get."""
+    ex = run.expect
+    listed = client.get("abps", params={"status": "deployed"})
+    ex.equal(listed.status_code, 200, "get")
+    statuses = [row["status"] for row in cast("list[dict[str, str]]", listed.json()["items"])]
+    ex.equal(statuses, ["deployed"], "filtered")
+    run.log.record("get.abps", listed.json())
+    minted = client.post("api-keys", json={"name": "published-0.1.2", "scopes": ["runs:read"]})
+    ex.equal(minted.status_code, 201, "post")
+    key = cast("dict[str, str]", minted.json())
+    narrow = run.client(api_key=ex.text(key["secret"], "secret"))
+    run.raises("error.403", "VelerianForbiddenError", narrow.list_audit_log)
+    raw = client.request("GET", "/api/v2/usage/summary", params={"evidence_limit": 1})
+    ex.equal(raw.json()["tenant_id"], client.usage_summary().tenant_id, "request, absolute path")
+    ex.equal(client.delete(f"api-keys/{key['id']}").status_code, 204, "delete")
+    revoked = run.raises("error.401.revoked", "VelerianAuthError", narrow.usage_summary)
+    ex.equal(cast("APIErrorShape", revoked).status_code, 401, "status_code")
+
+
+def errors(run: Run, client: Client01, draft_abp_id: str) -> None:
+    """Every error 0.1.2 maps, provoked for real: 401, 404, 409, 422, other 4xx, 5xx, 429."""
+    ex = run.expect
+    stranger = run.client(api_key=NEVER_ISSUED_KEY)
+    run.raises("error.401", "VelerianAuthError", stranger.usage_summary)
+    run.raises("error.404", "VelerianNotFoundError", lambda: client.invoke_abp(FAKE_ID, payload={}))
+    draft = run.raises(
+        "error.409", "VelerianConflictError", lambda: client.invoke_abp(draft_abp_id, payload={})
+    )
+    ex.text(cast("APIErrorShape", draft).detail, "409 detail")
+    # The server's own check: the SDK of this repository refuses bad `since` text itself.
+    bad_key = {"name": "x", "scopes": ["nope"]}
+    bad = run.raises(
+        "error.422", "VelerianValidationError", lambda: client.post("api-keys", json=bad_key)
+    )
+    body = cast("APIErrorShape", bad).body
+    ex.instance(body, dict, "422 body")
+    ex.instance(cast("dict[str, object]", body)["detail"], list, "422 detail")
+    other = run.raises(
+        "error.405", "VelerianAPIError", lambda: client.request("PUT", "usage/summary")
+    )
+    ex.equal(cast("APIErrorShape", other).status_code, 405, "405 is a plain VelerianAPIError")
+    faulty = run.client(
+        base_url=run.env["VELERIAN_FAULTY_BASE_URL"], api_key=run.env["VELERIAN_FAULTY_API_KEY"]
+    )
+    run.raises("error.5xx", "VelerianServerError", faulty.usage_summary)
+    limited_url, limited_key = (
+        run.env["VELERIAN_LIMITED_BASE_URL"],
+        run.env["VELERIAN_LIMITED_API_KEY"],
+    )
+    limited = run.client(base_url=limited_url, api_key=limited_key)
+    # One request a second: of three at once, at least one is refused (windows are 1 s).
+    limit = run.raises(
+        "error.429", "VelerianRateLimitError", lambda: [limited.usage_summary() for _ in range(3)]
+    )
+    ex.equal(cast("RateLimitShape", limit).retry_after, 1.0, "Retry-After: 1")
+    if run.published:
+        retry_after(run, run.client(base_url=limited_url, api_key=limited_key, max_retries=3))
+    faulty.close()
+    limited.close()
+
+
+def retry_after(run: Run, client: Client01) -> None:
+    """0.1.2 sleeps for ``Retry-After`` before retrying a 429, then succeeds."""
+    sleeps = RecordedSleeps()
+    client_module = importlib.import_module("velerian_sdk.client")
+    # 0.1.2's client calls `time.sleep` through its module global `time`.
+    client_module.__dict__["time"] = sleeps
+    try:
+        # The window of the 429 above may have passed: call until one call was refused.
+        for _ in range(3):
+            run.expect.text(client.usage_summary().tenant_id, "after a 429")
+            if sleeps.seconds:
+                break
+    finally:
+        client_module.__dict__["time"] = time
+    run.expect.equal(sleeps.seconds, [1.0], "slept Retry-After seconds once, not a backoff")
+
+
+def lifecycle(run: Run) -> None:
+    """The context manager closes the client; ``close()`` is also public."""
+    with run.client() as client:
+        run.expect.text(client.usage_summary().tenant_id, "in a with block")
+    again = run.client()
+    again.close()
+    try:
+        again.usage_summary()
+    except RuntimeError as exc:  # 0.1.2: httpx's; ours: VelerianClientClosedError
+        run.log.record("closed", exc)
+    else:
+        raise AssertionError("a closed client still sent a request")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every call; write the shapes; fail on a broken promise or an unused method."""
+    parser = argparse.ArgumentParser(description="Call every public method of a 0.1 client.")
+    parser.add_argument("--shape", choices=("full", "sparse"), required=True)
+    parser.add_argument("--flavour", choices=("published", "ours"), required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    sdk = importlib.import_module("velerian_sdk")
+    run = Run(sdk, flavour=args.flavour, shape=args.shape)
+    methods = public_methods(cast("type", sdk.VelerianClient))
+    used = record_calls(cast("type", sdk.VelerianClient), methods)
+    client = run.client()
+    abp_id, slug = run.env["VELERIAN_ABP_ID"], run.env["VELERIAN_NETWORK_SLUG"]
+    invocation_id = invokes(run, client, abp_id)
+    evidence(run, client, abp_id, invocation_id)
+    usage(run, client)
+    audit(run, client, abp_id)
+    network(run, client, slug)
+    escape_hatch(run, client)
+    errors(run, client, run.env["VELERIAN_DRAFT_ABP_ID"])
+    lifecycle(run)
+    client.close()
+    if run.published:
+        run.expect.equal(FIELDS, run.log.dataclass_fields, "0.1.2's model fields")
+        unused = sorted(set(methods) - used)
+        run.expect.equal(unused, [], "public methods of 0.1.2 that no call used")
+    args.out.write_text(json.dumps(run.log.document(methods), indent=1, sort_keys=True))
+    print(f"{args.flavour} 0.1 client, {args.shape} stub: {len(run.log.shapes)} results")
+    if run.published:
+        called = ", ".join(sorted(used))
+        print(f"  all {len(methods)} public methods of 0.1.2 called directly: {called}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
