@@ -45,6 +45,7 @@ from published_client_shapes import (
     RateLimitShape,
     RecordedSleeps,
     RunTimeoutShape,
+    protocol_mismatches,
     public_methods,
     record_calls,
 )
@@ -86,14 +87,17 @@ class Run:
         assert issubclass(found, Exception), name
         return found
 
-    def raises(self, label: str, name: str, call: Callable[[], object]) -> Exception:
-        """Run ``call``, which must raise the 0.1 error ``name`` exactly; record it."""
+    def raises(
+        self, label: str, name: str, call: Callable[[], object], *, record: bool = True
+    ) -> Exception:
+        """Run ``call``, which must raise the 0.1 error ``name`` exactly; record it if asked."""
         try:
             call()
         except self.error("VelerianError") as exc:
             if type(exc) is not self.error(name):
                 raise AssertionError(f"{label}: {type(exc).__name__}, not {name}") from exc
-            self.log.record(label, exc)
+            if record:
+                self.log.record(label, exc)
             return exc
         raise AssertionError(f"{label}: no {name} was raised")
 
@@ -303,10 +307,11 @@ def errors(run: Run, client: Client01, draft_abp_id: str) -> None:
         "error.405", "VelerianAPIError", lambda: client.request("PUT", "usage/summary")
     )
     ex.equal(cast("APIErrorShape", other).status_code, 405, "405 is a plain VelerianAPIError")
-    faulty = run.client(
-        base_url=run.env["VELERIAN_FAULTY_BASE_URL"], api_key=run.env["VELERIAN_FAULTY_API_KEY"]
-    )
+    faulty_url, faulty_key = run.env["VELERIAN_FAULTY_BASE_URL"], run.env["VELERIAN_FAULTY_API_KEY"]
+    faulty = run.client(base_url=faulty_url, api_key=faulty_key)
     run.raises("error.5xx", "VelerianServerError", faulty.usage_summary)
+    if run.published:
+        server_retries(run, run.client(base_url=faulty_url, api_key=faulty_key, max_retries=2))
     limited_url, limited_key = (
         run.env["VELERIAN_LIMITED_BASE_URL"],
         run.env["VELERIAN_LIMITED_API_KEY"],
@@ -323,12 +328,35 @@ def errors(run: Run, client: Client01, draft_abp_id: str) -> None:
     limited.close()
 
 
+def recording_sleeps(*, really: bool) -> RecordedSleeps:
+    """Make 0.1.2's client sleep through a recorder until :func:`stop_recording`."""
+    sleeps = RecordedSleeps(really=really)
+    # 0.1.2's client calls `time.sleep` through its module global `time`.
+    importlib.import_module("velerian_sdk.client").__dict__["time"] = sleeps
+    return sleeps
+
+
+def stop_recording() -> None:
+    """Give 0.1.2's client its ``time`` module back."""
+    importlib.import_module("velerian_sdk.client").__dict__["time"] = time
+
+
+def server_retries(run: Run, client: Client01) -> None:
+    """0.1.2 retries a 5xx with jittered backoff (0.5 s doubling), then raises."""
+    sleeps = recording_sleeps(really=False)
+    try:
+        # Not recorded: only the published run looks into its retries.
+        run.raises("error.5xx.retried", "VelerianServerError", client.usage_summary, record=False)
+    finally:
+        stop_recording()
+    run.expect.equal(len(sleeps.seconds), 2, "one sleep per retry")
+    for attempt, seconds in enumerate(sleeps.seconds):
+        run.expect.equal(0 <= seconds <= 0.5 * 2**attempt, True, f"backoff {seconds}")
+
+
 def retry_after(run: Run, client: Client01) -> None:
     """0.1.2 sleeps for ``Retry-After`` before retrying a 429, then succeeds."""
-    sleeps = RecordedSleeps()
-    client_module = importlib.import_module("velerian_sdk.client")
-    # 0.1.2's client calls `time.sleep` through its module global `time`.
-    client_module.__dict__["time"] = sleeps
+    sleeps = recording_sleeps(really=True)
     try:
         # The window of the 429 above may have passed: call until one call was refused.
         for _ in range(3):
@@ -336,7 +364,7 @@ def retry_after(run: Run, client: Client01) -> None:
             if sleeps.seconds:
                 break
     finally:
-        client_module.__dict__["time"] = time
+        stop_recording()
     run.expect.equal(sleeps.seconds, [1.0], "slept Retry-After seconds once, not a backoff")
 
 
@@ -363,8 +391,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sdk = importlib.import_module("velerian_sdk")
     run = Run(sdk, flavour=args.flavour, shape=args.shape)
-    methods = public_methods(cast("type", sdk.VelerianClient))
-    used = record_calls(cast("type", sdk.VelerianClient), methods)
+    client_class = cast("type", sdk.VelerianClient)
+    methods = public_methods(client_class)
+    if run.published:
+        mismatches = protocol_mismatches(Client01, client_class)
+        run.expect.equal(mismatches, [], "Client01 against 0.1.2's signatures")
+    used = record_calls(client_class, methods)
     client = run.client()
     abp_id, slug = run.env["VELERIAN_ABP_ID"], run.env["VELERIAN_NETWORK_SLUG"]
     invocation_id = invokes(run, client, abp_id)

@@ -26,6 +26,7 @@ __all__ = [
     "RateLimitShape",
     "RecordedSleeps",
     "RunTimeoutShape",
+    "protocol_mismatches",
     "public_methods",
     "record_calls",
     "shape_of",
@@ -180,7 +181,9 @@ class Client01(Protocol):
         """Queue a network run; unless ``wait=False``, wait for it (a 0.1 ``dict``)."""
         ...
 
-    def await_run(self, run_id: str, *, poll_interval: float, run_timeout: float) -> Row:
+    def await_run(
+        self, run_id: str, *, poll_interval: float = 3.0, run_timeout: float = 900.0
+    ) -> Row:
         """Poll ``GET /api/v2/pack-runs/{run_id}`` until terminal; the row."""
         ...
 
@@ -245,15 +248,17 @@ class Expect:
 
 
 class RecordedSleeps:
-    """Stands in for the ``time`` module of 0.1.2's client: records and really sleeps."""
+    """Stands in for the ``time`` module of 0.1.2's client: records sleeps (and sleeps)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, really: bool) -> None:
         self.seconds: list[float] = []
+        self._really = really
 
     def sleep(self, seconds: float) -> None:
-        """Record ``seconds``, then sleep them."""
+        """Record ``seconds``, then sleep them if asked to."""
         self.seconds.append(seconds)
-        time.sleep(seconds)
+        if self._really:
+            time.sleep(seconds)
 
     def monotonic(self) -> float:
         """The real monotonic clock."""
@@ -332,6 +337,41 @@ def public_methods(cls: type) -> list[str]:
         for name, member in inspect.getmembers(cls)
         if not name.startswith("_") and inspect.isfunction(member)
     )
+
+
+def protocol_mismatches(protocol: type, cls: type) -> list[str]:
+    """
+    Where ``protocol``'s methods are not what ``cls`` really takes.
+
+    Every parameter the protocol declares must exist in the real method with the same
+    kind and, where it states one, the same default (or be a keyword the real method
+    takes through ``**kwargs``), so that the protocol the calls are checked against
+    cannot drift from the published code.
+
+    Args:
+        protocol: :class:`Client01`.
+        cls: The published client class, before :func:`record_calls` wraps it.
+
+    Returns:
+        One sentence per mismatch.
+    """
+    found: list[str] = []
+    for name in public_methods(protocol):
+        if not hasattr(cls, name):
+            found.append(f"{name}: not a method of {cls.__name__}")
+            continue
+        real = inspect.signature(getattr(cls, name)).parameters
+        takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in real.values())
+        for declared in inspect.signature(getattr(protocol, name)).parameters.values():
+            actual = real.get(declared.name)
+            if actual is None:
+                if not (takes_any_keyword and declared.kind is declared.KEYWORD_ONLY):
+                    found.append(f"{name}({declared.name}): no such parameter")
+            elif actual.kind is not declared.kind or (
+                declared.default is not declared.empty and actual.default != declared.default
+            ):
+                found.append(f"{name}({declared.name}): declared {declared}, is {actual}")
+    return found
 
 
 def record_calls(cls: type, methods: list[str]) -> set[str]:
