@@ -345,8 +345,9 @@ def protocol_mismatches(protocol: type, cls: type) -> list[str]:
 
     Every parameter the protocol declares must exist in the real method with the same
     kind and, where it states one, the same default (or be a keyword the real method
-    takes through ``**kwargs``), so that the protocol the calls are checked against
-    cannot drift from the published code.
+    takes through ``**kwargs``), and every parameter the real method requires must be
+    declared, so that the protocol the calls are checked against cannot drift from the
+    published code.
 
     Args:
         protocol: :class:`Client01`.
@@ -362,7 +363,13 @@ def protocol_mismatches(protocol: type, cls: type) -> list[str]:
             continue
         real = inspect.signature(getattr(cls, name)).parameters
         takes_any_keyword = any(p.kind is p.VAR_KEYWORD for p in real.values())
-        for declared in inspect.signature(getattr(protocol, name)).parameters.values():
+        declared_names = inspect.signature(getattr(protocol, name)).parameters
+        variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        for needed in real.values():
+            required = needed.default is needed.empty and needed.kind not in variadic
+            if required and needed.name not in declared_names:
+                found.append(f"{name}({needed.name}): required, not declared")
+        for declared in declared_names.values():
             actual = real.get(declared.name)
             if actual is None:
                 if not (takes_any_keyword and declared.kind is declared.KEYWORD_ONLY):
