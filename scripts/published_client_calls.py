@@ -19,87 +19,28 @@ The 0.1.2 client's public methods are ``await_run``, ``close``, ``delete``,
 and fails if the published class has one that no call used.
 
 Both packages are imported as ``velerian_sdk``, so the type checkers would see this
-repository's package; the module is typed against the small protocols in
-``published_client_shapes.py`` instead, and every value is checked at run time.
+repository's package; the calls are typed against the protocols in
+``published_client_protocols.py`` instead, and every value is checked at run time. The
+errors and the escape hatch are in ``published_client_errors.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
 import json
-import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import cast
 
-from published_client_shapes import (
-    FIELDS,
-    APIErrorShape,
-    CallLog,
-    Client01,
-    Expect,
-    RateLimitShape,
-    RecordedSleeps,
-    RunTimeoutShape,
-    protocol_mismatches,
-    public_methods,
-    record_calls,
-)
+import httpx
+from published_client_errors import errors, escape_hatch, lifecycle
+from published_client_protocols import Client01, RunTimeoutShape, protocol_mismatches
+from published_client_run import Run
+from published_client_shapes import FIELDS, public_methods, record_calls
 
 __all__ = ["main"]
-
-FAKE_ID = "abp_" + "0" * 24
-NEVER_ISSUED_KEY = "vk_live_" + "x" * 40
-
-
-class Run:
-    """The inputs of one run of the calls: the stubs, the flavour and the shape."""
-
-    def __init__(self, sdk: ModuleType, *, flavour: str, shape: str) -> None:
-        self.sdk = sdk
-        self.published = flavour == "published"
-        self.full = shape == "full"
-        self.env = dict(os.environ)
-        self.expect = Expect()
-        self.log = CallLog()
-
-    def client(
-        self, *, base_url: str | None = None, api_key: str | None = None, max_retries: int = 0
-    ) -> Client01:
-        """A client of the flavour's package; without retries unless asked."""
-        make = cast("Callable[..., object]", self.sdk.VelerianClient)
-        return cast(
-            "Client01",
-            make(
-                api_key=api_key or self.env["VELERIAN_API_KEY"],
-                base_url=base_url or self.env["VELERIAN_BASE_URL"],
-                max_retries=max_retries,
-            ),
-        )
-
-    def error(self, name: str) -> type[Exception]:
-        """One of the package's error classes, by its 0.1 name."""
-        found = cast("type[Exception]", getattr(self.sdk, name))
-        assert issubclass(found, Exception), name
-        return found
-
-    def raises(
-        self, label: str, name: str, call: Callable[[], object], *, record: bool = True
-    ) -> Exception:
-        """Run ``call``, which must raise the 0.1 error ``name`` exactly; record it if asked."""
-        try:
-            call()
-        except self.error("VelerianError") as exc:
-            if type(exc) is not self.error(name):
-                raise AssertionError(f"{label}: {type(exc).__name__}, not {name}") from exc
-            if record:
-                self.log.record(label, exc)
-            return exc
-        raise AssertionError(f"{label}: no {name} was raised")
 
 
 def invokes(run: Run, client: Client01, abp_id: str) -> str:
@@ -186,7 +127,7 @@ def usage(run: Run, client: Client01) -> None:
         ex.equal(packs, [], "sparse evidence packs")
 
 
-def audit(run: Run, client: Client01, abp_id: str) -> None:
+def audit(run: Run, client: Client01, abp_id: str, invocation_id: str) -> None:
     """Audit pages, the audit iterator and the generic paginator on plain routes."""
     ex = run.expect
     page = client.list_audit_log(limit=2)
@@ -203,6 +144,18 @@ def audit(run: Run, client: Client01, abp_id: str) -> None:
     invokes = list(client.iter_audit_log(action="abp.invoke", page_size=2))
     run.log.record("iter_audit_log", invokes)
     ex.equal(len(invokes), 3, "three abp.invoke entries, over two pages")
+    # Every filter 0.1.2 forwards, under the query names it sends.
+    mine = client.list_audit_log(
+        action="abp.invoke",
+        resource_kind="invocation",
+        resource_id=invocation_id,
+        actor_user_id=None,
+        since="2000-01-01T00:00:00Z",
+        until="2100-01-01T00:00:00Z",
+    )
+    ex.equal([row["id"] for row in mine.items], [invokes[0]["id"]], "filtered to one invocation")
+    nobody = client.list_audit_log(actor_user_id="usr_" + "0" * 24, until="2000-01-01T00:00:00Z")
+    ex.equal(nobody.items, [], "no entries of an unknown user")
     second = client.list_audit_log(action="abp.invoke", limit=2, offset=2)
     ex.equal([r["id"] for r in second.items], [invokes[2]["id"]], "offset 2 of 3")
     rows = list(client.iter_paginated("audit-log", params={"action": "abp.invoke"}, page_size=2))
@@ -249,6 +202,17 @@ def network(run: Run, client: Client01, slug: str) -> None:
             ex.text(result["evidence_download_url"], "evidence_download_url")
         if run.full and status == "succeeded":
             ex.text(result["output_text"], "output_text")
+    if run.full:  # the sparse registration has no `upload_url`: nothing to upload to
+        attachment_id = attach(run, client)
+        attached = client.invoke_network(
+            slug,
+            prompt_text="Review the attached claims.",
+            attachment_ids=[attachment_id],
+            poll_interval=0.05,
+            run_timeout=20,
+        )
+        run.log.record("invoke_network.attachments", attached)
+        ex.equal(attached["attachment_ids"], [attachment_id], "the run's attachments")
     slow = run.raises(
         "invoke_network.timeout",
         "VelerianRunTimeoutError",
@@ -265,121 +229,25 @@ def network(run: Run, client: Client01, slug: str) -> None:
     ex.equal(timeout.status in {"queued", "running"}, True, "last status seen")
 
 
-def escape_hatch(run: Run, client: Client01) -> None:
-    """get/post/delete/request, and the errors a key without a scope and a revoked key get."""
-    ex = run.expect
-    listed = client.get("abps", params={"status": "deployed"})
-    ex.equal(listed.status_code, 200, "get")
-    statuses = [row["status"] for row in cast("list[dict[str, str]]", listed.json()["items"])]
-    ex.equal(statuses, ["deployed"], "filtered")
-    run.log.record("get.abps", listed.json())
-    minted = client.post("api-keys", json={"name": "published-0.1.2", "scopes": ["runs:read"]})
-    ex.equal(minted.status_code, 201, "post")
-    key = cast("dict[str, str]", minted.json())
-    narrow = run.client(api_key=ex.text(key["secret"], "secret"))
-    run.raises("error.403", "VelerianForbiddenError", narrow.list_audit_log)
-    raw = client.request("GET", "/api/v2/usage/summary", params={"evidence_limit": 1})
-    ex.equal(raw.json()["tenant_id"], client.usage_summary().tenant_id, "request, absolute path")
-    ex.equal(client.delete(f"api-keys/{key['id']}").status_code, 204, "delete")
-    revoked = run.raises("error.401.revoked", "VelerianAuthError", narrow.usage_summary)
-    ex.equal(cast("APIErrorShape", revoked).status_code, 401, "status_code")
-
-
-def errors(run: Run, client: Client01, draft_abp_id: str) -> None:
-    """Every error 0.1.2 maps, provoked for real: 401, 404, 409, 422, other 4xx, 5xx, 429."""
-    ex = run.expect
-    stranger = run.client(api_key=NEVER_ISSUED_KEY)
-    run.raises("error.401", "VelerianAuthError", stranger.usage_summary)
-    run.raises("error.404", "VelerianNotFoundError", lambda: client.invoke_abp(FAKE_ID, payload={}))
-    draft = run.raises(
-        "error.409", "VelerianConflictError", lambda: client.invoke_abp(draft_abp_id, payload={})
-    )
-    ex.text(cast("APIErrorShape", draft).detail, "409 detail")
-    # The server's own check: the SDK of this repository refuses bad `since` text itself.
-    bad_key = {"name": "x", "scopes": ["nope"]}
-    bad = run.raises(
-        "error.422", "VelerianValidationError", lambda: client.post("api-keys", json=bad_key)
-    )
-    body = cast("APIErrorShape", bad).body
-    ex.instance(body, dict, "422 body")
-    ex.instance(cast("dict[str, object]", body)["detail"], list, "422 detail")
-    other = run.raises(
-        "error.405", "VelerianAPIError", lambda: client.request("PUT", "usage/summary")
-    )
-    ex.equal(cast("APIErrorShape", other).status_code, 405, "405 is a plain VelerianAPIError")
-    faulty_url, faulty_key = run.env["VELERIAN_FAULTY_BASE_URL"], run.env["VELERIAN_FAULTY_API_KEY"]
-    faulty = run.client(base_url=faulty_url, api_key=faulty_key)
-    run.raises("error.5xx", "VelerianServerError", faulty.usage_summary)
-    if run.published:
-        server_retries(run, run.client(base_url=faulty_url, api_key=faulty_key, max_retries=2))
-    limited_url, limited_key = (
-        run.env["VELERIAN_LIMITED_BASE_URL"],
-        run.env["VELERIAN_LIMITED_API_KEY"],
-    )
-    limited = run.client(base_url=limited_url, api_key=limited_key)
-    # One request a second: of three at once, at least one is refused (windows are 1 s).
-    limit = run.raises(
-        "error.429", "VelerianRateLimitError", lambda: [limited.usage_summary() for _ in range(3)]
-    )
-    ex.equal(cast("RateLimitShape", limit).retry_after, 1.0, "Retry-After: 1")
-    if run.published:
-        retry_after(run, run.client(base_url=limited_url, api_key=limited_key, max_retries=3))
-    faulty.close()
-    limited.close()
-
-
-def recording_sleeps(*, really: bool) -> RecordedSleeps:
-    """Make 0.1.2's client sleep through a recorder until :func:`stop_recording`."""
-    sleeps = RecordedSleeps(really=really)
-    # 0.1.2's client calls `time.sleep` through its module global `time`.
-    importlib.import_module("velerian_sdk.client").__dict__["time"] = sleeps
-    return sleeps
-
-
-def stop_recording() -> None:
-    """Give 0.1.2's client its ``time`` module back."""
-    importlib.import_module("velerian_sdk.client").__dict__["time"] = time
-
-
-def server_retries(run: Run, client: Client01) -> None:
-    """0.1.2 retries a 5xx with jittered backoff (0.5 s doubling), then raises."""
-    sleeps = recording_sleeps(really=False)
-    try:
-        # Not recorded: only the published run looks into its retries.
-        run.raises("error.5xx.retried", "VelerianServerError", client.usage_summary, record=False)
-    finally:
-        stop_recording()
-    run.expect.equal(len(sleeps.seconds), 2, "one sleep per retry")
-    for attempt, seconds in enumerate(sleeps.seconds):
-        run.expect.equal(0 <= seconds <= 0.5 * 2**attempt, True, f"backoff {seconds}")
-
-
-def retry_after(run: Run, client: Client01) -> None:
-    """0.1.2 sleeps for ``Retry-After`` before retrying a 429, then succeeds."""
-    sleeps = recording_sleeps(really=True)
-    try:
-        # The window of the 429 above may have passed: call until one call was refused.
-        for _ in range(3):
-            run.expect.text(client.usage_summary().tenant_id, "after a 429")
-            if sleeps.seconds:
-                break
-    finally:
-        stop_recording()
-    run.expect.equal(sleeps.seconds, [1.0], "slept Retry-After seconds once, not a backoff")
-
-
-def lifecycle(run: Run) -> None:
-    """The context manager closes the client; ``close()`` is also public."""
-    with run.client() as client:
-        run.expect.text(client.usage_summary().tenant_id, "in a with block")
-    again = run.client()
-    again.close()
-    try:
-        again.usage_summary()
-    except RuntimeError as exc:  # 0.1.2: httpx's; ours: VelerianClientClosedError
-        run.log.record("closed", exc)
-    else:
-        raise AssertionError("a closed client still sent a request")
+def attach(run: Run, client: Client01) -> str:
+    """Register, upload and finalize a file, as 0.1.2's ``attachment_ids`` docs say."""
+    data = b"claim_id,amount\n1,100\n"
+    registered = client.post(
+        "run-attachments",
+        json={
+            "filename": "claims.csv",
+            "content_type": "text/csv",
+            "size_bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+    ).json()
+    attachment_id = run.expect.text(registered["id"], "attachment id")
+    # A presigned link takes no API key (the storage path refuses one), so not `client`.
+    upload = httpx.put(run.expect.text(registered["upload_url"], "upload_url"), content=data)
+    run.expect.equal(upload.status_code, 200, "upload")
+    ready = client.post(f"run-attachments/{attachment_id}/finalize").json()
+    run.expect.equal(ready["status"], "ready", "finalized")
+    return attachment_id
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     invocation_id = invokes(run, client, abp_id)
     evidence(run, client, abp_id, invocation_id)
     usage(run, client)
-    audit(run, client, abp_id)
+    audit(run, client, abp_id, invocation_id)
     network(run, client, slug)
     escape_hatch(run, client)
     errors(run, client, run.env["VELERIAN_DRAFT_ABP_ID"])

@@ -13,13 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from check_published_client import compare
-from published_client_shapes import (
-    Client01,
-    protocol_mismatches,
-    public_methods,
-    record_calls,
-    shape_of,
-)
+from published_client_protocols import Client01, protocol_mismatches
+from published_client_shapes import public_methods, record_calls, shape_of
 
 
 @dataclass
