@@ -111,6 +111,29 @@ def generated(session: nox.Session) -> None:
 
 
 @nox.session(tags=["ci"])
+def published(session: nox.Session) -> None:
+    """
+    Every public method of the published velerian-sdk 0.1.2 against the stub, both shapes.
+
+    Then the same calls through this SDK's 0.1 methods, whose result shapes must match.
+    """
+    session.install("-c", "requirements/dev.txt", "-e", ".", "-e", "./stubs", "uv==0.13.9")
+    # velerian-sdk 0.1.2 has this package's import name: it gets an environment of its own.
+    env = Path(session.create_tmp()).resolve() / "published-0.1.2"
+    python = env / "bin" / "python"
+    if not python.exists():
+        session.run("uv", "venv", "--quiet", "--python", "python", str(env))
+    session.run(
+        "uv", "pip", "install", "--quiet", "--python", str(python),
+        "-r", "requirements/published.txt",
+    )  # fmt: skip
+    session.run(
+        "python", "scripts/check_published_client.py", "--published-python", str(python),
+        *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session(tags=["ci"])
 def package(session: nox.Session) -> None:
     """Build the wheel and sdist, then install and import each in a fresh venv."""
     session.install("build==1.6.1", "uv==0.13.9")
@@ -202,7 +225,7 @@ def bench_smoke(session: nox.Session) -> None:
 def lock(session: nox.Session) -> None:
     """Re-pin requirements/*.txt from their .in files."""
     session.install("uv==0.13.9")
-    for name in ("dev", "bench", "comparison", "fuzz", "generated"):
+    for name in ("dev", "bench", "comparison", "fuzz", "generated", "published"):
         session.run(
             "uv",
             "pip",
