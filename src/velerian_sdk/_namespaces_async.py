@@ -9,8 +9,9 @@ which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, cast
+
+from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
     from . import AsyncVelerianClient
@@ -36,77 +37,77 @@ class AsyncNamespaces:
         # This mixin is only ever a base of AsyncVelerianClient.
         return cast("AsyncVelerianClient", self)
 
-    @cached_property
+    @NamespaceProperty
     def abps(self) -> AsyncAbps:
         """Agent blueprints: list, retrieve and invoke."""
         from .resources.abps import AsyncAbps
 
         return AsyncAbps(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def evidence(self) -> AsyncEvidence:
         """Evidence exports of invocations and ABPs."""
         from .resources.evidence import AsyncEvidence
 
         return AsyncEvidence(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def audit(self) -> AsyncAudit:
         """The audit log: one page, or every entry."""
         from .resources.audit import AsyncAudit
 
         return AsyncAudit(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def api_keys(self) -> AsyncApiKeys:
         """API keys: mint, list and revoke."""
         from .resources.api_keys import AsyncApiKeys
 
         return AsyncApiKeys(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def usage(self) -> AsyncUsage:
         """The tenant's usage summary."""
         from .resources.usage import AsyncUsage
 
         return AsyncUsage(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def runs(self) -> AsyncRuns:
         """Network runs: list, retrieve, wait, revise and share."""
         from .resources.runs import AsyncRuns
 
         return AsyncRuns(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def networks(self) -> AsyncNetworks:
         """Governed network runs: queue, and wait for them."""
         from .resources.networks import AsyncNetworks
 
         return AsyncNetworks(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def approvals(self) -> AsyncApprovals:
         """Invocations held for a human decision: list, approve, reject."""
         from .resources.approvals import AsyncApprovals
 
         return AsyncApprovals(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def plans(self) -> AsyncPlans:
         """The billing plans."""
         from .resources.plans import AsyncPlans
 
         return AsyncPlans(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def attachments(self) -> AsyncAttachments:
         """Files for network runs."""
         from .resources.attachments import AsyncAttachments
 
         return AsyncAttachments(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def _rows(self) -> AsyncRows:
         from .resources._rows import AsyncRows
 

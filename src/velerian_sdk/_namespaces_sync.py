@@ -11,8 +11,9 @@ which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, cast
+
+from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
     from . import VelerianClient
@@ -38,77 +39,77 @@ class Namespaces:
         # This mixin is only ever a base of VelerianClient.
         return cast("VelerianClient", self)
 
-    @cached_property
+    @NamespaceProperty
     def abps(self) -> Abps:
         """Agent blueprints: list, retrieve and invoke."""
         from .resources.abps import Abps
 
         return Abps(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def evidence(self) -> Evidence:
         """Evidence exports of invocations and ABPs."""
         from .resources.evidence import Evidence
 
         return Evidence(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def audit(self) -> Audit:
         """The audit log: one page, or every entry."""
         from .resources.audit import Audit
 
         return Audit(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def api_keys(self) -> ApiKeys:
         """API keys: mint, list and revoke."""
         from .resources.api_keys import ApiKeys
 
         return ApiKeys(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def usage(self) -> Usage:
         """The tenant's usage summary."""
         from .resources.usage import Usage
 
         return Usage(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def runs(self) -> Runs:
         """Network runs: list, retrieve, wait, revise and share."""
         from .resources.runs import Runs
 
         return Runs(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def networks(self) -> Networks:
         """Governed network runs: queue, and wait for them."""
         from .resources.networks import Networks
 
         return Networks(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def approvals(self) -> Approvals:
         """Invocations held for a human decision: list, approve, reject."""
         from .resources.approvals import Approvals
 
         return Approvals(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def plans(self) -> Plans:
         """The billing plans."""
         from .resources.plans import Plans
 
         return Plans(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def attachments(self) -> Attachments:
         """Files for network runs."""
         from .resources.attachments import Attachments
 
         return Attachments(self._as_client())
 
-    @cached_property
+    @NamespaceProperty
     def _rows(self) -> Rows:
         from .resources._rows import Rows
 

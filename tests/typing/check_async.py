@@ -28,8 +28,32 @@ from velerian_sdk import (
     RunShare,
     UsageSummary,
 )
+from velerian_sdk.resources.abps import AsyncAbps
+from velerian_sdk.resources.api_keys import AsyncApiKeys
+from velerian_sdk.resources.approvals import AsyncApprovals
+from velerian_sdk.resources.attachments import AsyncAttachments
+from velerian_sdk.resources.audit import AsyncAudit
+from velerian_sdk.resources.evidence import AsyncEvidence
+from velerian_sdk.resources.networks import AsyncNetworks
+from velerian_sdk.resources.plans import AsyncPlans
+from velerian_sdk.resources.runs import AsyncRuns
+from velerian_sdk.resources.usage import AsyncUsage
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+
+
+def check_namespace_types(client: AsyncVelerianClient) -> None:
+    # Each namespace is its exact class, not the descriptor that builds it.
+    assert_type(client.abps, AsyncAbps)
+    assert_type(client.evidence, AsyncEvidence)
+    assert_type(client.audit, AsyncAudit)
+    assert_type(client.api_keys, AsyncApiKeys)
+    assert_type(client.usage, AsyncUsage)
+    assert_type(client.runs, AsyncRuns)
+    assert_type(client.networks, AsyncNetworks)
+    assert_type(client.approvals, AsyncApprovals)
+    assert_type(client.plans, AsyncPlans)
+    assert_type(client.attachments, AsyncAttachments)
 
 
 async def check_namespaces(client: AsyncVelerianClient) -> None:

@@ -29,8 +29,32 @@ from velerian_sdk import (
     UsageSummary,
     VelerianClient,
 )
+from velerian_sdk.resources.abps import Abps
+from velerian_sdk.resources.api_keys import ApiKeys
+from velerian_sdk.resources.approvals import Approvals
+from velerian_sdk.resources.attachments import Attachments
+from velerian_sdk.resources.audit import Audit
+from velerian_sdk.resources.evidence import Evidence
+from velerian_sdk.resources.networks import Networks
+from velerian_sdk.resources.plans import Plans
+from velerian_sdk.resources.runs import Runs
+from velerian_sdk.resources.usage import Usage
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
+
+
+def check_namespace_types(client: VelerianClient) -> None:
+    # Each namespace is its exact class, not the descriptor that builds it.
+    assert_type(client.abps, Abps)
+    assert_type(client.evidence, Evidence)
+    assert_type(client.audit, Audit)
+    assert_type(client.api_keys, ApiKeys)
+    assert_type(client.usage, Usage)
+    assert_type(client.runs, Runs)
+    assert_type(client.networks, Networks)
+    assert_type(client.approvals, Approvals)
+    assert_type(client.plans, Plans)
+    assert_type(client.attachments, Attachments)
 
 
 def check_namespaces(client: VelerianClient) -> None:

@@ -45,6 +45,7 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "AsyncLegacyMethods",
         "AsyncNamespaces",
         "LegacyMethods",
+        "NamespaceProperty",
         "Namespaces",
         "PageData",
         "PageWalk",

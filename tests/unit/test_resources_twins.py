@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import re
-from functools import cached_property
 from typing import cast
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from velerian_sdk import AsyncPage, AsyncVelerianClient, Page, VelerianClient
 from velerian_sdk._compat_async import AsyncLegacyMethods
 from velerian_sdk._compat_sync import LegacyMethods
+from velerian_sdk._namespace_property import NamespaceProperty
 from velerian_sdk.resources.abps import Abps, AsyncAbps
 from velerian_sdk.resources.api_keys import ApiKeys, AsyncApiKeys
 from velerian_sdk.resources.approvals import Approvals, AsyncApprovals
@@ -90,14 +90,14 @@ def test_same_signature(sync: type, asyn: type, name: str) -> None:
 
 
 def _is_attribute(value: object) -> bool:
-    return isinstance(value, (property, cached_property))
+    return isinstance(value, (property, NamespaceProperty))
 
 
 def _returns(attribute: object) -> object:
     if isinstance(attribute, property):
         function = attribute.fget
     else:
-        function = cast("cached_property[object]", attribute).func
+        function = cast("NamespaceProperty[object, object]", attribute).func
     assert function is not None
     return inspect.signature(function).return_annotation
 
@@ -123,18 +123,17 @@ NAMESPACES = [
 
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_both_clients_have_each_namespace(name: str) -> None:
-    sync = getattr(VelerianClient, name)
-    asyn = getattr(AsyncVelerianClient, name)
-    assert isinstance(sync, cached_property)
-    assert isinstance(asyn, cached_property)
-    sync_type = inspect.signature(sync.func).return_annotation
-    async_type = inspect.signature(asyn.func).return_annotation
+    sync: object = getattr(VelerianClient, name)
+    asyn: object = getattr(AsyncVelerianClient, name)
+    assert type(sync) is type(asyn) is NamespaceProperty
+    sync_type = _returns(sync)
+    async_type = _returns(asyn)
     assert f"Async{sync_type}" == async_type
 
 
 def test_every_namespace_is_listed() -> None:
     found = {
-        n for n in dir(VelerianClient) if isinstance(getattr(VelerianClient, n), cached_property)
+        n for n in dir(VelerianClient) if isinstance(getattr(VelerianClient, n), NamespaceProperty)
     }
     assert found - {"_rows"} == set(NAMESPACES)
 
