@@ -26,8 +26,12 @@ from ._exceptions import VelerianArgumentError
 __all__ = ["JSONObject", "JSONValue", "encode_json"]
 
 if TYPE_CHECKING:
+    # One string for the whole alias, not a quoted self-reference inside it: jedi
+    # (Jupyter, many editors) follows `dict[str, "JSONValue"]` until it raises
+    # RecursionError, so `result.output.` completed nothing. Type checkers read both
+    # spellings the same.
     JSONValue: TypeAlias = (
-        dict[str, "JSONValue"] | list["JSONValue"] | str | int | float | bool | None
+        "dict[str, JSONValue] | list[JSONValue] | str | int | float | bool | None"
     )
 else:
     # At runtime the alias only annotates model fields whose values come out of a JSON

@@ -49,27 +49,25 @@ class Abp(VelerianModel):
     Only ``id``, ``name`` and ``status`` are always present; every other field is
     ``None`` (or an empty collection) when the API leaves it out.
 
-    Attributes:
-        id: The ABP's id (``abp_...``).
-        name: Its display name.
-        description: Its description, or ``None``.
-        status: ``draft``, ``deployed`` or ``archived``.
-        version: Its version number.
-        created_at: When it was created.
-        updated_at: When it last changed.
-        deployed_at: When it was deployed; ``None`` unless ``deployed``.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The ABP's id (``abp_...``)."""
     name: str
+    """Its display name."""
     status: AbpStatus
+    """``draft``, ``deployed`` or ``archived``."""
     description: str | None = None
+    """Its description, or ``None``."""
     version: int | None = None
+    """Its version number."""
     created_at: Timestamp | None = None
+    """When it was created."""
     updated_at: Timestamp | None = None
+    """When it last changed."""
     deployed_at: Timestamp | None = None
+    """When it was deployed; ``None`` unless ``deployed``."""
 
 
 class AggregatedCondition(VelerianModel):
@@ -78,17 +76,15 @@ class AggregatedCondition(VelerianModel):
 
     Every field is ``None`` when the API leaves it out.
 
-    Attributes:
-        constraint: The constraint's name.
-        result: ``pass``, ``fail`` or ``hold``.
-        message: A human-readable explanation.
-
     .. versionadded:: 0.2.0
     """
 
     constraint: str | None = None
+    """The constraint's name."""
     result: ConditionResult | None = None
+    """``pass``, ``fail`` or ``hold``."""
     message: str | None = None
+    """A human-readable explanation."""
 
 
 class InvokeResult(VelerianModel):
@@ -99,22 +95,6 @@ class InvokeResult(VelerianModel):
     ``withheld``; the evidence pack that records it is named by the
     ``evidence_pack_*`` fields.
 
-    Attributes:
-        invocation_id: The invocation's id, for :meth:`evidence.for_invocation`.
-        outcome: ``allowed``, ``denied`` or ``held``.
-        is_allowed: Whether governance released the output.
-        requires_human: Whether a human must decide (see ``approval_id``).
-        withheld: Whether the output was withheld.
-        constraint_count: How many constraints were evaluated.
-        aggregated_conditions: Each constraint and its result.
-        output: The released output (``{"text": ...}``), or ``None`` when withheld.
-            A plain ``dict``, as in 0.1.
-        approval_id: The approval that holds the invocation, when held.
-        evidence_pack_id: The evidence pack recording the invocation.
-        evidence_pack_s3_key: Where that pack is stored.
-        evidence_pack_chain_hash: The pack's chain hash.
-        model_error: The model's error message, if it failed.
-
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        A pydantic model; ``aggregated_conditions`` are
@@ -122,17 +102,34 @@ class InvokeResult(VelerianModel):
     """
 
     invocation_id: str
+    """The invocation's id, for :meth:`evidence.for_invocation`."""
     outcome: InvokeOutcome
+    """``allowed``, ``denied`` or ``held``."""
     is_allowed: bool
+    """Whether governance released the output."""
     requires_human: bool
+    """Whether a human must decide (see ``approval_id``)."""
     withheld: bool
+    """Whether the output was withheld."""
     constraint_count: int = 0
+    """How many constraints were evaluated."""
     aggregated_conditions: list[AggregatedCondition] = Field(
         default_factory=list[AggregatedCondition]
     )
+    """Each constraint and its result."""
     output: JSONObject | None = None
+    """
+    The released output (``{"text": ...}``), or ``None`` when withheld.
+
+    A plain ``dict``, as in 0.1.
+    """
     approval_id: str | None = None
+    """The approval that holds the invocation, when held."""
     evidence_pack_id: str | None = None
+    """The evidence pack recording the invocation."""
     evidence_pack_s3_key: str | None = None
+    """Where that pack is stored."""
     evidence_pack_chain_hash: str | None = None
+    """The pack's chain hash."""
     model_error: str | None = None
+    """The model's error message, if it failed."""

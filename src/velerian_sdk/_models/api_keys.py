@@ -28,29 +28,27 @@ class ApiKey(VelerianModel):
     Only ``id`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        id: The key's id (``key_...``), for :meth:`api_keys.revoke`.
-        name: Its name.
-        prefix: The start of the secret (``vk_live_``).
-        last_four: The last four characters of the secret.
-        scopes: What it may do.
-        created_at: When it was minted.
-        last_used_at: When it was last used, or ``None``.
-        expires_at: When it expires, or ``None`` for never.
-        revoked_at: When it was revoked, or ``None``.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The key's id (``key_...``), for :meth:`api_keys.revoke`."""
     name: str | None = None
+    """Its name."""
     prefix: str | None = None
+    """The start of the secret (``vk_live_``)."""
     last_four: str | None = None
+    """The last four characters of the secret."""
     scopes: list[ApiKeyScope] = Field(default_factory=list)
+    """What it may do."""
     created_at: Timestamp | None = None
+    """When it was minted."""
     last_used_at: Timestamp | None = None
+    """When it was last used, or ``None``."""
     expires_at: Timestamp | None = None
+    """When it expires, or ``None`` for never."""
     revoked_at: Timestamp | None = None
+    """When it was revoked, or ``None``."""
 
 
 class CreatedApiKey(ApiKey):
@@ -65,13 +63,11 @@ class CreatedApiKey(ApiKey):
     Only ``id`` and ``secret`` are always present; every other field is ``None`` (or an
     empty collection) when the API leaves it out.
 
-    Attributes:
-        secret: The full key (``vk_live_...``).
-
     .. versionadded:: 0.2.0
     """
 
     secret: SecretStr
+    """The full key (``vk_live_...``)."""
 
     @field_serializer("secret")
     def _serialize_secret(self, secret: SecretStr, info: FieldSerializationInfo) -> str:

@@ -23,26 +23,24 @@ class Approval(VelerianModel):
     Only ``id`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        id: The approval's id (``apr_...``).
-        abp_id: The ABP that was invoked.
-        invocation_id: The held invocation.
-        status: ``pending``, ``approved`` or ``rejected``.
-        reason: Why the invocation was held.
-        created_at: When it was held.
-        decided_at: When it was decided, or ``None``.
-        decided_by_user_id: Who decided, or ``None``.
-        note: The decider's note, or ``None``.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The approval's id (``apr_...``)."""
     abp_id: str | None = None
+    """The ABP that was invoked."""
     invocation_id: str | None = None
+    """The held invocation."""
     status: ApprovalStatus | None = None
+    """``pending``, ``approved`` or ``rejected``."""
     reason: str | None = None
+    """Why the invocation was held."""
     created_at: Timestamp | None = None
+    """When it was held."""
     decided_at: Timestamp | None = None
+    """When it was decided, or ``None``."""
     decided_by_user_id: str | None = None
+    """Who decided, or ``None``."""
     note: str | None = None
+    """The decider's note, or ``None``."""

@@ -24,38 +24,36 @@ class Attachment(VelerianModel):
     Only ``id`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        id: The attachment's id (``att_...``).
-        filename: The file's name.
-        content_type: Its media type.
-        size_bytes: Its size.
-        sha256: Its SHA-256 hex digest; ``None`` until finalized.
-        status: ``pending_upload``, ``uploaded`` or ``ready``.
-        upload_url: The presigned ``PUT`` link (send no API key); ``None`` once ready.
-        upload_expires_at: When ``upload_url`` expires; ``None`` once ready.
-        created_at: When it was registered.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The attachment's id (``att_...``)."""
     filename: str | None = None
+    """The file's name."""
     content_type: str | None = None
+    """Its media type."""
     size_bytes: int | None = None
+    """Its size."""
     sha256: str | None = None
+    """Its SHA-256 hex digest; ``None`` until finalized."""
     status: AttachmentStatus | None = None
+    """``pending_upload``, ``uploaded`` or ``ready``."""
     upload_url: str | None = None
+    """The presigned ``PUT`` link (send no API key); ``None`` once ready."""
     upload_expires_at: Timestamp | None = None
+    """When ``upload_url`` expires; ``None`` once ready."""
     created_at: Timestamp | None = None
+    """When it was registered."""
 
 
 class RegisteredAttachment(Attachment):
     """
     The answer to registering an attachment: the upload needs its ``upload_url``.
 
-    Attributes:
-        upload_url: The presigned ``PUT`` link for the bytes (send no API key).
+    .. versionadded:: 0.2.0
     """
 
     # Narrowed from `str | None`: sound, as models are frozen (no write can widen it).
     upload_url: str  # pyright: ignore[reportIncompatibleVariableOverride, reportGeneralTypeIssues]
+    """The presigned ``PUT`` link for the bytes (send no API key)."""

@@ -39,26 +39,24 @@ class AuditLogEntry(VelerianModel):
     Only ``id``, ``created_at`` and ``action`` are always present; every other field is
     ``None`` (or an empty collection) when the API leaves it out.
 
-    Attributes:
-        id: The entry's id (``aud_...``).
-        created_at: When the action happened.
-        action: What happened, e.g. ``abp.invoke`` (see :data:`AuditAction`).
-        actor_user_id: The user who acted, if any.
-        actor_api_key_id: The key used, if recorded.
-        resource_kind: The kind of resource acted on, e.g. ``abp``.
-        resource_id: Its id.
-        metadata: Details of the action.
-        request_id: The request's ``x-request-id``, if recorded.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The entry's id (``aud_...``)."""
     created_at: Timestamp
+    """When the action happened."""
     action: AuditAction
+    """What happened, e.g. ``abp.invoke`` (see :data:`AuditAction`)."""
     actor_user_id: str | None = None
+    """The user who acted, if any."""
     actor_api_key_id: str | None = None
+    """The key used, if recorded."""
     resource_kind: str | None = None
+    """The kind of resource acted on, e.g. ``abp``."""
     resource_id: str | None = None
+    """Its id."""
     metadata: JSONObject = Field(default_factory=dict)
+    """Details of the action."""
     request_id: str | None = None
+    """The request's ``x-request-id``, if recorded."""

@@ -41,17 +41,6 @@ class EvidenceExport(VelerianModel):
     ``download_url`` is valid until ``expires_at``: download it promptly. The repr
     hides its query string, where a presigned signature lives.
 
-    Attributes:
-        export_id: The export's id (``exp_...``).
-        artifact_kind: ``invocation_evidence`` or ``evidence_package``.
-        format: ``json`` or ``jsonl``.
-        s3_key: Where the file is stored.
-        download_url: Where to fetch it (see ``delivery``).
-        expires_at: When ``download_url`` stops working.
-        delivery: ``presigned`` or ``stream`` (see :data:`ExportDelivery`).
-        size_bytes: The file's size, when the server states it.
-        sha256: The file's SHA-256 hex digest, when the server states it.
-
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        A pydantic model; ``expires_at`` is an aware :class:`~datetime.datetime`;
@@ -59,11 +48,20 @@ class EvidenceExport(VelerianModel):
     """
 
     export_id: str
+    """The export's id (``exp_...``)."""
     artifact_kind: ArtifactKind
+    """``invocation_evidence`` or ``evidence_package``."""
     format: ExportFormat
+    """``json`` or ``jsonl``."""
     s3_key: str
+    """Where the file is stored."""
     download_url: str
+    """Where to fetch it (see ``delivery``)."""
     expires_at: Timestamp
+    """When ``download_url`` stops working."""
     delivery: ExportDelivery = "presigned"
+    """``presigned`` or ``stream`` (see :data:`ExportDelivery`)."""
     size_bytes: int | None = None
+    """The file's size, when the server states it."""
     sha256: str | None = None
+    """The file's SHA-256 hex digest, when the server states it."""

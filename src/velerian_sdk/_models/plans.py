@@ -14,20 +14,18 @@ class Plan(VelerianModel):
     Only ``id`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        id: The plan's id.
-        name: Its name.
-        monthly_governed_runs: Governed runs included per month; ``None`` for unlimited.
-        evidence_retention_days: How long evidence is kept.
-        price_usd_cents: The monthly price in US cents.
-        current: Whether it is the tenant's plan.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The plan's id."""
     name: str | None = None
+    """Its name."""
     monthly_governed_runs: int | None = None
+    """Governed runs included per month; ``None`` for unlimited."""
     evidence_retention_days: int | None = None
+    """How long evidence is kept."""
     price_usd_cents: int | None = None
+    """The monthly price in US cents."""
     current: bool | None = None
+    """Whether it is the tenant's plan."""

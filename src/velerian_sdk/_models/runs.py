@@ -31,47 +31,45 @@ class Run(VelerianModel):
     Only ``id`` and ``status`` are always present; every other field is ``None`` (or an
     empty collection) when the API leaves it out.
 
-    Attributes:
-        id: The run's id (``run_...``); enough to collect it later, from any process.
-        status: ``queued``, ``running``, ``succeeded``, ``failed`` or ``blocked``.
-        network_slug: The network that runs it.
-        prompt_text: The prompt it was given.
-        metadata: The caller's metadata.
-        attachment_ids: The attachments it runs against.
-        output_text: The output; ``None`` until ``succeeded``.
-        governance_pass: The governance verdict; ``None`` until terminal.
-        governance_reasons: Why governance decided as it did.
-        model_id: The model used; ``None`` until running.
-        error: What went wrong, for a ``failed`` run.
-        evidence_download_url: The evidence link; ``None`` until terminal.
-        evidence_pack_id: The evidence pack; ``None`` until terminal.
-        revision_of: The run this one revises, if any.
-        created_at: When it was queued.
-        started_at: When it started running.
-        finished_at: When it finished.
-        poll_after_s: The server's hint for when to poll next; ``None`` once terminal.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The run's id (``run_...``); enough to collect it later, from any process."""
     status: RunStatus
+    """``queued``, ``running``, ``succeeded``, ``failed`` or ``blocked``."""
     network_slug: str | None = None
+    """The network that runs it."""
     prompt_text: str | None = None
+    """The prompt it was given."""
     metadata: JSONObject = Field(default_factory=dict)
+    """The caller's metadata."""
     attachment_ids: list[str] = Field(default_factory=list)
+    """The attachments it runs against."""
     output_text: str | None = None
+    """The output; ``None`` until ``succeeded``."""
     governance_pass: bool | None = None
+    """The governance verdict; ``None`` until terminal."""
     governance_reasons: list[str] = Field(default_factory=list)
+    """Why governance decided as it did."""
     model_id: str | None = None
+    """The model used; ``None`` until running."""
     error: str | None = None
+    """What went wrong, for a ``failed`` run."""
     evidence_download_url: str | None = None
+    """The evidence link; ``None`` until terminal."""
     evidence_pack_id: str | None = None
+    """The evidence pack; ``None`` until terminal."""
     revision_of: str | None = None
+    """The run this one revises, if any."""
     created_at: Timestamp | None = None
+    """When it was queued."""
     started_at: Timestamp | None = None
+    """When it started running."""
     finished_at: Timestamp | None = None
+    """When it finished."""
     poll_after_s: float | None = None
+    """The server's hint for when to poll next; ``None`` once terminal."""
 
     @property
     def is_terminal(self) -> bool:
@@ -87,18 +85,19 @@ class QueuedRun(VelerianModel):
     out, and ``status`` reads ``queued``. The permalink comes only here: the run row
     (:class:`Run`) carries none.
 
-    Attributes:
-        run_id: The run's id: keep it, the run is billed whether you wait or not.
-        run_url: The run's browser permalink (its page in the web app, on the app's
-            origin); not an API route.
-        status: ``queued``.
-
     .. versionadded:: 0.2.0
     """
 
     run_id: str
+    """The run's id: keep it, the run is billed whether you wait or not."""
     run_url: str | None = None
+    """
+    The run's browser permalink (its page in the web app, on the app's origin).
+
+    Not an API route.
+    """
     status: RunStatus = "queued"
+    """``queued``."""
 
 
 class RunShare(VelerianModel):
@@ -111,14 +110,12 @@ class RunShare(VelerianModel):
     Only ``share_url`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        run_id: The shared run.
-        share_url: The link.
-        expires_at: When the link stops working.
-
     .. versionadded:: 0.2.0
     """
 
     share_url: str
+    """The link."""
     run_id: str | None = None
+    """The shared run."""
     expires_at: Timestamp | None = None
+    """When the link stops working."""

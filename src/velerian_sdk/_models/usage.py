@@ -15,21 +15,19 @@ class GovernedRunCounts(VelerianModel):
 
     Every field is ``None`` when the API leaves it out.
 
-    Attributes:
-        total: Invocations and network runs together.
-        allowed: ABP invocations with outcome ``allowed``.
-        denied: ABP invocations with outcome ``denied``.
-        held: ABP invocations with outcome ``held``.
-        network_runs: Network runs.
-
     .. versionadded:: 0.2.0
     """
 
     total: int | None = None
+    """Invocations and network runs together."""
     allowed: int | None = None
+    """ABP invocations with outcome ``allowed``."""
     denied: int | None = None
+    """ABP invocations with outcome ``denied``."""
     held: int | None = None
+    """ABP invocations with outcome ``held``."""
     network_runs: int | None = None
+    """Network runs."""
 
 
 class EvidencePackRow(VelerianModel):
@@ -39,27 +37,25 @@ class EvidencePackRow(VelerianModel):
     Only ``id`` is always present; every other field is ``None`` (or an empty
     collection) when the API leaves it out.
 
-    Attributes:
-        id: The pack's id (``evp_...``).
-        chain_scope: The chain it belongs to: ``abp:<abp_id>`` or ``network:<slug>``.
-        sequence: Its 1-based position in that chain.
-        abp_id: The ABP, or ``None`` for a network run.
-        invocation_id: The invocation, or ``None`` for a network run.
-        run_id: The network run, or ``None`` for an ABP invocation.
-        created_at: When it was recorded.
-        chain_hash: Its chain hash.
-
     .. versionadded:: 0.2.0
     """
 
     id: str
+    """The pack's id (``evp_...``)."""
     chain_scope: str | None = None
+    """The chain it belongs to: ``abp:<abp_id>`` or ``network:<slug>``."""
     sequence: int | None = None
+    """Its 1-based position in that chain."""
     abp_id: str | None = None
+    """The ABP, or ``None`` for a network run."""
     invocation_id: str | None = None
+    """The invocation, or ``None`` for a network run."""
     run_id: str | None = None
+    """The network run, or ``None`` for an ABP invocation."""
     created_at: Timestamp | None = None
+    """When it was recorded."""
     chain_hash: str | None = None
+    """Its chain hash."""
 
 
 class UsageAdoption(VelerianModel):
@@ -68,15 +64,13 @@ class UsageAdoption(VelerianModel):
 
     Every field is ``None`` when the API leaves it out.
 
-    Attributes:
-        active_abps: Deployed ABPs.
-        active_api_keys: Keys neither revoked nor expired.
-
     .. versionadded:: 0.2.0
     """
 
     active_abps: int | None = None
+    """Deployed ABPs."""
     active_api_keys: int | None = None
+    """Keys neither revoked nor expired."""
 
 
 class UsageSummary(VelerianModel):
@@ -91,30 +85,28 @@ class UsageSummary(VelerianModel):
     Only ``tenant_id`` and ``as_of`` are always present; every other field is ``None``
     (or an empty collection) when the API leaves it out.
 
-    Attributes:
-        tenant_id: The tenant (``ten_...``).
-        as_of: When the summary was computed.
-        period_start: The start of the period (the calendar month).
-        period_end: The end of the period.
-        governed_runs: Counts of governed runs.
-        evidence_packs: One page of evidence packs.
-        evidence_limit: The page size of ``evidence_packs``.
-        evidence_offset: How many packs precede that page.
-        evidence_total: How many packs the period has.
-        adoption: Adoption figures, or ``None``.
-
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
        A pydantic model with nested models; ``evidence_packs`` is a list.
     """
 
     tenant_id: str
+    """The tenant (``ten_...``)."""
     as_of: Timestamp
+    """When the summary was computed."""
     period_start: Timestamp | None = None
+    """The start of the period (the calendar month)."""
     period_end: Timestamp | None = None
+    """The end of the period."""
     governed_runs: GovernedRunCounts | None = None
+    """Counts of governed runs."""
     evidence_packs: list[EvidencePackRow] = Field(default_factory=list[EvidencePackRow])
+    """One page of evidence packs."""
     evidence_limit: int | None = None
+    """The page size of ``evidence_packs``."""
     evidence_offset: int | None = None
+    """How many packs precede that page."""
     evidence_total: int | None = None
+    """How many packs the period has."""
     adoption: UsageAdoption | None = None
+    """Adoption figures, or ``None``."""
