@@ -73,27 +73,50 @@ SAFE_QUERY = frozenset(
 SAFE_BODY_KEYS = frozenset(
     {
         "action",
+        "active_abps",
+        "active_api_keys",
         "aggregated_conditions",
+        "allowed",
         "artifact_kind",
+        "as_of",
         "chain_scope",
         "constraint",
         "constraint_count",
+        "content_type",
+        "current",
         "delivery",
+        "denied",
         "detail",
+        "evidence_limit",
+        "evidence_offset",
+        "evidence_pack_s3_key",
+        "evidence_retention_days",
+        "evidence_total",
         "format",
         "governance_pass",
+        "held",
         "is_allowed",
         "items",
         "last_four",
         "limit",
         "loc",
+        "monthly_governed_runs",
         "msg",
+        "name",
+        "network_runs",
+        "network_slug",
         "offset",
         "outcome",
+        "period_end",
+        "period_start",
+        "poll_after_s",
         "prefix",
+        "price_usd_cents",
         "requires_human",
         "resource_kind",
         "result",
+        "revision_of",
+        "s3_key",
         "scopes",
         "sequence",
         "sha256",
@@ -105,7 +128,13 @@ SAFE_BODY_KEYS = frozenset(
         "withheld",
     }
 )
-"""Body keys shown in debug logs; so are ``id`` and keys ending ``_id`` or ``_at``."""
+"""
+Body keys shown in debug logs; so are ``id`` and keys ending ``_id``, ``_at`` or ``_hash``.
+
+They hold ids, counts, verdicts, names, digests and storage keys: nothing that grants
+access or carries what a user sent. Payloads, outputs, prompts, metadata, free-text
+messages, file names and every URL (which may carry a signature) stay hidden.
+"""
 
 
 def mask_secret(secret: str) -> str:
@@ -163,8 +192,9 @@ def redact_json(value: object, *, key: str | None = None) -> object:
     """
     Copy decoded JSON, replacing the value of every key not on the allowlist.
 
-    Ids, timestamps and verdict fields stay readable; payloads, outputs, prompts,
-    metadata, URLs (which may carry signatures) and secrets print as ``REDACTED``.
+    Ids, timestamps, counts, names, hashes and verdict fields stay readable, and so
+    does every ``null`` or empty string; payloads, outputs, prompts, metadata, URLs
+    (which may carry signatures) and secrets print as ``REDACTED``.
     Anything nested deeper than :data:`MAX_SHOWN_DEPTH` prints as ``REDACTED`` too,
     so a hostile body cannot exhaust the stack of the code that logs it.
 
@@ -192,8 +222,12 @@ def _redact(value: object, key: str | None, depth: int) -> object:
         }
     if isinstance(value, list):
         return [_redact(item, key, depth - 1) for item in cast("list[object]", value)]
-    if key is None or _safe_body_key(key):
+    if value is None or value == "":
+        # Absent or empty hides nothing; showing it tells "null" from "redacted".
         return value
+    if key is None or _safe_body_key(key):
+        # A shown string is still scrubbed: a key pasted into a name stays masked.
+        return _scrub(value, 0) if isinstance(value, str) else value
     return REDACTED
 
 
@@ -222,7 +256,7 @@ def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) 
 
 
 def _safe_body_key(key: str) -> bool:
-    return key in SAFE_BODY_KEYS or key == "id" or key.endswith(("_id", "_ids", "_at"))
+    return key in SAFE_BODY_KEYS or key == "id" or key.endswith(("_id", "_ids", "_at", "_hash"))
 
 
 SECRET_KEYS = frozenset(

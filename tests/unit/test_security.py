@@ -195,6 +195,51 @@ def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
     assert redact_body(b"", None) == "<empty>"
 
 
+def test_debug_bodies_show_what_holds_no_secret(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    invoked = {
+        "invocation_id": "inv_1",
+        "outcome": "allowed",
+        "is_allowed": True,
+        "output": {"text": "the private answer"},
+        "evidence_pack_chain_hash": "9f2c" * 16,
+        "evidence_pack_s3_key": "evidence/ten_1/evp_1.json",
+        "model_error": None,
+        "approval_id": None,
+        "message": "",
+    }
+    minted = {
+        "id": "key_1",
+        "name": "ci deploys",
+        "secret": "vk_live_MINTEDSECRETabcdefghijklmnopqrstuvwxyz0123",
+        "revoked_at": None,
+    }
+    pasted = {"id": "key_2", "name": "vk_live_PASTEDINTOANAMEabcdefghijklmnop"}
+    answers = iter([invoked, minted, pasted])
+    client = harness.client(lambda r: httpx.Response(200, json=next(answers)))
+    harness.run(client.post("abps/abp_1/invoke", json={"payload": {"prompt": "hi"}}))
+    harness.run(client.post("api-keys", json={"name": "ci deploys"}))
+    harness.run(client.get("api-keys/key_2"))
+    text = caplog.text
+    # Before: "model_error":"REDACTED" for a null, and the hash and name hidden.
+    assert '"model_error":null' in text
+    assert '"approval_id":null' in text
+    assert '"revoked_at":null' in text
+    assert '"message":""' in text
+    assert f'"evidence_pack_chain_hash":"{"9f2c" * 16}"' in text
+    assert '"evidence_pack_s3_key":"evidence/ten_1/evp_1.json"' in text
+    assert '"name":"ci deploys"' in text
+    # What can hold a secret or what the user sent stays hidden.
+    assert '"output":{"text":"REDACTED"}' in text
+    assert '"payload":{"prompt":"REDACTED"}' in text
+    assert '"secret":"REDACTED"' in text
+    assert "MINTEDSECRET" not in text
+    assert "PASTEDINTOANAME" not in text
+    assert '"name":"vk_live_...mnop"' in text
+
+
 def test_debug_logging_survives_a_deeply_nested_body(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
