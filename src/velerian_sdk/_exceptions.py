@@ -9,6 +9,7 @@ working. Transport failures and malformed success bodies have their own classes,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -40,6 +41,7 @@ __all__ = [
     "VelerianTimeoutError",
     "VelerianValidationError",
     "error_from_response",
+    "note_attempts",
 ]
 
 
@@ -120,19 +122,44 @@ class VelerianConnectionError(VelerianError):
     The request did not get a complete HTTP response.
 
     Raised for refused or dropped connections, DNS failures, a response cut off halfway
-    and protocol errors, once retries are spent.
+    and protocol errors, once retries are spent. The message says how many attempts
+    were made and over how long, and why there were not more.
 
     Attributes:
         method: The HTTP method of the failed request.
         url: The URL of the failed request, with its query string redacted.
+        attempts: How many attempts the call made (``1`` when it was not retried).
+        elapsed_s: Seconds from the call's start to the last failure, backoff sleeps
+            included, or ``None`` when the error did not come through the retry link.
 
     .. versionadded:: 0.2.0
     """
+
+    attempts: int = 1
+    elapsed_s: float | None = None
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
+
+
+def note_attempts(
+    error: VelerianConnectionError, attempts: int, elapsed_s: float, why_no_more: str
+) -> None:
+    """
+    Record on ``error`` how its call was tried, in its attributes and its message.
+
+    Args:
+        error: The failure that ends the call.
+        attempts: How many attempts the call made.
+        elapsed_s: Seconds since the call started.
+        why_no_more: Why no further attempt was made, e.g. ``max_retries=3``.
+    """
+    error.attempts = attempts
+    error.elapsed_s = elapsed_s
+    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+    error.args = (f"{error.args[0]} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
 
 
 class VelerianTimeoutError(VelerianConnectionError):
@@ -463,12 +490,52 @@ def _read_error_body(response: httpx.Response) -> tuple[object, str | None]:
     try:
         body: object = json.loads(content)
     except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
-        text = content[:2000].decode("utf-8", "replace").strip()
-        return None, (text or response.reason_phrase or None)
+        return None, _foreign_body_detail(response, content)
     if not isinstance(body, dict):
         return body, None
     mapping = cast("dict[str, object]", body)
     return mapping, (_readable_detail(mapping["detail"]) if "detail" in mapping else None)
+
+
+_SHORT_TEXT = 200
+"""A plain-text error body up to this long is quoted whole; a longer one is described."""
+_TITLE = re.compile(rb"<title[^>]*>([^<]{1,200})</title>", re.IGNORECASE)
+
+
+def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None:
+    """
+    Describe an error body that is not JSON: the API never sends one.
+
+    A short line of plain text (a proxy's ``Bad Gateway``) is quoted as it is. Anything
+    else, an HTML page above all, is described by its type and size instead of pasted
+    into the message, with the page title if it has one, and a hint at the likely cause.
+    """
+    text = content.decode("utf-8", "replace").strip()
+    if not text:
+        return response.reason_phrase or None
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    short_line = len(text) <= _SHORT_TEXT and "\n" not in text and not text.startswith("<")
+    if short_line and "json" not in content_type:
+        return text
+    from ._response_limits import ERROR_BODY_EXCERPT, stated_length  # imports this module
+
+    # Only an excerpt of a long error body is read: its size is the one stated.
+    size = stated_length(response)
+    if size is None:
+        size_text = f"{'at least ' if len(content) >= ERROR_BODY_EXCERPT else ''}{len(content)}"
+    else:
+        size_text = str(size)
+    detail = f"a body of {size_text} bytes ({content_type or 'no content-type'})"
+    title = _TITLE.search(content[:4096])
+    if title is not None:
+        shown = " ".join(title.group(1).decode("utf-8", "replace").split())
+        detail = f'{detail} titled "{shown}"'
+    if "json" in content_type:
+        return f"{detail} that is not valid JSON"
+    if response.status_code >= 500:
+        return f"{detail}, not the API's JSON: a proxy or gateway may have answered"
+    origin = response.request.url.copy_with(path="/", query=None, fragment=None)
+    return f"{detail}: this does not look like the Velerian API; check base_url ({origin})"
 
 
 def _readable_detail(detail: object) -> str:

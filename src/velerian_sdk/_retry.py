@@ -20,7 +20,7 @@ from typing import ClassVar, Literal
 import httpx
 
 from ._deadline import DEADLINE
-from ._exceptions import VelerianArgumentError, VelerianConnectionError
+from ._exceptions import VelerianArgumentError, VelerianConnectionError, note_attempts
 from ._logging import logger
 from ._middleware import Backoff, Middleware, MiddlewareFlow
 from ._redaction import redact_url
@@ -231,7 +231,10 @@ class RetryMiddleware(Middleware):
             A generator yielding each attempt and returning the last response.
         """
         policy = self.policy
-        deadline = None if policy.total_timeout is None else self._clock() + policy.total_timeout
+        # One clock read per call, as before: the deadline is counted from it, and a
+        # connection error that ends the call says how long it tried.
+        started = self._clock()
+        deadline = None if policy.total_timeout is None else started + policy.total_timeout
         if deadline is not None and self._clock is time.monotonic:
             # Read by the clients while a body arrives (see _deadline), on the same clock.
             request.extensions[DEADLINE] = deadline
@@ -262,6 +265,8 @@ class RetryMiddleware(Middleware):
             delay = self._delay_before(attempt, response, deadline) if replayable else None
             if delay is None:
                 if failure is not None:
+                    why = self._why_no_more(attempt, replayable=replayable)
+                    note_attempts(failure, attempt, self._clock() - started, why)
                     raise failure
                 assert response is not None
                 return response
@@ -276,6 +281,15 @@ class RetryMiddleware(Middleware):
                 type(failure).__name__ if response is None else f"HTTP {response.status_code}",
             )
             step = Backoff(delay, request)
+
+    def _why_no_more(self, attempt: int, *, replayable: bool) -> str:
+        """Say why the call stopped at ``attempt``: for the message of its last error."""
+        retries = self.policy.max_retries
+        if attempt > retries:
+            return f"max_retries={retries}"
+        if not replayable:
+            return "not retried: a streamed body cannot be sent twice"
+        return f"no retry fits in the rest of total_timeout={self.policy.total_timeout:g} s"
 
     def _delay_before(
         self, attempt: int, response: httpx.Response | None, deadline: float | None

@@ -108,12 +108,46 @@ def test_validation_detail_is_made_readable(harness: Harness) -> None:
     assert caught.value.body == body
 
 
-def test_non_json_error_body_falls_back_to_text(harness: Harness) -> None:
-    client = harness.client(lambda r: httpx.Response(502, text="<html>Bad gateway</html>"))
+def test_a_short_plain_text_error_body_is_quoted(harness: Harness) -> None:
+    client = harness.client(lambda r: httpx.Response(502, text="Bad gateway"), max_retries=0)
     with pytest.raises(VelerianServerError) as caught:
         harness.run(client.get("plans"))
-    assert caught.value.detail == "<html>Bad gateway</html>"
+    assert caught.value.detail == "Bad gateway"
     assert caught.value.body is None
+
+
+NOT_THE_API = (
+    "<!DOCTYPE html>\n<html lang=en>\n<head><title>404 Not Found</title></head>\n<body>"
+    "<h1>Not Found</h1><p>The requested URL was not found on the server. If you entered "
+    "the URL manually please check your spelling and try again.</p>" + " " * 133 + "</body>"
+)
+
+
+def test_an_html_error_body_is_described_not_pasted(harness: Harness) -> None:
+    html = httpx.Response(404, text=NOT_THE_API, headers={"content-type": "text/html"})
+    client = harness.client(lambda r: html, base_url="http://127.0.0.1:8000")
+    with pytest.raises(VelerianNotFoundError) as caught:
+        harness.run(client.get("plans"))
+    message = str(caught.value)
+    # Before: the message carried all 364 characters of the page.
+    assert "<html" not in message
+    assert message == (
+        'GET /api/v2/plans -> HTTP 404: a body of 364 bytes (text/html) titled "404 Not Found": '
+        "this does not look like the Velerian API; check base_url (http://127.0.0.1:8000/)"
+    )
+    assert caught.value.body is None
+
+
+def test_an_html_error_page_from_a_gateway_is_described(harness: Harness) -> None:
+    page = httpx.Response(
+        502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}
+    )
+    client = harness.client(lambda r: page, max_retries=0)
+    with pytest.raises(VelerianServerError) as caught:
+        harness.run(client.get("plans"))
+    assert caught.value.detail == (
+        "a body of 24 bytes (text/html), not the API's JSON: a proxy or gateway may have answered"
+    )
 
 
 def test_rate_limit_error_carries_retry_after(harness: Harness) -> None:

@@ -105,6 +105,65 @@ def test_connection_errors_are_retried_then_typed(harness: Harness) -> None:
     assert len(harness.requests) == 3
 
 
+def test_a_connection_error_says_how_often_and_how_long_it_tried(harness: Harness) -> None:
+    refused = httpx.ConnectError("refused")
+    client = harness.client(script(refused, refused, refused), max_retries=2)
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(client.get("plans"))
+    error = caught.value
+    # Before: "GET https://api.test/api/v2/plans failed: ConnectError: refused", whether
+    # it was tried once or four times over seconds.
+    assert str(error).startswith("GET https://api.test/api/v2/plans failed: ConnectError: refused")
+    assert str(error).endswith("(3 attempts over 0.0 s; max_retries=2)")
+    assert error.attempts == 3
+    assert error.elapsed_s is not None
+    assert 0 <= error.elapsed_s < 1.0
+    once = harness.client(script(refused), max_retries=0)
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(once.get("plans"))
+    assert str(caught.value).endswith("(1 attempt over 0.0 s; max_retries=0)")
+    assert caught.value.attempts == 1
+
+
+def test_the_elapsed_time_of_a_failed_call_counts_its_backoff_sleeps() -> None:
+    now = [100.0]
+
+    def send(request: httpx.Request) -> httpx.Response:
+        now[0] += 0.25  # each attempt takes a quarter of a second to fail
+        raise VelerianConnectionError("GET x failed", method="GET", url="x")
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    policy = RetryPolicy(max_retries=3, jitter=lambda low, high: high)
+    retry = RetryMiddleware(policy, clock=lambda: now[0])
+    request = httpx.Request("GET", "https://api.test/api/v2/plans")
+    with pytest.raises(VelerianConnectionError) as caught:
+        send_through_chain([retry], request, send, sleep)
+    # 4 attempts of 0.25 s, and sleeps of 0.5, 1 and 2 s.
+    assert caught.value.elapsed_s == pytest.approx(4.5)
+    assert str(caught.value) == "GET x failed (4 attempts over 4.5 s; max_retries=3)"
+
+
+def test_a_connection_error_says_why_it_was_not_retried(harness: Harness) -> None:
+    refused = httpx.ConnectError("refused")
+    client = harness.client(script(refused))
+
+    def chunks() -> Iterator[bytes]:
+        yield b"abc"
+
+    async def achunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+
+    body = chunks() if harness.flavour == "sync" else achunks()
+    request = httpx.Request("PUT", "https://api.test/api/v2/blob", content=body)
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(client._send(request))  # pyright: ignore[reportPrivateUsage]
+    assert str(caught.value).endswith(
+        "(1 attempt over 0.0 s; not retried: a streamed body cannot be sent twice)"
+    )
+
+
 def test_read_timeout_is_retried_and_typed(harness: Harness) -> None:
     timeout = httpx.ReadTimeout("slow")
     client = harness.client(script(timeout, timeout), max_retries=1)
