@@ -140,6 +140,8 @@ def package(session: nox.Session) -> None:
     tmp = session.create_tmp()
     session.run("python", "-m", "build", "--installer", "uv", "--outdir", f"{tmp}/dist", ".")
     session.run("python", "scripts/check_dist.py", f"{tmp}/dist")
+    session.run("python", "-m", "build", "--installer", "uv", "--outdir", f"{tmp}/stub", "stubs")
+    session.run("python", "scripts/check_dist.py", "--license-only", f"{tmp}/stub")
 
 
 @nox.session(tags=["ci"])

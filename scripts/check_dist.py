@@ -2,11 +2,13 @@
 Check built distributions: each installs into a fresh venv and imports cleanly.
 
     python scripts/check_dist.py DIST_DIR
+    python scripts/check_dist.py --license-only STUB_DIST_DIR
 
 For the wheel and for the sdist: create a new virtual environment, install the file
 (which pulls only the runtime dependencies), import the package, and check the version,
 the `py.typed` marker, and that nothing but the package itself was installed from this
-repository.
+repository. Every wheel and sdist, the stub server's included, must carry the Apache-2.0
+text as ``LICENSE`` and declare it in its metadata.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import venv
 import zipfile
@@ -60,13 +63,53 @@ def check_wheel_contents(wheel: Path) -> None:
         raise SystemExit("py.typed is not in the wheel")
 
 
+LICENSE_START = "Apache License\n                           Version 2.0, January 2004"
+LICENSE_METADATA = ("License-Expression: Apache-2.0", "License-File: LICENSE")
+
+
+def check_license(artifact: Path) -> None:
+    """The artifact holds the licence text as ``LICENSE`` and its metadata names it."""
+    if artifact.suffix == ".whl":
+        with zipfile.ZipFile(artifact) as wheel:
+            info = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+            dist_info = info.rsplit("/", 1)[0]
+            names = wheel.namelist()
+            license_name = f"{dist_info}/licenses/LICENSE"
+            text = wheel.read(license_name).decode() if license_name in names else ""
+            metadata = wheel.read(info).decode()
+    else:
+        with tarfile.open(artifact) as sdist:
+            top = sdist.getnames()[0].split("/", 1)[0]
+            text = _member_text(sdist, f"{top}/LICENSE")
+            metadata = _member_text(sdist, f"{top}/PKG-INFO")
+    if LICENSE_START not in text:
+        raise SystemExit(f"{artifact.name}: no Apache-2.0 LICENSE file")
+    missing = [line for line in LICENSE_METADATA if line not in metadata.splitlines()]
+    if missing:
+        raise SystemExit(f"{artifact.name}: metadata lacks {missing}")
+    print(f"{artifact.name}: carries LICENSE (Apache-2.0)")
+
+
+def _member_text(sdist: tarfile.TarFile, name: str) -> str:
+    try:
+        member = sdist.extractfile(name)
+    except KeyError:
+        return ""
+    return "" if member is None else member.read().decode()
+
+
 def main() -> int:
     """Check every wheel and sdist in the given folder."""
-    dist = Path(sys.argv[1])
+    license_only = sys.argv[1] == "--license-only"
+    dist = Path(sys.argv[-1])
     wheels = sorted(dist.glob("*.whl"))
     sdists = sorted(dist.glob("*.tar.gz"))
     if len(wheels) != 1 or len(sdists) != 1:
         raise SystemExit(f"expected one wheel and one sdist in {dist}, found {wheels + sdists}")
+    for artifact in (*wheels, *sdists):
+        check_license(artifact)
+    if license_only:
+        return 0
     check_wheel_contents(wheels[0])
     for artifact in (*wheels, *sdists):
         check(artifact)

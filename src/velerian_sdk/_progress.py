@@ -44,7 +44,7 @@ class ProgressCallback(Protocol):
 
 class TqdmProgress:
     """
-    A :class:`ProgressCallback` that draws a ``tqdm`` bar (install ``tqdm`` to use it).
+    A :class:`ProgressCallback` that draws a ``tqdm`` bar (needs the ``tqdm`` extra).
 
     In a terminal it draws a text bar; in a notebook, use ``notebook=True`` for the
     widget. Use it as a context manager so that the bar is closed at the end.
@@ -55,7 +55,8 @@ class TqdmProgress:
         notebook: Draw the Jupyter widget instead of the text bar.
 
     Raises:
-        VelerianArgumentError: ``tqdm`` is not installed.
+        VelerianArgumentError: ``tqdm`` is not installed (install ``velerian-sdk[tqdm]``),
+            or, with ``notebook=True``, the widget cannot be drawn (no ``ipywidgets``).
 
     Example:
         .. code-block:: python
@@ -73,12 +74,19 @@ class TqdmProgress:
             import tqdm
             import tqdm.notebook
         except ImportError:
-            msg = "TqdmProgress needs tqdm: pip install tqdm"
+            msg = (
+                "TqdmProgress draws its bar with tqdm, which is not installed: install the "
+                "velerian-sdk[tqdm] extra (or tqdm itself), or pass your own progress callback"
+            )
             raise VelerianArgumentError(msg) from None
         bar_class = tqdm.notebook.tqdm_notebook if notebook else tqdm.tqdm
-        self._bar: Tqdm[NoReturn] = bar_class(
-            desc=description, unit=unit, unit_scale=unit == "B", unit_divisor=1024, total=None
-        )
+        try:
+            self._bar: Tqdm[NoReturn] = bar_class(
+                desc=description, unit=unit, unit_scale=unit == "B", unit_divisor=1024, total=None
+            )
+        except ImportError as exc:  # tqdm's notebook widget needs ipywidgets
+            msg = f"TqdmProgress(notebook=True) cannot draw its widget: {exc}"
+            raise VelerianArgumentError(msg) from None
         self._done = 0
 
     def __call__(self, done: int, total: int | None, /) -> None:
