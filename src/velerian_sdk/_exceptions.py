@@ -558,3 +558,12 @@ def _readable_detail(detail: object) -> str:
                 parts.append(str(item))
         return "; ".join(parts)
     return json.dumps(detail, default=str)
+
+
+# A traceback names an exception by its class's module: show the one users import from
+# (``velerian_sdk.VelerianAuthError``), not this private one. Pickle finds each class
+# under that name too, since the package exports it.
+for _exported in __all__:
+    _value = globals()[_exported]
+    if isinstance(_value, type):
+        _value.__module__ = "velerian_sdk"

@@ -60,6 +60,10 @@ class VelerianPaginationError(VelerianError):
         self.offset = offset
 
 
+# Shown in tracebacks as the name users import (see the end of _exceptions).
+VelerianPaginationError.__module__ = "velerian_sdk"
+
+
 @dataclass(frozen=True, slots=True)
 class PageData(Generic[ItemT]):
     """

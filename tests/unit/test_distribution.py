@@ -7,12 +7,16 @@ these tests check the sources that build them, and what a traceback shows.
 
 from __future__ import annotations
 
+import inspect
+import pickle
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
 
-from velerian_sdk import TqdmProgress, VelerianArgumentError
+import velerian_sdk
+from velerian_sdk import TqdmProgress, VelerianArgumentError, VelerianError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = [ROOT, ROOT / "stubs"]
@@ -49,3 +53,23 @@ def test_tqdm_progress_without_tqdm_says_how_to_get_it(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` raise ImportError
     with pytest.raises(VelerianArgumentError, match=r"velerian-sdk\[tqdm\] extra"):
         TqdmProgress("evidence")
+
+
+def exported_errors() -> list[type[VelerianError]]:
+    found: list[type[VelerianError]] = []
+    for name in velerian_sdk.__all__:
+        value = getattr(velerian_sdk, name)
+        if inspect.isclass(value) and issubclass(value, VelerianError):
+            found.append(value)
+    return found
+
+
+@pytest.mark.parametrize("cls", exported_errors(), ids=lambda cls: cls.__name__)
+def test_a_traceback_names_an_error_as_users_import_it(cls: type[VelerianError]) -> None:
+    # Before: "velerian_sdk._exceptions.VelerianAuthError: ..." in every traceback.
+    assert cls.__module__ == "velerian_sdk"
+    error = cls.__new__(cls)
+    error.args = ("what went wrong",)
+    shown = traceback.format_exception_only(cls, error)[-1]
+    assert shown == f"velerian_sdk.{cls.__name__}: what went wrong\n"
+    assert pickle.loads(pickle.dumps(cls)) is cls
