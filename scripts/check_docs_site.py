@@ -34,6 +34,7 @@ from pathlib import Path
 from PIL import Image
 
 import velerian_sdk
+from velerian_sdk._namespace_property import NamespaceProperty
 
 # (page, texts its rendered DOM must contain, window height): the abps page is tall
 # enough to show `client.abps.invoke`, its third method, in the screenshot.
@@ -214,7 +215,7 @@ def namespaces() -> dict[str, str]:
         found: dict[str, str] = {}
         for name in dir(type(client)):
             if name.startswith("_") or not isinstance(
-                getattr(type(client), name, None), functools.cached_property
+                getattr(type(client), name, None), NamespaceProperty
             ):
                 continue
             found[name] = type(getattr(client, name)).__name__

@@ -48,11 +48,7 @@ class Attachment(VelerianModel):
 
 
 class RegisteredAttachment(Attachment):
-    """
-    The answer to registering an attachment: the upload needs its ``upload_url``.
-
-    .. versionadded:: 0.2.0
-    """
+    """The answer to registering an attachment: the upload needs its ``upload_url``."""
 
     # Narrowed from `str | None`: sound, as models are frozen (no write can widen it).
     upload_url: str  # pyright: ignore[reportIncompatibleVariableOverride, reportGeneralTypeIssues]
