@@ -19,10 +19,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "velerian_sdk"
 
-# Every `*_async.py` module in the package is a source; its twin is `*_sync.py` beside it.
+ASYNC_TREE = PACKAGE / "_async"
+SYNC_TREE = PACKAGE / "_sync"
+# Files of the sync tree written by hand, which have no async source to generate from
+# (the two flavours' transports wrap different httpcore classes).
+HAND_WRITTEN = frozenset({"transport.py"})
+
+# Every module under `_async/` is a source; its twin has the same path under `_sync/`.
+# A `*_async.py` module elsewhere is a source too; its twin is `*_sync.py` beside it.
 PAIRS = [
+    (path, SYNC_TREE / path.relative_to(ASYNC_TREE))
+    for path in sorted(ASYNC_TREE.rglob("*.py"))
+    if path.name not in HAND_WRITTEN
+] + [
     (path, path.with_name(path.name[: -len("_async.py")] + "_sync.py"))
     for path in sorted(PACKAGE.rglob("*_async.py"))
+    if ASYNC_TREE not in path.parents
 ]
 
 # Any name `AsyncXxx` becomes `Xxx` (AsyncVelerianClient, AsyncPage, httpx.AsyncClient,
@@ -30,6 +42,8 @@ PAIRS = [
 ASYNC_PREFIX = re.compile(r"\bAsync([A-Z]\w*)")
 # A module `x_async` imported by another async module becomes `x_sync`.
 ASYNC_MODULE = re.compile(r"\b(\w+)_async\b")
+# The async tree itself, named in an import (`from .._async.pages import ...`).
+ASYNC_PACKAGE = re.compile(r"(?<![\w])_async\b")
 
 # Whole-word replacements, applied in order.
 WORDS = [
@@ -72,6 +86,7 @@ def to_sync(source: str, name: str) -> str:
             line = line.replace(old, new)
         line = ASYNC_PREFIX.sub(r"\1", line)
         line = ASYNC_MODULE.sub(r"\1_sync", line)
+        line = ASYNC_PACKAGE.sub("_sync", line)
         for old, new in WORDS:
             line = re.sub(rf"\b{re.escape(old)}\b", new, line)
         lines.append(line)
@@ -103,15 +118,27 @@ def main() -> int:
     args = parser.parse_args()
     stale: list[str] = []
     for source, target in PAIRS:
-        text = to_sync(source.read_text(encoding="utf-8"), source.name)
+        in_tree = ASYNC_TREE in source.parents
+        name = source.relative_to(PACKAGE).as_posix() if in_tree else source.name
+        text = to_sync(source.read_text(encoding="utf-8"), name)
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if text == current:
             continue
         if args.check:
             stale.append(str(target.relative_to(ROOT)))
         else:
+            target.parent.mkdir(exist_ok=True)
             target.write_text(text, encoding="utf-8")
             print(f"wrote {target.relative_to(ROOT)}")
+    generated = {target for _, target in PAIRS}
+    orphans = [
+        str(path.relative_to(ROOT))
+        for path in sorted(SYNC_TREE.rglob("*.py"))
+        if path not in generated and path.name not in HAND_WRITTEN
+    ]
+    if orphans:
+        print("files under _sync/ with no async source (delete them):", *orphans, sep="\n  ")
+        return 1
     if stale:
         print("stale generated files (run python scripts/unasync.py):", *stale, sep="\n  ")
         return 1
