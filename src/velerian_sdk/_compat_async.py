@@ -26,10 +26,10 @@ from ._polling import (
 )
 
 if TYPE_CHECKING:
-    from . import AsyncPage
     from ._models.abps import InvokeResult
     from ._models.evidence import EvidenceExport
     from ._models.usage import UsageSummary
+    from ._pagination_async import AsyncPage
 
 __all__ = ["AsyncLegacyMethods"]
 

@@ -28,10 +28,10 @@ from ._polling import (
 )
 
 if TYPE_CHECKING:
-    from . import Page
     from ._models.abps import InvokeResult
     from ._models.evidence import EvidenceExport
     from ._models.usage import UsageSummary
+    from ._pagination_sync import Page
 
 __all__ = ["LegacyMethods"]
 

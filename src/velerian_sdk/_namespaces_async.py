@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
-    from . import AsyncVelerianClient
+    from ._client_async import AsyncVelerianClient
     from .resources._rows import AsyncRows
     from .resources.abps import AsyncAbps
     from .resources.api_keys import AsyncApiKeys

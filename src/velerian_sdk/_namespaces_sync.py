@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
-    from . import VelerianClient
+    from ._client_sync import VelerianClient
     from .resources._rows import Rows
     from .resources.abps import Abps
     from .resources.api_keys import ApiKeys

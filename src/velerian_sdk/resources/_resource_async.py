@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import AsyncPage
 from .._models.pages import PageEnvelope, page_envelope
 from .._pagination import AsyncPageFetcher, PageData, check_count
+from .._pagination_async import AsyncPage
 from ._call import ApiCall
 
 if TYPE_CHECKING:
-    from .. import AsyncVelerianClient
+    from .._client_async import AsyncVelerianClient
 
 __all__ = ["AsyncAPIResource"]
 

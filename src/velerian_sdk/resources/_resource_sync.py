@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from .. import Page
 from .._models.pages import PageEnvelope, page_envelope
 from .._pagination import PageData, PageFetcher, check_count
+from .._pagination_sync import Page
 from ._call import ApiCall
 
 if TYPE_CHECKING:
-    from .. import VelerianClient
+    from .._client_sync import VelerianClient
 
 __all__ = ["APIResource"]
 

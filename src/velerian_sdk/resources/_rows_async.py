@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from .. import AsyncPage
 from .._base_client import Params
 from .._json import JSONObject, JSONValue
 from .._pagination import (
@@ -21,6 +20,7 @@ from .._pagination import (
     next_offset,
     rows_page,
 )
+from .._pagination_async import AsyncPage
 from ._base import AsyncAPIResource
 from ._call import ApiCall
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import Page
 from .._base_client import Params
 from .._json import JSONObject, JSONValue
 from .._pagination import (
@@ -23,6 +22,7 @@ from .._pagination import (
     next_offset,
     rows_page,
 )
+from .._pagination_sync import Page
 from ._base import APIResource
 from ._call import ApiCall
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ... import AsyncPage
 from ..._models.abps import Abp, AbpStatus, InvokeResult
+from ..._pagination_async import AsyncPage
 from .._base import AsyncAPIResource
 from . import _requests
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ... import Page
 from ..._models.abps import Abp, AbpStatus, InvokeResult
+from ..._pagination_sync import Page
 from .._base import APIResource
 from . import _requests
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from ... import Page
 from ..._models.api_keys import ApiKey, ApiKeyScope, CreatedApiKey
+from ..._pagination_sync import Page
 from .._base import APIResource
 from . import _requests
 

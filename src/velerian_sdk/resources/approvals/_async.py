@@ -7,8 +7,8 @@ generates.
 
 from __future__ import annotations
 
-from ... import AsyncPage
 from ..._models.approvals import Approval, ApprovalStatus
+from ..._pagination_async import AsyncPage
 from .._base import AsyncAPIResource
 from . import _requests
 

@@ -9,8 +9,8 @@ generates.
 
 from __future__ import annotations
 
-from ... import Page
 from ..._models.approvals import Approval, ApprovalStatus
+from ..._pagination_sync import Page
 from .._base import APIResource
 from . import _requests
 

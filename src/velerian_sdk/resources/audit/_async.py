@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
-from ... import AsyncPage
 from ..._models.audit import AuditAction, AuditLogEntry
+from ..._pagination_async import AsyncPage
 from .._base import AsyncAPIResource
 from . import _requests
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ... import Page
 from ..._models.audit import AuditAction, AuditLogEntry
+from ..._pagination_sync import Page
 from .._base import APIResource
 from . import _requests
 

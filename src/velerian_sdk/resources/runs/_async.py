@@ -10,13 +10,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ... import AsyncPage, AsyncVelerianClient
 from ..._exceptions import VelerianError
 from ..._models.runs import QueuedRun, Run, RunShare, RunStatus
+from ..._pagination_async import AsyncPage
 from ..._polling import DEFAULT_POLL_INTERVAL, DEFAULT_RUN_TIMEOUT, RunPoller, note_queued_run
 from .._base import AsyncAPIResource
 from . import _requests
+
+if TYPE_CHECKING:
+    from ..._client_async import AsyncVelerianClient
 
 __all__ = ["AsyncRuns"]
 

@@ -12,13 +12,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ... import Page, VelerianClient
 from ..._exceptions import VelerianError
 from ..._models.runs import QueuedRun, Run, RunShare, RunStatus
+from ..._pagination_sync import Page
 from ..._polling import DEFAULT_POLL_INTERVAL, DEFAULT_RUN_TIMEOUT, RunPoller, note_queued_run
 from .._base import APIResource
 from . import _requests
+
+if TYPE_CHECKING:
+    from ..._client_sync import VelerianClient
 
 __all__ = ["Runs"]
 
