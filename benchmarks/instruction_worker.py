@@ -19,6 +19,7 @@ from contextlib import ExitStack
 import httpx
 
 from velerian_sdk import AsyncVelerianClient, VelerianClient
+from velerian_sdk._base_client import BaseClient
 from velerian_sdk._models.audit import AuditLogEntry
 from velerian_sdk._models.pages import page_envelope
 
@@ -114,7 +115,7 @@ def _json_loads_page() -> Callable[[], object]:
 def _sdk_parse_page() -> Callable[[], object]:
     body = _page_body()
     response = httpx.Response(200, content=body, request=httpx.Request("GET", ORIGIN))
-    parse = VelerianClient._parse  # pyright: ignore[reportPrivateUsage]  # a list call's step
+    parse = BaseClient.parse  # a list call's step
     envelope = page_envelope(AuditLogEntry)
     return lambda: parse(response, envelope)
 

@@ -15,7 +15,8 @@ from collections.abc import Callable
 import httpx
 import pydantic
 
-from velerian_sdk import AuditLogEntry, VelerianClient
+from velerian_sdk import AuditLogEntry
+from velerian_sdk._base_client import BaseClient
 from velerian_sdk._models.pages import page_envelope
 
 from .measure import RatioSummary, paired_rounds
@@ -59,7 +60,7 @@ def page_parsing_table(size: Size) -> Table:
     items_only = b"[" + b",".join(audit_items(count)) + b"]"
     entries = pydantic.TypeAdapter(list[AuditLogEntry])
     lean = pydantic.TypeAdapter(list[_LeanEntry])
-    parse = VelerianClient._parse  # pyright: ignore[reportPrivateUsage]  # the list call's step
+    parse = BaseClient.parse  # the list call's step
     envelope = page_envelope(AuditLogEntry)
     ways: dict[str, Callable[[], object]] = {
         BASIS: lambda: json.loads(body),

@@ -1,9 +1,10 @@
 """
-Everything both clients share that does no I/O.
+Everything both flavours' senders share that does no I/O.
 
 :class:`BaseClient` validates settings, assembles the middleware chain once, turns a
 call into an :class:`httpx.Request`, and turns a response into a model or a typed
-error. The sync and async clients add only the sending, sleeping and closing.
+error. The sync and async senders (``_sender_sync``, ``_sender_async``) add only the
+sending and sleeping; the clients hold a sender and add the public methods.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from ._json import encode_json
 from ._logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from ._middleware import Middleware
 from ._redaction import redact_url
-from ._reprs import attribute, masked_key
 from ._response_limits import ERROR_BODY_EXCERPT
 from ._retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from ._settings import (
@@ -69,17 +69,36 @@ _ADAPTERS: dict[object, pydantic.TypeAdapter[Any]] = {}
 
 
 class BaseClient(Generic[HttpT]):
-    """Settings, request building and response parsing shared by the two clients."""
+    """
+    Settings, request building and response parsing shared by the two senders.
 
-    _http: HttpT
-    _pool: SharedPool[HttpT]
-    _generation: int
-    _owns_http: bool
+    Attributes:
+        http: The ``httpx`` client requests are built with and sent through; renewed
+            from :attr:`pool` after a fork.
+        pool: The connection pool this sender shares with ``with_options`` copies.
+        generation: The fork generation :attr:`http` belongs to.
+        owns_http: Whether closing the client closes :attr:`pool`.
+        chain: The middleware chain, built once.
+        user_middleware: The caller's own links, as given.
+        urls: Parsed API URLs by path (see :meth:`url`).
+    """
+
+    http: HttpT
+    pool: SharedPool[HttpT]
+    generation: int
+    owns_http: bool
+    chain: tuple[Middleware, ...]
+    user_middleware: tuple[Middleware, ...]
+    urls: dict[str, httpx.URL]
     _settings: ClientSettings
-    _chain: tuple[Middleware, ...]
     _default_headers: httpx.Headers
 
-    def _configure(
+    @property
+    def settings(self) -> ClientSettings:
+        """The resolved settings of the client this sender serves."""
+        return self._settings
+
+    def configure(
         self,
         *,
         api_key: str | None,
@@ -123,7 +142,7 @@ class BaseClient(Generic[HttpT]):
             allow_insecure_http=allow_insecure_http,
             max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
-        self._user_middleware = tuple(middleware)
+        self.user_middleware = tuple(middleware)
         self._default_headers = httpx.Headers(
             {
                 "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
@@ -141,18 +160,18 @@ class BaseClient(Generic[HttpT]):
         if injected:
             sent = http_headers or httpx.Headers()
             preset = tuple(n for n in PRESET_HEADERS if sent.get(n) == self._default_headers[n])
-        self._chain = self._build_chain(preset=preset)
+        self.chain = self._build_chain(preset=preset)
         self._root_api = f"{root}{API_PREFIX}/"
-        self._urls: dict[str, httpx.URL] = {}
+        self.urls = {}
 
-    def _preset_headers(self) -> dict[str, str]:
+    def preset_headers(self) -> dict[str, str]:
         """The headers of the ``httpx`` client this client builds for itself."""
         return {name: self._default_headers[name] for name in PRESET_HEADERS}
 
     def _build_chain(self, *, preset: tuple[str, ...]) -> tuple[Middleware, ...]:
         settings = self._settings
-        user_call: list[Middleware] = [m for m in self._user_middleware if m.stage == "call"]
-        user_attempt: list[Middleware] = [m for m in self._user_middleware if m.stage != "call"]
+        user_call: list[Middleware] = [m for m in self.user_middleware if m.stage == "call"]
+        user_attempt: list[Middleware] = [m for m in self.user_middleware if m.stage != "call"]
         return (
             DefaultHeadersMiddleware(self._default_headers, preset=preset),
             IdempotencyMiddleware(),
@@ -163,32 +182,23 @@ class BaseClient(Generic[HttpT]):
             *user_attempt,
         )
 
-    @property
-    def base_url(self) -> str:
-        """The API root this client talks to, without the ``/api/v2`` prefix."""
-        return self._settings.root
-
-    @property
-    def max_retries(self) -> int:
-        """How many times a failed call is retried."""
-        return self._settings.retry.max_retries
-
-    def _url(self, path: str) -> str | httpx.URL:
+    def url(self, path: str) -> str | httpx.URL:
+        """The URL of an API path (parsed once and kept), or a server's link as is."""
         if path.startswith(("http://", "https://")):
             return path  # a link from the server (presigned, say): used once
-        url = self._urls.get(path)
+        url = self.urls.get(path)
         if url is None:
             # Parsing a URL is a large part of what httpx spends building a request;
             # the same API paths come back again and again (an ABP invoked, a run
             # polled), and an httpx.URL is immutable, so parsed ones are kept.
             root = self._settings.root if path[:1] == "/" else self._root_api
             url = httpx.URL(root + path)
-            if len(self._urls) >= _URL_CACHE_SIZE:
-                self._urls.clear()
-            self._urls[path] = url
+            if len(self.urls) >= _URL_CACHE_SIZE:
+                self.urls.clear()
+            self.urls[path] = url
         return url
 
-    def _build_request(
+    def build_request(
         self,
         method: str,
         path: str,
@@ -222,9 +232,9 @@ class BaseClient(Generic[HttpT]):
         if not isinstance(timeout, NotGiven) and timeout is not None:
             request_timeout = resolve_timeout(timeout, injected=False)
         try:
-            request = self._http.build_request(
+            request = self.http.build_request(
                 method,
-                self._url(path),
+                self.url(path),
                 params=_clean_params(params) if params else None,
                 content=content,
                 headers=call_headers,
@@ -250,7 +260,7 @@ class BaseClient(Generic[HttpT]):
         raise error_from_response(response, retry_after=parse_retry_after(response.headers))
 
     @staticmethod
-    def _parse(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
+    def parse(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
         """Validate a 2xx body straight from bytes into ``cast_to``."""
         try:
             if issubclass(cast_to, pydantic.BaseModel):
@@ -275,16 +285,6 @@ class BaseClient(Generic[HttpT]):
                 status_code=response.status_code,
                 errors=errors,
             ) from None
-
-    def __repr__(self) -> str:
-        # Safe on a client whose constructor raised halfway (see _reprs).
-        settings = attribute(self, "_settings")
-        retry = attribute(settings, "retry")
-        return (
-            f"{type(self).__name__}(base_url={attribute(settings, 'root')!r}, "
-            f"api_key={masked_key(attribute(settings, 'api_key'))!r}, "
-            f"max_retries={attribute(retry, 'max_retries')!r})"
-        )
 
 
 def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> Exception:

@@ -1,9 +1,10 @@
 """
 :class:`AsyncVelerianClient`: the I/O of the asynchronous flavour.
 
-It adds to :class:`~velerian_sdk._base_client.BaseClient` only what differs between the
-flavours: sending one request, driving the middleware chain, and closing. This module
-is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
+The client checks its settings, holds an :class:`~velerian_sdk._sender_async.AsyncHttpSender`
+(which sends every call) and offers the public methods; the namespaces and the 0.1
+methods come from its bases. This module is the source of the synchronous twin, which
+``scripts/unasync.py`` generates.
 """
 
 from __future__ import annotations
@@ -16,21 +17,20 @@ from typing import cast
 import httpx
 from typing_extensions import Self
 
-from . import _connections
-from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transport_error
+from ._base_client import Params
 from ._compat_async import AsyncLegacyMethods
 from ._connections import SharedPool
-from ._deadline import AsyncAttemptTimer, AsyncDeadlineStream
 from ._exceptions import VelerianArgumentError
-from ._middleware import AsyncSleep, Middleware, asend_through_chain
-from ._response_body_async import read_body
+from ._middleware import AsyncSleep, Middleware
+from ._reprs import attribute, masked_key
 from ._retry import RetryPolicy
+from ._sender_async import AsyncHttpSender
 from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 
 __all__ = ["AsyncVelerianClient"]
 
 
-class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
+class AsyncVelerianClient(AsyncLegacyMethods):
     """
     The asynchronous client of the Velerian governed-run and evidence API.
 
@@ -82,8 +82,6 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
                     print(entry.created_at, entry.action)
     """
 
-    _sleep: AsyncSleep
-
     def __init__(
         self,
         *,
@@ -103,7 +101,10 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         if given is not None and not isinstance(given, httpx.AsyncClient):
             msg = f"http_client must be an httpx.AsyncClient, got {type(given).__name__}"
             raise VelerianArgumentError(msg)
-        self._configure(
+        import asyncio  # here, not at the top: importing the SDK does not load it
+
+        sender = AsyncHttpSender(asyncio.sleep)
+        sender.configure(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -117,17 +118,31 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             max_response_bytes=max_response_bytes,
             http_headers=None if http_client is None else http_client.headers,
         )
-        self._owns_http = http_client is None
-        import asyncio  # here, not at the top: importing the SDK does not load it
-
-        self._sleep = asyncio.sleep
         if http_client is None:
-            build = functools.partial(_own_http_client, self._preset_headers())
-            self._pool = SharedPool(build(), build)
+            build = functools.partial(_own_http_client, sender.preset_headers())
+            sender.use_pool(SharedPool(build(), build), owns=True)
         else:
-            self._pool = SharedPool(http_client, None)
-        self._http = self._pool.http
-        self._generation = self._pool.generation
+            sender.use_pool(SharedPool(http_client, None), owns=False)
+        self._sender = sender
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to, without the ``/api/v2`` prefix."""
+        return self._sender.settings.root
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed call is retried."""
+        return self._sender.settings.retry.max_retries
+
+    @property
+    def _sleep(self) -> AsyncSleep:
+        # How the client waits between attempts and polls; tests replace it.
+        return self._sender.sleeper
+
+    @_sleep.setter
+    def _sleep(self, sleep: AsyncSleep) -> None:
+        self._sender.sleeper = sleep
 
     def with_options(
         self,
@@ -161,8 +176,10 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             The new client.
         """
         derived = type(self).__new__(type(self))
-        s = self._settings
-        derived._configure(
+        parent = self._sender
+        s = parent.settings
+        sender = AsyncHttpSender(parent.sleeper)
+        sender.configure(
             api_key=s.api_key if isinstance(api_key, NotGiven) else api_key,
             base_url=s.root if isinstance(base_url, NotGiven) else base_url,
             timeout=s.timeout if isinstance(timeout, NotGiven) else timeout,
@@ -171,20 +188,20 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             if isinstance(default_headers, NotGiven)
             else default_headers,
             user_agent=s.user_agent if isinstance(user_agent, NotGiven) else user_agent,
-            middleware=self._user_middleware if isinstance(middleware, NotGiven) else middleware,
+            middleware=parent.user_middleware if isinstance(middleware, NotGiven) else middleware,
             allow_insecure_http=s.allow_insecure_http,
             injected=True,
             retry_policy=s.retry,
             max_response_bytes=s.max_response_bytes
             if isinstance(max_response_bytes, NotGiven)
             else max_response_bytes,
-            http_headers=self._http.headers,
+            http_headers=parent.http.headers,
         )
-        derived._pool = self._pool
-        derived._http = self._http
-        derived._generation = self._generation
-        derived._owns_http = False
-        derived._sleep = self._sleep
+        sender.pool = parent.pool
+        sender.http = parent.http
+        sender.generation = parent.generation
+        sender.owns_http = False
+        derived._sender = sender
         return derived
 
     async def request(
@@ -224,7 +241,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             VelerianAPIError: A non-2xx answer, once retries are spent.
             VelerianConnectionError: No complete response, once retries are spent.
         """
-        built = self._build_request(
+        built = self._sender.build_request(
             method,
             path,
             params=params,
@@ -234,7 +251,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             idempotency_key=idempotency_key,
             timeout=timeout,
         )
-        return await self._send(built)
+        return await self._sender.send(built)
 
     async def get(
         self,
@@ -326,50 +343,6 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
             timeout=timeout,
         )
 
-    async def _request_model(
-        self,
-        method: str,
-        path: str,
-        cast_to: type[ModelT],
-        *,
-        params: Params | None = None,
-        json: object = None,
-        idempotency_key: str | None = None,
-    ) -> ModelT:
-        """Send a call through the chain and validate its 2xx body into ``cast_to``."""
-        built = self._build_request(
-            method, path, params=params, json=json, idempotency_key=idempotency_key
-        )
-        return self._parse(await self._send(built), cast_to)
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        # An integer comparison per call: the process has not been forked since the
-        # last one. The slow path renews the pool in a forked child, or raises.
-        if self._generation != _connections.generation or self._http.is_closed:
-            self._http = self._pool.current(type(self).__name__)
-            self._generation = self._pool.generation
-        response = await asend_through_chain(self._chain, request, self._send_once, self._sleep)
-        return self._raise_for_status(response)
-
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
-        try:
-            with AsyncAttemptTimer(request) as bounded:
-                response = await self._http.send(request, stream=True, auth=None)
-                if response.is_success and request.extensions.get(STREAM):
-                    return response
-                if not bounded:  # the timer already bounds the body it reads
-                    AsyncDeadlineStream.attach(response)
-                try:
-                    await read_body(response, self._settings.max_response_bytes)
-                finally:
-                    await response.aclose()
-        except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
-        except RuntimeError as exc:  # unasync: remove
-            _connections.raise_if_moved_loop(exc)  # unasync: remove
-            raise  # unasync: remove
-        return response
-
     async def close(self) -> None:
         """
         Close the connection pool, if this client created it.
@@ -377,12 +350,19 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         In a forked child, the pool inherited from the parent is left open: the parent
         still uses its connections.
         """
-        if self._owns_http:
-            http = self._pool.release()
-            if http is not None:
-                await http.aclose()
+        await self._sender.close()
 
     aclose = close  # unasync: remove
+
+    def __repr__(self) -> str:
+        # Safe on a client whose constructor raised halfway (see _reprs).
+        settings = attribute(attribute(self, "_sender"), "settings")
+        retry = attribute(settings, "retry")
+        return (
+            f"{type(self).__name__}(base_url={attribute(settings, 'root')!r}, "
+            f"api_key={masked_key(attribute(settings, 'api_key'))!r}, "
+            f"max_retries={attribute(retry, 'max_retries')!r})"
+        )
 
     async def __aenter__(self) -> Self:
         return self

@@ -15,9 +15,6 @@ with no size stated, at the client's ``max_response_bytes`` of decoded bytes; an
 other encoding is refused before a byte is written.
 """
 
-# pyright: reportPrivateUsage=false
-# This module is the client's own download step: it uses the client's internals.
-
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -45,7 +42,7 @@ from ._transfer import (
 )
 
 if TYPE_CHECKING:
-    from ._client_async import AsyncVelerianClient
+    from ._sender_async import AsyncSender
 
 __all__ = ["download_export"]
 
@@ -53,7 +50,7 @@ CHUNK_SIZE = 256 * 1024
 
 
 async def download_export(
-    client: AsyncVelerianClient,
+    sender: AsyncSender,
     export: ExportLike,
     to: Destination,
     *,
@@ -63,7 +60,7 @@ async def download_export(
     Download ``export`` to ``to``; see ``client.evidence.download``.
 
     Args:
-        client: The client whose chain and settings to use.
+        sender: The client's sender, whose chain and settings are used.
         export: The export to fetch.
         to: A path, a folder, or a binary file object.
         progress: Told ``(bytes done, bytes total)`` as chunks arrive.
@@ -71,7 +68,7 @@ async def download_export(
     Returns:
         What was written.
     """
-    plan = download_plan(export, allow_insecure_http=client._settings.allow_insecure_http)
+    plan = download_plan(export, allow_insecure_http=sender.settings.allow_insecure_http)
     attempt = 0
     while True:
         sink = Sink(
@@ -82,14 +79,14 @@ async def download_export(
             progress=progress,
         )
         try:
-            response = await _open(client, plan, export)
+            response = await _open(sender, plan, export)
         except BaseException:
             sink.discard()
             raise
         try:
             try:
                 decoder = body_decoder(response)
-                limit = _decoded_limit(response, plan, decoder, client._settings.max_response_bytes)
+                limit = _decoded_limit(response, plan, decoder, sender.settings.max_response_bytes)
                 decoded = 0
                 if response.is_stream_consumed:
                     # Built in memory by an in-process transport: httpx decoded it then.
@@ -116,10 +113,10 @@ async def download_export(
             # The body broke off halfway; the chain only retries until headers arrive.
             sink.discard()
             attempt += 1
-            delay = client._settings.retry.delay_before_retry(attempt, None)
+            delay = sender.settings.retry.delay_before_retry(attempt, None)
             if delay is None:
                 raise
-            await client._sleep(delay)
+            await sender.sleep(delay)
         except BaseException:
             sink.discard()
             raise
@@ -145,10 +142,8 @@ def _decoded_limit(
     return None
 
 
-async def _open(
-    client: AsyncVelerianClient, plan: DownloadPlan, export: ExportLike
-) -> httpx.Response:
-    request = client._build_request(
+async def _open(sender: AsyncSender, plan: DownloadPlan, export: ExportLike) -> httpx.Response:
+    request = sender.build_request(
         "GET",
         plan.url,
         headers={"Accept": "*/*", "Accept-Encoding": "identity"},
@@ -156,7 +151,7 @@ async def _open(
         authenticate=plan.authenticate,
     )
     try:
-        return await client._send(request)
+        return await sender.send(request)
     except VelerianForbiddenError as exc:
         expired = is_expired(export) or "expire" in (exc.detail or "").lower()
         if not plan.authenticate and expired:

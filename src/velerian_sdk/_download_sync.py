@@ -17,9 +17,6 @@ with no size stated, at the client's ``max_response_bytes`` of decoded bytes; an
 other encoding is refused before a byte is written.
 """
 
-# pyright: reportPrivateUsage=false
-# This module is the client's own download step: it uses the client's internals.
-
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -47,7 +44,7 @@ from ._transfer import (
 )
 
 if TYPE_CHECKING:
-    from ._client_sync import VelerianClient
+    from ._sender_sync import Sender
 
 __all__ = ["download_export"]
 
@@ -55,7 +52,7 @@ CHUNK_SIZE = 256 * 1024
 
 
 def download_export(
-    client: VelerianClient,
+    sender: Sender,
     export: ExportLike,
     to: Destination,
     *,
@@ -65,7 +62,7 @@ def download_export(
     Download ``export`` to ``to``; see ``client.evidence.download``.
 
     Args:
-        client: The client whose chain and settings to use.
+        sender: The client's sender, whose chain and settings are used.
         export: The export to fetch.
         to: A path, a folder, or a binary file object.
         progress: Told ``(bytes done, bytes total)`` as chunks arrive.
@@ -73,7 +70,7 @@ def download_export(
     Returns:
         What was written.
     """
-    plan = download_plan(export, allow_insecure_http=client._settings.allow_insecure_http)
+    plan = download_plan(export, allow_insecure_http=sender.settings.allow_insecure_http)
     attempt = 0
     while True:
         sink = Sink(
@@ -84,14 +81,14 @@ def download_export(
             progress=progress,
         )
         try:
-            response = _open(client, plan, export)
+            response = _open(sender, plan, export)
         except BaseException:
             sink.discard()
             raise
         try:
             try:
                 decoder = body_decoder(response)
-                limit = _decoded_limit(response, plan, decoder, client._settings.max_response_bytes)
+                limit = _decoded_limit(response, plan, decoder, sender.settings.max_response_bytes)
                 decoded = 0
                 if response.is_stream_consumed:
                     # Built in memory by an in-process transport: httpx decoded it then.
@@ -118,10 +115,10 @@ def download_export(
             # The body broke off halfway; the chain only retries until headers arrive.
             sink.discard()
             attempt += 1
-            delay = client._settings.retry.delay_before_retry(attempt, None)
+            delay = sender.settings.retry.delay_before_retry(attempt, None)
             if delay is None:
                 raise
-            client._sleep(delay)
+            sender.sleep(delay)
         except BaseException:
             sink.discard()
             raise
@@ -147,8 +144,8 @@ def _decoded_limit(
     return None
 
 
-def _open(client: VelerianClient, plan: DownloadPlan, export: ExportLike) -> httpx.Response:
-    request = client._build_request(
+def _open(sender: Sender, plan: DownloadPlan, export: ExportLike) -> httpx.Response:
+    request = sender.build_request(
         "GET",
         plan.url,
         headers={"Accept": "*/*", "Accept-Encoding": "identity"},
@@ -156,7 +153,7 @@ def _open(client: VelerianClient, plan: DownloadPlan, export: ExportLike) -> htt
         authenticate=plan.authenticate,
     )
     try:
-        return client._send(request)
+        return sender.send(request)
     except VelerianForbiddenError as exc:
         expired = is_expired(export) or "expire" in (exc.detail or "").lower()
         if not plan.authenticate and expired:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "ERROR_BODY_EXCERPT",
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
@@ -42,6 +43,7 @@ __all__ = [
     "VelerianValidationError",
     "error_from_response",
     "note_attempts",
+    "stated_length",
 ]
 
 
@@ -502,6 +504,30 @@ _SHORT_TEXT = 200
 _TITLE = re.compile(rb"<title[^>]*>([^<]{1,200})</title>", re.IGNORECASE)
 
 
+ERROR_BODY_EXCERPT = 64 * 1024
+"""The most of a body that an error response gives its exception (and keeps in memory)."""
+
+
+def stated_length(response: httpx.Response) -> int | None:
+    """
+    Return the response's ``Content-Length``, or ``None`` when absent or malformed.
+
+    Args:
+        response: A response whose headers have arrived.
+
+    Returns:
+        The stated number of body bytes on the wire.
+    """
+    # One pass over the raw pairs: ``headers.get`` decodes every value it compares.
+    for name, value in response.headers.raw:
+        if len(name) == _LENGTH_NAME_SIZE and name.lower() == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+_LENGTH_NAME_SIZE = len(b"content-length")
+
+
 def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None:
     """
     Describe an error body that is not JSON: the API never sends one.
@@ -517,8 +543,6 @@ def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None
     short_line = len(text) <= _SHORT_TEXT and "\n" not in text and not text.startswith("<")
     if short_line and "json" not in content_type:
         return text
-    from ._response_limits import ERROR_BODY_EXCERPT, stated_length  # imports this module
-
     # Only an excerpt of a long error body is read: its size is the one stated.
     size = stated_length(response)
     if size is None:

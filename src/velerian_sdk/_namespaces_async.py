@@ -9,12 +9,12 @@ which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
-    from ._client_async import AsyncVelerianClient
+    from ._sender_async import AsyncHttpSender
     from .resources._rows import AsyncRows
     from .resources.abps import AsyncAbps
     from .resources.api_keys import AsyncApiKeys
@@ -33,82 +33,81 @@ __all__ = ["AsyncNamespaces"]
 class AsyncNamespaces:
     """The resource namespaces of :class:`AsyncVelerianClient`."""
 
-    def _as_client(self) -> AsyncVelerianClient:
-        # This mixin is only ever a base of AsyncVelerianClient.
-        return cast("AsyncVelerianClient", self)
+    _sender: AsyncHttpSender
+    """Sends every call; set by the client's constructor."""
 
     @NamespaceProperty
     def abps(self) -> AsyncAbps:
         """Agent blueprints: list, retrieve and invoke."""
         from .resources.abps import AsyncAbps
 
-        return AsyncAbps(self._as_client())
+        return AsyncAbps(self._sender)
 
     @NamespaceProperty
     def evidence(self) -> AsyncEvidence:
         """Evidence exports of invocations and ABPs."""
         from .resources.evidence import AsyncEvidence
 
-        return AsyncEvidence(self._as_client())
+        return AsyncEvidence(self._sender)
 
     @NamespaceProperty
     def audit(self) -> AsyncAudit:
         """The audit log: one page, or every entry."""
         from .resources.audit import AsyncAudit
 
-        return AsyncAudit(self._as_client())
+        return AsyncAudit(self._sender)
 
     @NamespaceProperty
     def api_keys(self) -> AsyncApiKeys:
         """API keys: mint, list and revoke."""
         from .resources.api_keys import AsyncApiKeys
 
-        return AsyncApiKeys(self._as_client())
+        return AsyncApiKeys(self._sender)
 
     @NamespaceProperty
     def usage(self) -> AsyncUsage:
         """The tenant's usage summary."""
         from .resources.usage import AsyncUsage
 
-        return AsyncUsage(self._as_client())
+        return AsyncUsage(self._sender)
 
     @NamespaceProperty
     def runs(self) -> AsyncRuns:
         """Network runs: list, retrieve, wait, revise and share."""
         from .resources.runs import AsyncRuns
 
-        return AsyncRuns(self._as_client())
+        return AsyncRuns(self._sender)
 
     @NamespaceProperty
     def networks(self) -> AsyncNetworks:
         """Governed network runs: queue, and wait for them."""
         from .resources.networks import AsyncNetworks
 
-        return AsyncNetworks(self._as_client())
+        return AsyncNetworks(self._sender, runs=self.runs)
 
     @NamespaceProperty
     def approvals(self) -> AsyncApprovals:
         """Invocations held for a human decision: list, approve, reject."""
         from .resources.approvals import AsyncApprovals
 
-        return AsyncApprovals(self._as_client())
+        return AsyncApprovals(self._sender)
 
     @NamespaceProperty
     def plans(self) -> AsyncPlans:
         """The billing plans."""
         from .resources.plans import AsyncPlans
 
-        return AsyncPlans(self._as_client())
+        return AsyncPlans(self._sender)
 
     @NamespaceProperty
     def attachments(self) -> AsyncAttachments:
         """Files for network runs."""
         from .resources.attachments import AsyncAttachments
 
-        return AsyncAttachments(self._as_client())
+        return AsyncAttachments(self._sender)
 
     @NamespaceProperty
     def _rows(self) -> AsyncRows:
         from .resources._rows import AsyncRows
 
-        return AsyncRows(self._as_client())
+        return AsyncRows(self._sender)

@@ -11,12 +11,12 @@ which ``scripts/unasync.py`` generates.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from ._namespace_property import NamespaceProperty
 
 if TYPE_CHECKING:
-    from ._client_sync import VelerianClient
+    from ._sender_sync import HttpSender
     from .resources._rows import Rows
     from .resources.abps import Abps
     from .resources.api_keys import ApiKeys
@@ -35,82 +35,81 @@ __all__ = ["Namespaces"]
 class Namespaces:
     """The resource namespaces of :class:`VelerianClient`."""
 
-    def _as_client(self) -> VelerianClient:
-        # This mixin is only ever a base of VelerianClient.
-        return cast("VelerianClient", self)
+    _sender: HttpSender
+    """Sends every call; set by the client's constructor."""
 
     @NamespaceProperty
     def abps(self) -> Abps:
         """Agent blueprints: list, retrieve and invoke."""
         from .resources.abps import Abps
 
-        return Abps(self._as_client())
+        return Abps(self._sender)
 
     @NamespaceProperty
     def evidence(self) -> Evidence:
         """Evidence exports of invocations and ABPs."""
         from .resources.evidence import Evidence
 
-        return Evidence(self._as_client())
+        return Evidence(self._sender)
 
     @NamespaceProperty
     def audit(self) -> Audit:
         """The audit log: one page, or every entry."""
         from .resources.audit import Audit
 
-        return Audit(self._as_client())
+        return Audit(self._sender)
 
     @NamespaceProperty
     def api_keys(self) -> ApiKeys:
         """API keys: mint, list and revoke."""
         from .resources.api_keys import ApiKeys
 
-        return ApiKeys(self._as_client())
+        return ApiKeys(self._sender)
 
     @NamespaceProperty
     def usage(self) -> Usage:
         """The tenant's usage summary."""
         from .resources.usage import Usage
 
-        return Usage(self._as_client())
+        return Usage(self._sender)
 
     @NamespaceProperty
     def runs(self) -> Runs:
         """Network runs: list, retrieve, wait, revise and share."""
         from .resources.runs import Runs
 
-        return Runs(self._as_client())
+        return Runs(self._sender)
 
     @NamespaceProperty
     def networks(self) -> Networks:
         """Governed network runs: queue, and wait for them."""
         from .resources.networks import Networks
 
-        return Networks(self._as_client())
+        return Networks(self._sender, runs=self.runs)
 
     @NamespaceProperty
     def approvals(self) -> Approvals:
         """Invocations held for a human decision: list, approve, reject."""
         from .resources.approvals import Approvals
 
-        return Approvals(self._as_client())
+        return Approvals(self._sender)
 
     @NamespaceProperty
     def plans(self) -> Plans:
         """The billing plans."""
         from .resources.plans import Plans
 
-        return Plans(self._as_client())
+        return Plans(self._sender)
 
     @NamespaceProperty
     def attachments(self) -> Attachments:
         """Files for network runs."""
         from .resources.attachments import Attachments
 
-        return Attachments(self._as_client())
+        return Attachments(self._sender)
 
     @NamespaceProperty
     def _rows(self) -> Rows:
         from .resources._rows import Rows
 
-        return Rows(self._as_client())
+        return Rows(self._sender)

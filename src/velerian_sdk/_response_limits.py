@@ -11,33 +11,10 @@ from __future__ import annotations
 
 import httpx
 
-from ._exceptions import VelerianResponseTooLargeError
+from ._exceptions import ERROR_BODY_EXCERPT, VelerianResponseTooLargeError, stated_length
 from ._redaction import redact_url
 
 __all__ = ["ERROR_BODY_EXCERPT", "stated_length", "too_large"]
-
-ERROR_BODY_EXCERPT = 64 * 1024
-"""The most of a body that an error response gives its exception (and keeps in memory)."""
-
-
-def stated_length(response: httpx.Response) -> int | None:
-    """
-    Return the response's ``Content-Length``, or ``None`` when absent or malformed.
-
-    Args:
-        response: A response whose headers have arrived.
-
-    Returns:
-        The stated number of body bytes on the wire.
-    """
-    # One pass over the raw pairs: ``headers.get`` decodes every value it compares.
-    for name, value in response.headers.raw:
-        if len(name) == _LENGTH_NAME_SIZE and name.lower() == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
-
-
-_LENGTH_NAME_SIZE = len(b"content-length")
 
 
 def too_large(request: httpx.Request, limit: int, *, size: str) -> VelerianResponseTooLargeError:

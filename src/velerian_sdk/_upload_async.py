@@ -7,13 +7,11 @@ client's default headers. A failed send is retried with a fresh stream, since a 
 body cannot be replayed by the chain's own retry.
 """
 
-# pyright: reportPrivateUsage=false
-# This module is the client's own upload step: it uses the client's internals.
-
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._call import ApiCall
 from ._exceptions import VelerianAPIError, VelerianConnectionError
 from ._models.attachments import Attachment, RegisteredAttachment
 from ._origin import check_link
@@ -22,13 +20,13 @@ from ._progress import ProgressCallback
 from ._upload_source import Source, UploadSource
 
 if TYPE_CHECKING:
-    from ._client_async import AsyncVelerianClient
+    from ._sender_async import AsyncSender
 
 __all__ = ["upload_attachment"]
 
 
 async def upload_attachment(
-    client: AsyncVelerianClient,
+    sender: AsyncSender,
     source: Source,
     *,
     filename: str | None = None,
@@ -39,7 +37,7 @@ async def upload_attachment(
     Upload a file as a run attachment; see ``client.attachments.upload``.
 
     Args:
-        client: The client to use.
+        sender: The client's sender.
         source: A path, bytes, or a binary file object.
         filename: The registered name (default: the file's own name).
         content_type: Its media type (default: guessed from the name).
@@ -50,10 +48,9 @@ async def upload_attachment(
     """
     body = UploadSource(source, filename=filename, content_type=content_type)
     try:
-        registered = await client._request_model(
+        register = ApiCall(
             "POST",
             "run-attachments",
-            RegisteredAttachment,
             json={
                 "filename": body.filename,
                 "content_type": body.content_type,
@@ -61,27 +58,27 @@ async def upload_attachment(
                 "sha256": body.sha256,
             },
         )
+        registered = await sender.fetch(register, RegisteredAttachment)
         check_link(
             registered.upload_url,
-            allow_insecure_http=client._settings.allow_insecure_http,
+            allow_insecure_http=sender.settings.allow_insecure_http,
             purpose="upload",
         )
-        await _send_bytes(client, registered.upload_url, body, progress)
+        await _send_bytes(sender, registered.upload_url, body, progress)
     finally:
         body.close()
-    return await client._request_model(
-        "POST",
-        f"run-attachments/{path_segment('attachment_id', registered.id)}/finalize",
-        Attachment,
+    finalize = ApiCall(
+        "POST", f"run-attachments/{path_segment('attachment_id', registered.id)}/finalize"
     )
+    return await sender.fetch(finalize, Attachment)
 
 
 async def _send_bytes(
-    client: AsyncVelerianClient, url: str, body: UploadSource, progress: ProgressCallback | None
+    sender: AsyncSender, url: str, body: UploadSource, progress: ProgressCallback | None
 ) -> None:
     attempt = 0
     while True:
-        request = client._build_request(
+        request = sender.build_request(
             "PUT",
             url,
             content=body.achunks(progress),
@@ -89,15 +86,15 @@ async def _send_bytes(
             authenticate=False,
         )
         try:
-            await client._send(request)
+            await sender.send(request)
             return
         except (VelerianConnectionError, VelerianAPIError) as exc:
             retryable = isinstance(exc, VelerianConnectionError) or (
-                client._settings.retry.is_retryable_status(exc.status_code)
+                sender.settings.retry.is_retryable_status(exc.status_code)
             )
             attempt += 1
             response = exc.response if isinstance(exc, VelerianAPIError) else None
-            delay = client._settings.retry.delay_before_retry(attempt, response)
+            delay = sender.settings.retry.delay_before_retry(attempt, response)
             if not retryable or delay is None:
                 raise
-            await client._sleep(delay)
+            await sender.sleep(delay)

@@ -18,7 +18,7 @@ def ok(request: httpx.Request) -> httpx.Response:
 def test_with_options_shares_the_pool_and_changes_only_what_was_asked(harness: Harness) -> None:
     client = harness.client(ok, max_retries=2, user_agent="base/1")
     derived = client.with_options(max_retries=0, default_headers={"X-Tenant": "t2"})
-    assert derived._http is client._http  # pyright: ignore[reportPrivateUsage]
+    assert derived._sender.http is client._sender.http  # pyright: ignore[reportPrivateUsage]
     assert derived.max_retries == 0
     assert client.max_retries == 2
     harness.run(derived.get("plans"))
@@ -32,8 +32,8 @@ def test_closing_a_derived_client_leaves_the_pool_open() -> None:
     with VelerianClient(api_key=TEST_KEY) as client:
         with client.with_options(timeout=5.0) as derived:
             assert derived.base_url == client.base_url
-        assert not client._http.is_closed  # pyright: ignore[reportPrivateUsage]
-    assert client._http.is_closed  # pyright: ignore[reportPrivateUsage]
+        assert not client._sender.http.is_closed  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.http.is_closed  # pyright: ignore[reportPrivateUsage]
 
 
 def test_async_context_manager_closes_its_own_pool() -> None:
@@ -45,7 +45,7 @@ def test_async_context_manager_closes_its_own_pool() -> None:
         return client
 
     client = asyncio.run(main())
-    assert client._http.is_closed  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.http.is_closed  # pyright: ignore[reportPrivateUsage]
 
 
 def test_injected_client_is_never_closed_by_the_sdk() -> None:

@@ -71,13 +71,13 @@ def test_a_forked_child_gets_a_new_pool_and_leaves_the_inherited_one_open(
 ) -> None:
     client = VelerianClient(api_key=TEST_KEY, base_url=BASE)
     client.get("plans")
-    inherited = client._http  # pyright: ignore[reportPrivateUsage]
+    inherited = client._sender.http  # pyright: ignore[reportPrivateUsage]
     fork()
     client.get("plans")
-    renewed = client._http  # pyright: ignore[reportPrivateUsage]
+    renewed = client._sender.http  # pyright: ignore[reportPrivateUsage]
     assert renewed is not inherited
     client.get("plans")
-    assert client._http is renewed  # renewed once, not per call  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.http is renewed  # renewed once, not per call  # pyright: ignore[reportPrivateUsage]
     assert child_state == [inherited]
     client.close()
     assert renewed.is_closed
@@ -86,14 +86,14 @@ def test_a_forked_child_gets_a_new_pool_and_leaves_the_inherited_one_open(
 
 def test_the_async_client_too() -> None:
     client = AsyncVelerianClient(api_key=TEST_KEY, base_url=BASE)
-    inherited = client._http  # pyright: ignore[reportPrivateUsage]
+    inherited = client._sender.http  # pyright: ignore[reportPrivateUsage]
 
     async def main() -> httpx.AsyncClient:
         await client.get("plans")
         fork()
         async with client:
             await client.get("plans")
-            return client._http  # pyright: ignore[reportPrivateUsage]
+            return client._sender.http  # pyright: ignore[reportPrivateUsage]
 
     renewed = asyncio.run(main())
     assert renewed is not inherited
@@ -105,7 +105,7 @@ def test_closing_in_the_child_before_any_call_leaves_the_inherited_pool_open(
     child_state: list[object],
 ) -> None:
     client = VelerianClient(api_key=TEST_KEY, base_url=BASE)
-    inherited = client._http  # pyright: ignore[reportPrivateUsage]
+    inherited = client._sender.http  # pyright: ignore[reportPrivateUsage]
     fork()
     client.close()
     assert not inherited.is_closed
@@ -120,7 +120,7 @@ def test_with_options_copies_share_the_renewed_pool() -> None:
     fork()
     derived.get("plans")
     client.get("plans")
-    assert client._http is derived._http  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.http is derived._sender.http  # pyright: ignore[reportPrivateUsage]
     client.close()
     with pytest.raises(VelerianClientClosedError):
         derived.get("plans")
@@ -158,7 +158,7 @@ def test_an_injected_client_without_connections_keeps_working_after_a_fork(
     if isinstance(transport, httpx.MockTransport):
         client.get("plans")
     else:  # nothing may leave the process: the check alone is exercised
-        assert client._pool.current("VelerianClient") is own  # pyright: ignore[reportPrivateUsage]
+        assert client._sender.pool.current("VelerianClient") is own  # pyright: ignore[reportPrivateUsage]
     own.close()
 
 

@@ -138,7 +138,7 @@ def test_a_client_building_its_own_pool_accepts_gzip_and_deflate_only(
     flavour: type[VelerianClient] | type[AsyncVelerianClient],
 ) -> None:
     client = flavour(api_key=TEST_KEY, base_url="https://api.test")
-    request = client._build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
+    request = client._sender.build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
     assert request.headers.get_list("accept-encoding") == ["gzip, deflate"]
 
 
@@ -314,8 +314,8 @@ class Export:
 
 def fetch(harness: Harness, client: VelerianClient | AsyncVelerianClient, to: Path) -> object:
     if isinstance(client, VelerianClient):
-        return download(client, Export(), to)
-    return harness.run(adownload(client, Export(), to))
+        return download(client._sender, Export(), to)  # pyright: ignore[reportPrivateUsage]
+    return harness.run(adownload(client._sender, Export(), to))  # pyright: ignore[reportPrivateUsage]
 
 
 @pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip"])

@@ -53,8 +53,8 @@ def run_download(
             progress.append((done, total))
 
     if isinstance(client, VelerianClient):
-        return download(client, export, to, progress=report)
-    return harness.run(adownload(client, export, to, progress=report))
+        return download(client._sender, export, to, progress=report)  # pyright: ignore[reportPrivateUsage]
+    return harness.run(adownload(client._sender, export, to, progress=report))  # pyright: ignore[reportPrivateUsage]
 
 
 def serve(body: bytes = BODY, status: int = 200) -> Callable[[httpx.Request], httpx.Response]:

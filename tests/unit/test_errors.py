@@ -200,7 +200,7 @@ def test_parse_failure_is_a_response_validation_error(harness: Harness) -> None:
     client = harness.client(lambda r: answer(200, {"id": "p", "price": "lots"}))
     response = harness.run(client.get("plans"))
     with pytest.raises(VelerianResponseValidationError) as caught:
-        client._parse(response, Plan)  # pyright: ignore[reportPrivateUsage]
+        client._sender.parse(response, Plan)  # pyright: ignore[reportPrivateUsage]
     error = caught.value
     assert error.request_id == "req_1"
     assert error.body == b'{"id":"p","price":"lots"}'
@@ -214,7 +214,7 @@ def test_parse_of_invalid_json_is_a_response_validation_error(harness: Harness) 
     client = harness.client(lambda r: httpx.Response(200, content=b'{"id": '))
     response = harness.run(client.get("plans"))
     with pytest.raises(VelerianResponseValidationError):
-        client._parse(response, dict[str, int])  # pyright: ignore[reportPrivateUsage]
+        client._sender.parse(response, dict[str, int])  # pyright: ignore[reportPrivateUsage]
 
 
 def test_a_deeply_nested_error_body_is_still_a_typed_error(harness: Harness) -> None:

@@ -109,7 +109,7 @@ def test_a_flow_that_returns_nonsense_is_reported(harness: Harness) -> None:
 
 def test_chain_order_is_documented_order(harness: Harness) -> None:
     client = harness.client(lambda r: httpx.Response(200, json={}), middleware=[PerCall("c", [])])
-    names = [type(m).__name__ for m in client._chain]  # pyright: ignore[reportPrivateUsage]
+    names = [type(m).__name__ for m in client._sender.chain]  # pyright: ignore[reportPrivateUsage]
     assert names == [
         "DefaultHeadersMiddleware",
         "IdempotencyMiddleware",

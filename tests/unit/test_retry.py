@@ -158,7 +158,7 @@ def test_a_connection_error_says_why_it_was_not_retried(harness: Harness) -> Non
     body = chunks() if harness.flavour == "sync" else achunks()
     request = httpx.Request("PUT", "https://api.test/api/v2/blob", content=body)
     with pytest.raises(VelerianConnectionError) as caught:
-        harness.run(client._send(request))  # pyright: ignore[reportPrivateUsage]
+        harness.run(client._sender.send(request))  # pyright: ignore[reportPrivateUsage]
     assert str(caught.value).endswith(
         "(1 attempt over 0.0 s; not retried: a streamed body cannot be sent twice)"
     )
@@ -414,7 +414,7 @@ def test_one_shot_stream_bodies_are_not_retried(harness: Harness) -> None:
     body = chunks() if harness.flavour == "sync" else achunks()
     request = httpx.Request("PUT", "https://api.test/api/v2/blob", content=body)
     with pytest.raises(VelerianServerError):
-        harness.run(client._send(request))  # pyright: ignore[reportPrivateUsage]
+        harness.run(client._sender.send(request))  # pyright: ignore[reportPrivateUsage]
     assert len(harness.requests) == 1
 
 

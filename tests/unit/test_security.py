@@ -77,7 +77,7 @@ def test_cross_origin_redirect_drops_the_key() -> None:
 
 def test_own_client_does_not_follow_redirects() -> None:
     client = VelerianClient(api_key=TEST_KEY, base_url="https://api.test")
-    assert client._http.follow_redirects is False  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.http.follow_redirects is False  # pyright: ignore[reportPrivateUsage]
 
 
 def test_logs_never_show_the_key_or_signatures(
@@ -258,7 +258,7 @@ def test_debug_logging_survives_a_deeply_nested_body(
 def test_an_unusable_presigned_link_is_reported_without_its_signature(harness: Harness) -> None:
     client = harness.client(lambda r: httpx.Response(200))
     with pytest.raises(VelerianArgumentError) as caught:
-        client._build_request(  # pyright: ignore[reportPrivateUsage]  # the transfers' step
+        client._sender.build_request(  # pyright: ignore[reportPrivateUsage]  # the transfers' step
             "GET", "https://storage.test/a\x00b?sig=s3cr3t", authenticate=False
         )
     assert "s3cr3t" not in str(caught.value)

@@ -102,8 +102,8 @@ def test_non_middleware_is_refused() -> None:
 def test_injected_client_keeps_its_timeout_unless_given() -> None:
     own = httpx.Client(timeout=3.0)
     client = VelerianClient(api_key=TEST_KEY, http_client=own)
-    request = client._build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
+    request = client._sender.build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
     assert request.extensions["timeout"]["read"] == 3.0
     given = VelerianClient(api_key=TEST_KEY, http_client=own, timeout=9.0)
-    request = given._build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
+    request = given._sender.build_request("GET", "plans")  # pyright: ignore[reportPrivateUsage]
     assert request.extensions["timeout"]["read"] == 9.0

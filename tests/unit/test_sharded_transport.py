@@ -107,7 +107,7 @@ def test_the_async_client_sends_through_it_and_frees_every_place(api: respx.Mock
     async def burst() -> ShardedTransport:
         async with AsyncVelerianClient(api_key=TEST_KEY, base_url="https://api.test") as client:
             await asyncio.gather(*(client.get("plans") for _ in range(250)))
-            transport = client._http._transport  # pyright: ignore[reportPrivateUsage]
+            transport = client._sender.http._transport  # pyright: ignore[reportPrivateUsage]
             assert isinstance(transport, ShardedTransport)
             return transport
 

@@ -27,6 +27,7 @@ from velerian_sdk import (
     VelerianIntegrityError,
     VelerianResponseTooLargeError,
 )
+from velerian_sdk._call import ApiCall
 from velerian_sdk._download_async import download_export as adownload
 from velerian_sdk._download_sync import download_export as download
 from velerian_sdk._models.attachments import Attachment
@@ -97,8 +98,8 @@ def run_download(
             progress.append(done)
 
     if isinstance(client, VelerianClient):
-        return download(client, export, to, progress=report)
-    return harness.run(adownload(client, export, to, progress=report))
+        return download(client._sender, export, to, progress=report)  # pyright: ignore[reportPrivateUsage]
+    return harness.run(adownload(client._sender, export, to, progress=report))  # pyright: ignore[reportPrivateUsage]
 
 
 def ok(request: httpx.Request) -> httpx.Response:
@@ -295,7 +296,7 @@ def test_with_options_sets_the_cap(harness: Harness) -> None:
     with pytest.raises(VelerianResponseTooLargeError):
         harness.run(small.get("plans"))
     assert harness.run(client.get("plans")).content == b"x" * 5000
-    assert small.with_options(timeout=3.0)._settings.max_response_bytes == 4096  # pyright: ignore[reportPrivateUsage]
+    assert small.with_options(timeout=3.0)._sender.settings.max_response_bytes == 4096  # pyright: ignore[reportPrivateUsage]
 
 
 def test_a_streamed_error_body_is_read_only_up_to_the_excerpt(harness: Harness) -> None:
@@ -324,8 +325,8 @@ def test_the_default_cap_is_documented_in_settings() -> None:
     from velerian_sdk import DEFAULT_MAX_RESPONSE_BYTES
 
     client = VelerianClient(api_key=TEST_KEY)
-    assert client._settings.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 32 << 20  # pyright: ignore[reportPrivateUsage]
-    assert "max_response_bytes=33554432" in repr(client._settings)  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.settings.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES == 32 << 20  # pyright: ignore[reportPrivateUsage]
+    assert "max_response_bytes=33554432" in repr(client._sender.settings)  # pyright: ignore[reportPrivateUsage]
     client.close()
 
 
@@ -360,8 +361,9 @@ def test_a_validation_error_keeps_only_an_excerpt(harness: Harness) -> None:
 
     body = b'{"junk": "' + b"z" * (1 << 20) + b'"}'
     client = harness.client(lambda r: httpx.Response(200, content=body))
+    call = ApiCall("GET", "run-attachments/att_1")
     with pytest.raises(VelerianResponseValidationError) as caught:
-        harness.run(client._request_model("GET", "run-attachments/att_1", Attachment))  # pyright: ignore[reportPrivateUsage]
+        harness.run(client._sender.fetch(call, Attachment))  # pyright: ignore[reportPrivateUsage]
     assert 0 < len(caught.value.body) <= 64 * 1024
     assert caught.value.body == body[: 64 * 1024]
 
@@ -435,8 +437,8 @@ class Storage:
 
 def run_upload(harness: Harness, client: VelerianClient | AsyncVelerianClient) -> Attachment:
     if isinstance(client, VelerianClient):
-        return upload(client, BODY, filename="claims.csv")
-    return harness.run(aupload(client, BODY, filename="claims.csv"))
+        return upload(client._sender, BODY, filename="claims.csv")  # pyright: ignore[reportPrivateUsage]
+    return harness.run(aupload(client._sender, BODY, filename="claims.csv"))  # pyright: ignore[reportPrivateUsage]
 
 
 def test_a_plain_http_upload_link_is_refused(harness: Harness) -> None:

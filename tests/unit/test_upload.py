@@ -66,8 +66,8 @@ def run_upload(
     progress: ProgressCallback | None = None,
 ) -> Attachment:
     if isinstance(client, VelerianClient):
-        return upload(client, source, filename=filename, progress=progress)
-    return harness.run(aupload(client, source, filename=filename, progress=progress))
+        return upload(client._sender, source, filename=filename, progress=progress)  # pyright: ignore[reportPrivateUsage]
+    return harness.run(aupload(client._sender, source, filename=filename, progress=progress))  # pyright: ignore[reportPrivateUsage]
 
 
 def test_bytes_upload_registers_streams_and_finalizes(harness: Harness) -> None:

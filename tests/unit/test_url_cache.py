@@ -24,8 +24,8 @@ def recording_client(seen: list[httpx.Request]) -> VelerianClient:
 def test_repeated_paths_reuse_one_parsed_url_and_reach_the_same_place() -> None:
     seen: list[httpx.Request] = []
     client = recording_client(seen)
-    first = client._url("abps/abp_1")  # pyright: ignore[reportPrivateUsage]
-    assert client._url("abps/abp_1") is first  # pyright: ignore[reportPrivateUsage]
+    first = client._sender.url("abps/abp_1")  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.url("abps/abp_1") is first  # pyright: ignore[reportPrivateUsage]
     client.get("abps/abp_1")
     client.get("abps/abp_1", params={"expand": "x"})
     client.get("/health")
@@ -39,12 +39,12 @@ def test_repeated_paths_reuse_one_parsed_url_and_reach_the_same_place() -> None:
 def test_links_from_the_server_are_not_kept() -> None:
     client = recording_client([])
     link = "https://bucket.test/pack.json?X-Amz-Signature=abc"
-    assert client._url(link) == link  # pyright: ignore[reportPrivateUsage]
-    assert link not in client._urls  # pyright: ignore[reportPrivateUsage]
+    assert client._sender.url(link) == link  # pyright: ignore[reportPrivateUsage]
+    assert link not in client._sender.urls  # pyright: ignore[reportPrivateUsage]
 
 
 def test_the_cache_is_bounded() -> None:
     client = recording_client([])
     for index in range(_URL_CACHE_SIZE * 2 + 1):
-        client._url(f"runs/run_{index}")  # pyright: ignore[reportPrivateUsage]
-        assert len(client._urls) <= _URL_CACHE_SIZE  # pyright: ignore[reportPrivateUsage]
+        client._sender.url(f"runs/run_{index}")  # pyright: ignore[reportPrivateUsage]
+        assert len(client._sender.urls) <= _URL_CACHE_SIZE  # pyright: ignore[reportPrivateUsage]

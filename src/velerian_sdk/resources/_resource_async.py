@@ -9,53 +9,29 @@ module is the source of the synchronous twin, which ``scripts/unasync.py`` gener
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from .._call import ApiCall
 from .._models.pages import PageEnvelope, page_envelope
 from .._pagination import AsyncPageFetcher, PageData, check_count
 from .._pagination_async import AsyncPage
-from ._call import ApiCall
-
-if TYPE_CHECKING:
-    from .._client_async import AsyncVelerianClient
+from .._sender_async import AsyncSender
 
 __all__ = ["AsyncAPIResource"]
 
-ModelT = TypeVar("ModelT")
 ItemT = TypeVar("ItemT")
 
 
 class AsyncAPIResource:
     """
-    The base of the async namespaces: it binds a client's send methods.
+    The base of the async namespaces: it holds the client's sender.
 
     Args:
-        client: The client whose settings, middleware and connections are used.
+        sender: Sends the calls, with the client's settings, middleware and connections.
     """
 
-    def __init__(self, client: AsyncVelerianClient) -> None:
-        self._client = client
-
-    async def _fetch(self, call: ApiCall, cast_to: type[ModelT]) -> ModelT:
-        """Send ``call`` and validate its 2xx body into ``cast_to``."""
-        return await self._client._request_model(  # pyright: ignore[reportPrivateUsage]
-            call.method,
-            call.path,
-            cast_to,
-            params=call.params,
-            json=call.json,
-            idempotency_key=call.idempotency_key,
-        )
-
-    async def _send(self, call: ApiCall) -> None:
-        """Send ``call`` for its effect only (a ``204`` answer)."""
-        await self._client.request(
-            call.method,
-            call.path,
-            params=call.params,
-            json=call.json,
-            idempotency_key=call.idempotency_key,
-        )
+    def __init__(self, sender: AsyncSender) -> None:
+        self._sender = sender
 
     async def _fetch_page(self, call: ApiCall, item_type: type[ItemT]) -> AsyncPage[ItemT]:
         """Fetch the page of a list call; the page can fetch the ones after it."""
@@ -85,7 +61,7 @@ class AsyncAPIResource:
 
         async def fetch(offset: int) -> PageData[ItemT]:
             page_call = call.at_offset(offset)
-            body = await self._fetch(page_call, envelope)
+            body = await self._sender.fetch(page_call, envelope)
             return _page_data(body, page_call)
 
         return fetch

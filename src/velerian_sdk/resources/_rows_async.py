@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from .._base_client import Params
+from .._call import ApiCall
 from .._json import JSONObject, JSONValue
 from .._pagination import (
     PageWalk,
@@ -22,7 +23,6 @@ from .._pagination import (
 )
 from .._pagination_async import AsyncPage
 from ._base import AsyncAPIResource
-from ._call import ApiCall
 
 __all__ = ["AsyncRows"]
 
@@ -111,7 +111,7 @@ class AsyncRows(AsyncAPIResource):
             call = ApiCall(
                 "GET", path, params={**params, limit_param: page_size, offset_param: offset}
             )
-            body = await self._fetch(call, _ROW)
+            body = await self._sender.fetch(call, _ROW)
             data = rows_page(
                 body,
                 items_key=items_key,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .._base_client import Params
+from .._call import ApiCall
 from .._json import JSONObject, JSONValue
 from .._pagination import (
     PageWalk,
@@ -24,7 +25,6 @@ from .._pagination import (
 )
 from .._pagination_sync import Page
 from ._base import APIResource
-from ._call import ApiCall
 
 __all__ = ["Rows"]
 
@@ -113,7 +113,7 @@ class Rows(APIResource):
             call = ApiCall(
                 "GET", path, params={**params, limit_param: page_size, offset_param: offset}
             )
-            body = self._fetch(call, _ROW)
+            body = self._sender.fetch(call, _ROW)
             data = rows_page(
                 body,
                 items_key=items_key,

@@ -59,7 +59,7 @@ class AsyncAbps(AsyncAPIResource):
             VelerianArgumentError: ``abp_id`` is not a valid id.
             VelerianNotFoundError: No such ABP in your tenant.
         """
-        return await self._fetch(_requests.retrieve_abp(abp_id), Abp)
+        return await self._sender.fetch(_requests.retrieve_abp(abp_id), Abp)
 
     async def invoke(
         self,
@@ -95,4 +95,4 @@ class AsyncAbps(AsyncAPIResource):
                     print("held for approval", result.approval_id)
         """
         call = _requests.invoke_abp(abp_id, payload=payload, idempotency_key=idempotency_key)
-        return await self._fetch(call, InvokeResult)
+        return await self._sender.fetch(call, InvokeResult)

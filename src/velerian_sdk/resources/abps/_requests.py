@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._paths import path_segment
 from .._arguments import json_object, optional_text, page_params
-from .._call import ApiCall
 
 __all__ = ["invoke_abp", "list_abps", "retrieve_abp"]
 

@@ -61,7 +61,7 @@ class Abps(APIResource):
             VelerianArgumentError: ``abp_id`` is not a valid id.
             VelerianNotFoundError: No such ABP in your tenant.
         """
-        return self._fetch(_requests.retrieve_abp(abp_id), Abp)
+        return self._sender.fetch(_requests.retrieve_abp(abp_id), Abp)
 
     def invoke(
         self,
@@ -97,4 +97,4 @@ class Abps(APIResource):
                     print("held for approval", result.approval_id)
         """
         call = _requests.invoke_abp(abp_id, payload=payload, idempotency_key=idempotency_key)
-        return self._fetch(call, InvokeResult)
+        return self._sender.fetch(call, InvokeResult)

@@ -57,7 +57,7 @@ class AsyncApiKeys(AsyncAPIResource):
         call = _requests.create_api_key(
             name=name, scopes=scopes, expires_at=expires_at, idempotency_key=idempotency_key
         )
-        return await self._fetch(call, CreatedApiKey)
+        return await self._sender.fetch(call, CreatedApiKey)
 
     async def list(self, *, limit: int = 50, offset: int = 0) -> AsyncPage[ApiKey]:
         """
@@ -88,4 +88,4 @@ class AsyncApiKeys(AsyncAPIResource):
             VelerianArgumentError: ``key_id`` is not a valid id.
             VelerianNotFoundError: No such key in your tenant.
         """
-        await self._send(_requests.revoke_api_key(key_id))
+        await self._sender.send_call(_requests.revoke_api_key(key_id))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._paths import path_segment
 from .._arguments import page_params, required_text, text_list, timestamp
-from .._call import ApiCall
 
 __all__ = ["create_api_key", "list_api_keys", "revoke_api_key"]
 

@@ -59,7 +59,7 @@ class ApiKeys(APIResource):
         call = _requests.create_api_key(
             name=name, scopes=scopes, expires_at=expires_at, idempotency_key=idempotency_key
         )
-        return self._fetch(call, CreatedApiKey)
+        return self._sender.fetch(call, CreatedApiKey)
 
     def list(self, *, limit: int = 50, offset: int = 0) -> Page[ApiKey]:
         """
@@ -90,4 +90,4 @@ class ApiKeys(APIResource):
             VelerianArgumentError: ``key_id`` is not a valid id.
             VelerianNotFoundError: No such key in your tenant.
         """
-        self._send(_requests.revoke_api_key(key_id))
+        self._sender.send_call(_requests.revoke_api_key(key_id))

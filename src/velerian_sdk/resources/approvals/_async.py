@@ -57,7 +57,7 @@ class AsyncApprovals(AsyncAPIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such approval in your tenant.
         """
-        return await self._fetch(_requests.retrieve_approval(approval_id), Approval)
+        return await self._sender.fetch(_requests.retrieve_approval(approval_id), Approval)
 
     async def approve(
         self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
@@ -80,7 +80,7 @@ class AsyncApprovals(AsyncAPIResource):
         call = _requests.decide_approval(
             approval_id, "approve", note=note, idempotency_key=idempotency_key
         )
-        return await self._fetch(call, Approval)
+        return await self._sender.fetch(call, Approval)
 
     async def reject(
         self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
@@ -103,4 +103,4 @@ class AsyncApprovals(AsyncAPIResource):
         call = _requests.decide_approval(
             approval_id, "reject", note=note, idempotency_key=idempotency_key
         )
-        return await self._fetch(call, Approval)
+        return await self._sender.fetch(call, Approval)

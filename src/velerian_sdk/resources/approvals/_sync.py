@@ -59,7 +59,7 @@ class Approvals(APIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such approval in your tenant.
         """
-        return self._fetch(_requests.retrieve_approval(approval_id), Approval)
+        return self._sender.fetch(_requests.retrieve_approval(approval_id), Approval)
 
     def approve(
         self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
@@ -82,7 +82,7 @@ class Approvals(APIResource):
         call = _requests.decide_approval(
             approval_id, "approve", note=note, idempotency_key=idempotency_key
         )
-        return self._fetch(call, Approval)
+        return self._sender.fetch(call, Approval)
 
     def reject(
         self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
@@ -105,4 +105,4 @@ class Approvals(APIResource):
         call = _requests.decide_approval(
             approval_id, "reject", note=note, idempotency_key=idempotency_key
         )
-        return self._fetch(call, Approval)
+        return self._sender.fetch(call, Approval)

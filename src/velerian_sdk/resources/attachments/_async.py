@@ -38,7 +38,7 @@ class AsyncAttachments(AsyncAPIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such attachment in your tenant.
         """
-        return await self._fetch(_requests.retrieve_attachment(attachment_id), Attachment)
+        return await self._sender.fetch(_requests.retrieve_attachment(attachment_id), Attachment)
 
     async def upload(
         self,
@@ -83,5 +83,5 @@ class AsyncAttachments(AsyncAPIResource):
             ```
         """
         return await upload_attachment(
-            self._client, file, filename=filename, content_type=content_type, progress=progress
+            self._sender, file, filename=filename, content_type=content_type, progress=progress
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._paths import path_segment
-from .._call import ApiCall
 
 __all__ = ["retrieve_attachment"]
 

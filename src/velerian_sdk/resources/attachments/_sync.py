@@ -40,7 +40,7 @@ class Attachments(APIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such attachment in your tenant.
         """
-        return self._fetch(_requests.retrieve_attachment(attachment_id), Attachment)
+        return self._sender.fetch(_requests.retrieve_attachment(attachment_id), Attachment)
 
     def upload(
         self,
@@ -85,5 +85,5 @@ class Attachments(APIResource):
             ```
         """
         return upload_attachment(
-            self._client, file, filename=filename, content_type=content_type, progress=progress
+            self._sender, file, filename=filename, content_type=content_type, progress=progress
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from .._arguments import optional_text, page_params, timestamp
-from .._call import ApiCall
 
 __all__ = ["list_audit_log"]
 

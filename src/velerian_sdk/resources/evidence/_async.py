@@ -58,7 +58,7 @@ class AsyncEvidence(AsyncAPIResource):
         call = _requests.invocation_evidence(
             abp_id, invocation_id, format=format, delivery=delivery
         )
-        return await self._fetch(call, EvidenceExport)
+        return await self._sender.fetch(call, EvidenceExport)
 
     async def package(
         self,
@@ -89,7 +89,7 @@ class AsyncEvidence(AsyncAPIResource):
             VelerianNotFoundError: No such ABP in your tenant.
         """
         call = _requests.evidence_package(abp_id, since=since, format=format, delivery=delivery)
-        return await self._fetch(call, EvidenceExport)
+        return await self._sender.fetch(call, EvidenceExport)
 
     async def download(
         self,
@@ -138,7 +138,7 @@ class AsyncEvidence(AsyncAPIResource):
             print(saved.sha256)
             ```
         """
-        return await download_export(self._client, export, to, progress=progress)
+        return await download_export(self._sender, export, to, progress=progress)
 
     def verify(
         self,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._exceptions import VelerianArgumentError
 from ..._paths import path_segment
 from .._arguments import optional_text, timestamp
-from .._call import ApiCall
 
 __all__ = ["evidence_package", "invocation_evidence"]
 

@@ -60,7 +60,7 @@ class Evidence(APIResource):
         call = _requests.invocation_evidence(
             abp_id, invocation_id, format=format, delivery=delivery
         )
-        return self._fetch(call, EvidenceExport)
+        return self._sender.fetch(call, EvidenceExport)
 
     def package(
         self,
@@ -91,7 +91,7 @@ class Evidence(APIResource):
             VelerianNotFoundError: No such ABP in your tenant.
         """
         call = _requests.evidence_package(abp_id, since=since, format=format, delivery=delivery)
-        return self._fetch(call, EvidenceExport)
+        return self._sender.fetch(call, EvidenceExport)
 
     def download(
         self,
@@ -140,7 +140,7 @@ class Evidence(APIResource):
             print(saved.sha256)
             ```
         """
-        return download_export(self._client, export, to, progress=progress)
+        return download_export(self._sender, export, to, progress=progress)
 
     def verify(
         self,

@@ -17,7 +17,9 @@ from ..._polling import (
     check_wait_arguments,
     note_queued_run,
 )
+from ..._sender_async import AsyncSender
 from .._base import AsyncAPIResource
+from ..runs._async import AsyncRuns
 from . import _requests
 
 __all__ = ["AsyncNetworks"]
@@ -29,6 +31,11 @@ class AsyncNetworks(AsyncAPIResource):
 
     .. versionadded:: 0.2.0
     """
+
+    def __init__(self, sender: AsyncSender, *, runs: AsyncRuns) -> None:
+        super().__init__(sender)
+        # Waits go through the client's runs namespace, with its clock and jitter.
+        self._runs = runs
 
     async def submit(
         self,
@@ -68,7 +75,7 @@ class AsyncNetworks(AsyncAPIResource):
             attachment_ids=attachment_ids,
             idempotency_key=idempotency_key,
         )
-        return await self._fetch(call, QueuedRun)
+        return await self._sender.fetch(call, QueuedRun)
 
     async def invoke(
         self,
@@ -127,7 +134,7 @@ class AsyncNetworks(AsyncAPIResource):
             attachment_ids=attachment_ids,
             idempotency_key=idempotency_key,
         )
-        runs = self._client.runs
+        runs = self._runs
         try:
             if not wait:
                 return await runs.retrieve(queued.run_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._paths import path_segment
 from .._arguments import json_object, required_text, text_list
-from .._call import ApiCall
 
 __all__ = ["queue_network_run"]
 

@@ -19,7 +19,9 @@ from ..._polling import (
     check_wait_arguments,
     note_queued_run,
 )
+from ..._sender_sync import Sender
 from .._base import APIResource
+from ..runs._sync import Runs
 from . import _requests
 
 __all__ = ["Networks"]
@@ -31,6 +33,11 @@ class Networks(APIResource):
 
     .. versionadded:: 0.2.0
     """
+
+    def __init__(self, sender: Sender, *, runs: Runs) -> None:
+        super().__init__(sender)
+        # Waits go through the client's runs namespace, with its clock and jitter.
+        self._runs = runs
 
     def submit(
         self,
@@ -70,7 +77,7 @@ class Networks(APIResource):
             attachment_ids=attachment_ids,
             idempotency_key=idempotency_key,
         )
-        return self._fetch(call, QueuedRun)
+        return self._sender.fetch(call, QueuedRun)
 
     def invoke(
         self,
@@ -129,7 +136,7 @@ class Networks(APIResource):
             attachment_ids=attachment_ids,
             idempotency_key=idempotency_key,
         )
-        runs = self._client.runs
+        runs = self._runs
         try:
             if not wait:
                 return runs.retrieve(queued.run_id)

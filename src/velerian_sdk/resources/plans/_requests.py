@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from .._arguments import page_params
-from .._call import ApiCall
 
 __all__ = ["list_plans"]
 

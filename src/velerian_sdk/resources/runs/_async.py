@@ -10,17 +10,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..._exceptions import VelerianError
 from ..._models.runs import QueuedRun, Run, RunShare, RunStatus
 from ..._pagination_async import AsyncPage
 from ..._polling import DEFAULT_POLL_INTERVAL, DEFAULT_RUN_TIMEOUT, RunPoller, note_queued_run
+from ..._sender_async import AsyncSender
 from .._base import AsyncAPIResource
 from . import _requests
-
-if TYPE_CHECKING:
-    from ..._client_async import AsyncVelerianClient
 
 __all__ = ["AsyncRuns"]
 
@@ -35,8 +32,8 @@ class AsyncRuns(AsyncAPIResource):
     .. versionadded:: 0.2.0
     """
 
-    def __init__(self, client: AsyncVelerianClient) -> None:
-        super().__init__(client)
+    def __init__(self, sender: AsyncSender) -> None:
+        super().__init__(sender)
         # The wait's clock and jitter; tests replace them to control time.
         self._clock: Callable[[], float] = time.monotonic
         self._jitter: Callable[[float, float], float] = random.uniform
@@ -85,7 +82,7 @@ class AsyncRuns(AsyncAPIResource):
             VelerianArgumentError: ``run_id`` is not a valid id.
             VelerianNotFoundError: No such run in your tenant.
         """
-        return await self._fetch(_requests.retrieve_run(run_id), Run)
+        return await self._sender.fetch(_requests.retrieve_run(run_id), Run)
 
     async def wait(
         self,
@@ -137,7 +134,7 @@ class AsyncRuns(AsyncAPIResource):
             jitter=self._jitter,
         )
         while True:
-            run = await self._fetch(call, Run)
+            run = await self._sender.fetch(call, Run)
             if poller.observe(run) and on_status is not None:
                 on_status(run)
             if run.is_terminal:
@@ -145,7 +142,7 @@ class AsyncRuns(AsyncAPIResource):
             delay = poller.next_delay(run)
             if delay is None:
                 raise poller.timeout_error()
-            await self._client._sleep(delay)  # pyright: ignore[reportPrivateUsage]
+            await self._sender.sleep(delay)
 
     async def revise(
         self, run_id: str, *, instructions: str, idempotency_key: str | None = None
@@ -171,7 +168,7 @@ class AsyncRuns(AsyncAPIResource):
         call = _requests.revise_run(
             run_id, instructions=instructions, idempotency_key=idempotency_key
         )
-        queued = await self._fetch(call, QueuedRun)
+        queued = await self._sender.fetch(call, QueuedRun)
         try:
             return await self.retrieve(queued.run_id)
         except VelerianError as exc:
@@ -206,4 +203,4 @@ class AsyncRuns(AsyncAPIResource):
         call = _requests.share_run(
             run_id, expires_in_s=expires_in_s, idempotency_key=idempotency_key
         )
-        return await self._fetch(call, RunShare)
+        return await self._sender.fetch(call, RunShare)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._pagination import check_count
 from ..._paths import path_segment
 from .._arguments import optional_text, page_params, required_text
-from .._call import ApiCall
 
 __all__ = ["list_runs", "retrieve_run", "revise_run", "share_run"]
 

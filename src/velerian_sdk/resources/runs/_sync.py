@@ -12,17 +12,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from ..._exceptions import VelerianError
 from ..._models.runs import QueuedRun, Run, RunShare, RunStatus
 from ..._pagination_sync import Page
 from ..._polling import DEFAULT_POLL_INTERVAL, DEFAULT_RUN_TIMEOUT, RunPoller, note_queued_run
+from ..._sender_sync import Sender
 from .._base import APIResource
 from . import _requests
-
-if TYPE_CHECKING:
-    from ..._client_sync import VelerianClient
 
 __all__ = ["Runs"]
 
@@ -37,8 +34,8 @@ class Runs(APIResource):
     .. versionadded:: 0.2.0
     """
 
-    def __init__(self, client: VelerianClient) -> None:
-        super().__init__(client)
+    def __init__(self, sender: Sender) -> None:
+        super().__init__(sender)
         # The wait's clock and jitter; tests replace them to control time.
         self._clock: Callable[[], float] = time.monotonic
         self._jitter: Callable[[float, float], float] = random.uniform
@@ -87,7 +84,7 @@ class Runs(APIResource):
             VelerianArgumentError: ``run_id`` is not a valid id.
             VelerianNotFoundError: No such run in your tenant.
         """
-        return self._fetch(_requests.retrieve_run(run_id), Run)
+        return self._sender.fetch(_requests.retrieve_run(run_id), Run)
 
     def wait(
         self,
@@ -139,7 +136,7 @@ class Runs(APIResource):
             jitter=self._jitter,
         )
         while True:
-            run = self._fetch(call, Run)
+            run = self._sender.fetch(call, Run)
             if poller.observe(run) and on_status is not None:
                 on_status(run)
             if run.is_terminal:
@@ -147,7 +144,7 @@ class Runs(APIResource):
             delay = poller.next_delay(run)
             if delay is None:
                 raise poller.timeout_error()
-            self._client._sleep(delay)  # pyright: ignore[reportPrivateUsage]
+            self._sender.sleep(delay)
 
     def revise(self, run_id: str, *, instructions: str, idempotency_key: str | None = None) -> Run:
         """
@@ -171,7 +168,7 @@ class Runs(APIResource):
         call = _requests.revise_run(
             run_id, instructions=instructions, idempotency_key=idempotency_key
         )
-        queued = self._fetch(call, QueuedRun)
+        queued = self._sender.fetch(call, QueuedRun)
         try:
             return self.retrieve(queued.run_id)
         except VelerianError as exc:
@@ -206,4 +203,4 @@ class Runs(APIResource):
         call = _requests.share_run(
             run_id, expires_in_s=expires_in_s, idempotency_key=idempotency_key
         )
-        return self._fetch(call, RunShare)
+        return self._sender.fetch(call, RunShare)

@@ -47,4 +47,4 @@ class AsyncUsage(AsyncAPIResource):
         call = _requests.usage_summary(
             evidence_limit=evidence_limit, evidence_offset=evidence_offset
         )
-        return await self._fetch(call, UsageSummary)
+        return await self._sender.fetch(call, UsageSummary)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..._call import ApiCall
 from ..._pagination import check_count
-from .._call import ApiCall
 
 __all__ = ["usage_summary"]
 

@@ -49,4 +49,4 @@ class Usage(APIResource):
         call = _requests.usage_summary(
             evidence_limit=evidence_limit, evidence_offset=evidence_offset
         )
-        return self._fetch(call, UsageSummary)
+        return self._sender.fetch(call, UsageSummary)

@@ -1,7 +1,7 @@
 """
 :class:`ApiCall`: one request, fully described but not sent.
 
-The topic modules' request builders return these; the namespace twins only send them.
+The topic modules' request builders return these; the senders send them.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .._base_client import Params
-from .._reprs import fields_repr
+from ._base_client import Params
+from ._reprs import fields_repr
 
 __all__ = ["ApiCall"]
 
