@@ -20,6 +20,7 @@ import httpx
 
 from ._exceptions import VelerianResponseEncodingError
 from ._redaction import redact_url
+from ._response_limits import store_body
 
 __all__ = ["ACCEPT_ENCODING", "STEP", "BodyDecoder", "body_decoder", "store_decoded"]
 
@@ -188,7 +189,7 @@ def store_decoded(response: httpx.Response, content: bytes) -> None:
         response: A response whose raw stream was read and decoded here.
         content: The decoded body (or the part of it that was kept).
     """
-    response._content = content  # pyright: ignore[reportPrivateUsage]
+    store_body(response, content)
     headers = response.headers
     del headers["content-encoding"]
     if "content-length" in headers:

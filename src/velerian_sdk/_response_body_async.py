@@ -16,7 +16,7 @@ import httpx
 
 from ._content_decoding import BodyDecoder, body_decoder, store_decoded
 from ._exceptions import VelerianResponseEncodingError
-from ._response_limits import ERROR_BODY_EXCERPT, stated_length, too_large
+from ._response_limits import ERROR_BODY_EXCERPT, stated_length, store_body, too_large
 
 __all__ = ["read_body"]
 
@@ -79,8 +79,7 @@ async def read_body(response: httpx.Response, limit: int) -> None:
             parts.append(chunk[: len(chunk) - (size - limit)])
             break
         parts.append(chunk)
-    # What httpx's own read() stores; the response then behaves as one read in full.
-    response._content = b"".join(parts)  # pyright: ignore[reportPrivateUsage]
+    store_body(response, b"".join(parts))
 
 
 async def _read_encoded(
@@ -117,4 +116,4 @@ def _check_in_memory(response: httpx.Response, limit: int, *, excerpt: bool) -> 
         return
     if not excerpt:
         raise too_large(response.request, limit, size=f"{len(content)} bytes in memory")
-    response._content = content[:limit]  # pyright: ignore[reportPrivateUsage]
+    store_body(response, content[:limit])
