@@ -15,7 +15,8 @@ Example:
             print(run.status, run.output_text)
 
 The resources are namespaces of the clients (``client.abps``, ``client.runs``,
-``client.evidence``...); the 0.1 methods (``client.invoke_abp`` and the rest) still
+``client.evidence``...), of the types exported here (:class:`Abps`, :class:`AsyncAbps`...)
+for annotating your own code; the 0.1 methods (``client.invoke_abp`` and the rest) still
 work, and ``docs/migration.md`` maps one to the other.
 """
 
@@ -82,6 +83,16 @@ if TYPE_CHECKING:
     from ._pagination_sync import Page
     from ._progress import ProgressCallback, TqdmProgress
     from ._transfer import DownloadedFile
+    from .resources.abps import Abps, AsyncAbps
+    from .resources.api_keys import ApiKeys, AsyncApiKeys
+    from .resources.approvals import Approvals, AsyncApprovals
+    from .resources.attachments import AsyncAttachments, Attachments
+    from .resources.audit import AsyncAudit, Audit
+    from .resources.evidence import AsyncEvidence, Evidence
+    from .resources.networks import AsyncNetworks, Networks
+    from .resources.plans import AsyncPlans, Plans
+    from .resources.runs import AsyncRuns, Runs
+    from .resources.usage import AsyncUsage, Usage
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -90,16 +101,31 @@ __all__ = [
     "NOT_GIVEN",
     "Abp",
     "AbpStatus",
+    "Abps",
     "AggregatedCondition",
     "ApiKey",
     "ApiKeyScope",
+    "ApiKeys",
     "Approval",
     "ApprovalStatus",
+    "Approvals",
     "ArtifactKind",
+    "AsyncAbps",
+    "AsyncApiKeys",
+    "AsyncApprovals",
+    "AsyncAttachments",
+    "AsyncAudit",
+    "AsyncEvidence",
+    "AsyncNetworks",
     "AsyncPage",
+    "AsyncPlans",
+    "AsyncRuns",
+    "AsyncUsage",
     "AsyncVelerianClient",
     "Attachment",
     "AttachmentStatus",
+    "Attachments",
+    "Audit",
     "AuditAction",
     "AuditLogEntry",
     "Backoff",
@@ -107,6 +133,7 @@ __all__ = [
     "ConditionResult",
     "CreatedApiKey",
     "DownloadedFile",
+    "Evidence",
     "EvidenceExport",
     "EvidencePackRow",
     "EvidenceVerification",
@@ -119,16 +146,20 @@ __all__ = [
     "JSONValue",
     "Middleware",
     "MiddlewareFlow",
+    "Networks",
     "NotGiven",
     "Page",
     "Plan",
+    "Plans",
     "ProgressCallback",
     "QueuedRun",
     "RetryPolicy",
     "Run",
     "RunShare",
     "RunStatus",
+    "Runs",
     "TqdmProgress",
+    "Usage",
     "UsageAdoption",
     "UsageSummary",
     "VelerianAPIError",
@@ -161,8 +192,8 @@ __all__ = [
 ]
 
 # Models and pages load on first use: building pydantic classes costs import time that
-# a script using only the client should not pay. So do evidence checks and transfer
-# helpers, which plain calls never need.
+# a script using only the client should not pay. So do evidence checks, transfer
+# helpers and the namespace types (a client imports each on its first use).
 _LAZY: dict[str, str] = {
     "ChainBreak": "._evidence_chain",
     "EvidenceVerification": "._evidence_chain",
@@ -203,6 +234,26 @@ _LAZY: dict[str, str] = {
     "VelerianPaginationError": "._pagination",
     "AsyncPage": "._pagination_async",
     "Page": "._pagination_sync",
+    "Abps": ".resources.abps",
+    "AsyncAbps": ".resources.abps",
+    "ApiKeys": ".resources.api_keys",
+    "AsyncApiKeys": ".resources.api_keys",
+    "Approvals": ".resources.approvals",
+    "AsyncApprovals": ".resources.approvals",
+    "Attachments": ".resources.attachments",
+    "AsyncAttachments": ".resources.attachments",
+    "Audit": ".resources.audit",
+    "AsyncAudit": ".resources.audit",
+    "Evidence": ".resources.evidence",
+    "AsyncEvidence": ".resources.evidence",
+    "Networks": ".resources.networks",
+    "AsyncNetworks": ".resources.networks",
+    "Plans": ".resources.plans",
+    "AsyncPlans": ".resources.plans",
+    "Runs": ".resources.runs",
+    "AsyncRuns": ".resources.runs",
+    "Usage": ".resources.usage",
+    "AsyncUsage": ".resources.usage",
 }
 
 if not TYPE_CHECKING:

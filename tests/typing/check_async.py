@@ -12,7 +12,17 @@ from velerian_sdk import (
     Abp,
     ApiKey,
     Approval,
+    AsyncAbps,
+    AsyncApiKeys,
+    AsyncApprovals,
+    AsyncAttachments,
+    AsyncAudit,
+    AsyncEvidence,
+    AsyncNetworks,
     AsyncPage,
+    AsyncPlans,
+    AsyncRuns,
+    AsyncUsage,
     AsyncVelerianClient,
     Attachment,
     AuditLogEntry,
@@ -28,16 +38,6 @@ from velerian_sdk import (
     RunShare,
     UsageSummary,
 )
-from velerian_sdk.resources.abps import AsyncAbps
-from velerian_sdk.resources.api_keys import AsyncApiKeys
-from velerian_sdk.resources.approvals import AsyncApprovals
-from velerian_sdk.resources.attachments import AsyncAttachments
-from velerian_sdk.resources.audit import AsyncAudit
-from velerian_sdk.resources.evidence import AsyncEvidence
-from velerian_sdk.resources.networks import AsyncNetworks
-from velerian_sdk.resources.plans import AsyncPlans
-from velerian_sdk.resources.runs import AsyncRuns
-from velerian_sdk.resources.usage import AsyncUsage
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
 

@@ -10,35 +10,35 @@ from typing_extensions import assert_type
 
 from velerian_sdk import (
     Abp,
+    Abps,
     ApiKey,
+    ApiKeys,
     Approval,
+    Approvals,
     Attachment,
+    Attachments,
+    Audit,
     AuditLogEntry,
     CreatedApiKey,
     DownloadedFile,
+    Evidence,
     EvidenceExport,
     EvidenceVerification,
     InvokeResult,
     JSONObject,
     JSONValue,
+    Networks,
     Page,
     Plan,
+    Plans,
     QueuedRun,
     Run,
+    Runs,
     RunShare,
+    Usage,
     UsageSummary,
     VelerianClient,
 )
-from velerian_sdk.resources.abps import Abps
-from velerian_sdk.resources.api_keys import ApiKeys
-from velerian_sdk.resources.approvals import Approvals
-from velerian_sdk.resources.attachments import Attachments
-from velerian_sdk.resources.audit import Audit
-from velerian_sdk.resources.evidence import Evidence
-from velerian_sdk.resources.networks import Networks
-from velerian_sdk.resources.plans import Plans
-from velerian_sdk.resources.runs import Runs
-from velerian_sdk.resources.usage import Usage
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
 
