@@ -2,9 +2,9 @@
 :class:`AsyncVelerianClient`: the I/O of the asynchronous flavour.
 
 The client checks its settings, holds an :class:`~velerian_sdk._sender_async.AsyncHttpSender`
-(which sends every call) and offers the public methods; the namespaces and the 0.1
-methods come from its bases. This module is the source of the synchronous twin, which
-``scripts/unasync.py`` generates.
+(which sends every call), builds its namespaces on first use and offers the public
+methods; the 0.1 methods come from its one base. This module is the source of the
+synchronous twin, which ``scripts/unasync.py`` generates.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httpx
 from typing_extensions import Self
@@ -22,10 +22,23 @@ from ._compat_async import AsyncLegacyMethods
 from ._connections import SharedPool
 from ._exceptions import VelerianArgumentError
 from ._middleware import AsyncSleep, Middleware
+from ._namespace_property import NamespaceProperty
 from ._reprs import attribute, masked_key
 from ._retry import RetryPolicy
 from ._sender_async import AsyncHttpSender
 from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.abps import AsyncAbps
+    from .resources.api_keys import AsyncApiKeys
+    from .resources.approvals import AsyncApprovals
+    from .resources.attachments import AsyncAttachments
+    from .resources.audit import AsyncAudit
+    from .resources.evidence import AsyncEvidence
+    from .resources.networks import AsyncNetworks
+    from .resources.plans import AsyncPlans
+    from .resources.runs import AsyncRuns
+    from .resources.usage import AsyncUsage
 
 __all__ = ["AsyncVelerianClient"]
 
@@ -124,6 +137,79 @@ class AsyncVelerianClient(AsyncLegacyMethods):
         else:
             sender.use_pool(SharedPool(http_client, None), owns=False)
         self._sender = sender
+
+    # Each namespace's module is imported the first time its property is read, so
+    # importing the package stays cheap; a client made by with_options gets its own.
+
+    @NamespaceProperty
+    def abps(self) -> AsyncAbps:
+        """Agent blueprints: list, retrieve and invoke."""
+        from .resources.abps import AsyncAbps
+
+        return AsyncAbps(self._sender)
+
+    @NamespaceProperty
+    def evidence(self) -> AsyncEvidence:
+        """Evidence exports of invocations and ABPs."""
+        from .resources.evidence import AsyncEvidence
+
+        return AsyncEvidence(self._sender)
+
+    @NamespaceProperty
+    def audit(self) -> AsyncAudit:
+        """The audit log: one page, or every entry."""
+        from .resources.audit import AsyncAudit
+
+        return AsyncAudit(self._sender)
+
+    @NamespaceProperty
+    def api_keys(self) -> AsyncApiKeys:
+        """API keys: mint, list and revoke."""
+        from .resources.api_keys import AsyncApiKeys
+
+        return AsyncApiKeys(self._sender)
+
+    @NamespaceProperty
+    def usage(self) -> AsyncUsage:
+        """The tenant's usage summary."""
+        from .resources.usage import AsyncUsage
+
+        return AsyncUsage(self._sender)
+
+    @NamespaceProperty
+    def runs(self) -> AsyncRuns:
+        """Network runs: list, retrieve, wait, revise and share."""
+        from .resources.runs import AsyncRuns
+
+        return AsyncRuns(self._sender)
+
+    @NamespaceProperty
+    def networks(self) -> AsyncNetworks:
+        """Governed network runs: queue, and wait for them."""
+        from .resources.networks import AsyncNetworks
+
+        return AsyncNetworks(self._sender, runs=self.runs)
+
+    @NamespaceProperty
+    def approvals(self) -> AsyncApprovals:
+        """Invocations held for a human decision: list, approve, reject."""
+        from .resources.approvals import AsyncApprovals
+
+        return AsyncApprovals(self._sender)
+
+    @NamespaceProperty
+    def plans(self) -> AsyncPlans:
+        """The billing plans."""
+        from .resources.plans import AsyncPlans
+
+        return AsyncPlans(self._sender)
+
+    @NamespaceProperty
+    def attachments(self) -> AsyncAttachments:
+        """Files for network runs."""
+        from .resources.attachments import AsyncAttachments
+
+        return AsyncAttachments(self._sender)
 
     @property
     def base_url(self) -> str:

@@ -4,9 +4,9 @@
 :class:`VelerianClient`: the I/O of the synchronous flavour.
 
 The client checks its settings, holds an :class:`~velerian_sdk._sender_sync.HttpSender`
-(which sends every call) and offers the public methods; the namespaces and the 0.1
-methods come from its bases. This module is the source of the synchronous twin, which
-``scripts/unasync.py`` generates.
+(which sends every call), builds its namespaces on first use and offers the public
+methods; the 0.1 methods come from its one base. This module is the source of the
+synchronous twin, which ``scripts/unasync.py`` generates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httpx
 from typing_extensions import Self
@@ -24,10 +24,23 @@ from ._compat_sync import LegacyMethods
 from ._connections import SharedPool
 from ._exceptions import VelerianArgumentError
 from ._middleware import Middleware, Sleep
+from ._namespace_property import NamespaceProperty
 from ._reprs import attribute, masked_key
 from ._retry import RetryPolicy
 from ._sender_sync import HttpSender
 from ._settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .resources.abps import Abps
+    from .resources.api_keys import ApiKeys
+    from .resources.approvals import Approvals
+    from .resources.attachments import Attachments
+    from .resources.audit import Audit
+    from .resources.evidence import Evidence
+    from .resources.networks import Networks
+    from .resources.plans import Plans
+    from .resources.runs import Runs
+    from .resources.usage import Usage
 
 __all__ = ["VelerianClient"]
 
@@ -126,6 +139,79 @@ class VelerianClient(LegacyMethods):
         else:
             sender.use_pool(SharedPool(http_client, None), owns=False)
         self._sender = sender
+
+    # Each namespace's module is imported the first time its property is read, so
+    # importing the package stays cheap; a client made by with_options gets its own.
+
+    @NamespaceProperty
+    def abps(self) -> Abps:
+        """Agent blueprints: list, retrieve and invoke."""
+        from .resources.abps import Abps
+
+        return Abps(self._sender)
+
+    @NamespaceProperty
+    def evidence(self) -> Evidence:
+        """Evidence exports of invocations and ABPs."""
+        from .resources.evidence import Evidence
+
+        return Evidence(self._sender)
+
+    @NamespaceProperty
+    def audit(self) -> Audit:
+        """The audit log: one page, or every entry."""
+        from .resources.audit import Audit
+
+        return Audit(self._sender)
+
+    @NamespaceProperty
+    def api_keys(self) -> ApiKeys:
+        """API keys: mint, list and revoke."""
+        from .resources.api_keys import ApiKeys
+
+        return ApiKeys(self._sender)
+
+    @NamespaceProperty
+    def usage(self) -> Usage:
+        """The tenant's usage summary."""
+        from .resources.usage import Usage
+
+        return Usage(self._sender)
+
+    @NamespaceProperty
+    def runs(self) -> Runs:
+        """Network runs: list, retrieve, wait, revise and share."""
+        from .resources.runs import Runs
+
+        return Runs(self._sender)
+
+    @NamespaceProperty
+    def networks(self) -> Networks:
+        """Governed network runs: queue, and wait for them."""
+        from .resources.networks import Networks
+
+        return Networks(self._sender, runs=self.runs)
+
+    @NamespaceProperty
+    def approvals(self) -> Approvals:
+        """Invocations held for a human decision: list, approve, reject."""
+        from .resources.approvals import Approvals
+
+        return Approvals(self._sender)
+
+    @NamespaceProperty
+    def plans(self) -> Plans:
+        """The billing plans."""
+        from .resources.plans import Plans
+
+        return Plans(self._sender)
+
+    @NamespaceProperty
+    def attachments(self) -> Attachments:
+        """Files for network runs."""
+        from .resources.attachments import Attachments
+
+        return Attachments(self._sender)
 
     @property
     def base_url(self) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ._base_client import Params
 from ._compat import network_result
 from ._exceptions import VelerianError
 from ._json import JSONObject
-from ._namespaces_async import AsyncNamespaces
+from ._namespace_property import NamespaceProperty
 from ._polling import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RUN_TIMEOUT,
@@ -30,17 +30,54 @@ if TYPE_CHECKING:
     from ._models.evidence import EvidenceExport
     from ._models.usage import UsageSummary
     from ._pagination_async import AsyncPage
+    from ._sender_async import AsyncHttpSender
+    from .resources._rows_async import AsyncRows
+    from .resources.abps import AsyncAbps
+    from .resources.evidence import AsyncEvidence
+    from .resources.networks import AsyncNetworks
+    from .resources.runs import AsyncRuns
+    from .resources.usage import AsyncUsage
 
 __all__ = ["AsyncLegacyMethods"]
 
 
-class AsyncLegacyMethods(AsyncNamespaces):
+class AsyncNamespaces(Protocol):
+    """The client's namespaces that the 0.1 methods delegate to."""
+
+    @property
+    def abps(self) -> AsyncAbps: ...
+    @property
+    def evidence(self) -> AsyncEvidence: ...
+    @property
+    def usage(self) -> AsyncUsage: ...
+    @property
+    def runs(self) -> AsyncRuns: ...
+    @property
+    def networks(self) -> AsyncNetworks: ...
+
+
+class AsyncLegacyMethods:
     """
     The 0.1 methods, kept working; each names the namespace call it delegates to.
 
     .. versionchanged:: 0.2.0
        Thin delegations to the namespaces (``client.abps``, ``client.runs``...).
     """
+
+    _sender: AsyncHttpSender
+    """Sends every call; set by the client's constructor."""
+
+    @property
+    def _namespaces(self) -> AsyncNamespaces:
+        # This mixin is only ever a base of the client, which defines the namespaces.
+        return cast("AsyncNamespaces", self)
+
+    @NamespaceProperty
+    def _rows(self) -> AsyncRows:
+        # Plain-row pages and walks, which only the 0.1 methods return.
+        from .resources._rows_async import AsyncRows
+
+        return AsyncRows(self._sender)
 
     async def invoke_abp(self, abp_id: str, *, payload: Mapping[str, object]) -> InvokeResult:
         """
@@ -53,7 +90,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         Returns:
             The governance verdict and evidence-pack pointers.
         """
-        return await self.abps.invoke(abp_id, payload=payload)
+        return await self._namespaces.abps.invoke(abp_id, payload=payload)
 
     async def invocation_evidence(
         self, abp_id: str, invocation_id: str, *, format: str | None = None
@@ -69,7 +106,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         Returns:
             Where and until when to download the export.
         """
-        return await self.evidence.for_invocation(abp_id, invocation_id, format=format)
+        return await self._namespaces.evidence.for_invocation(abp_id, invocation_id, format=format)
 
     async def evidence_package(
         self, abp_id: str, *, since: dt.datetime | str, format: str | None = None
@@ -85,7 +122,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         Returns:
             Where and until when to download the export.
         """
-        return await self.evidence.package(abp_id, since=since, format=format)
+        return await self._namespaces.evidence.package(abp_id, since=since, format=format)
 
     async def usage_summary(self) -> UsageSummary:
         """
@@ -94,7 +131,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         Returns:
             The summary.
         """
-        return await self.usage.summary()
+        return await self._namespaces.usage.summary()
 
     async def list_audit_log(
         self,
@@ -263,7 +300,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
                 carries ``run_id``.
         """
         check_wait_arguments(poll_interval=poll_interval, timeout=run_timeout)
-        queued = await self.networks.submit(
+        queued = await self._namespaces.networks.submit(
             slug,
             prompt_text=prompt_text,
             metadata=metadata,
@@ -272,7 +309,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         if not wait:
             return queued.raw
         try:
-            run = await self.runs.wait(
+            run = await self._namespaces.runs.wait(
                 queued.run_id, poll_interval=poll_interval, timeout=run_timeout
             )
         except VelerianError as exc:
@@ -301,5 +338,7 @@ class AsyncLegacyMethods(AsyncNamespaces):
         Raises:
             VelerianRunTimeoutError: Not finished in ``run_timeout`` seconds.
         """
-        run = await self.runs.wait(run_id, poll_interval=poll_interval, timeout=run_timeout)
+        run = await self._namespaces.runs.wait(
+            run_id, poll_interval=poll_interval, timeout=run_timeout
+        )
         return run.raw

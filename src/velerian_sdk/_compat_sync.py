@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ._base_client import Params
 from ._compat import network_result
 from ._exceptions import VelerianError
 from ._json import JSONObject
-from ._namespaces_sync import Namespaces
+from ._namespace_property import NamespaceProperty
 from ._polling import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RUN_TIMEOUT,
@@ -32,17 +32,54 @@ if TYPE_CHECKING:
     from ._models.evidence import EvidenceExport
     from ._models.usage import UsageSummary
     from ._pagination_sync import Page
+    from ._sender_sync import HttpSender
+    from .resources._rows_sync import Rows
+    from .resources.abps import Abps
+    from .resources.evidence import Evidence
+    from .resources.networks import Networks
+    from .resources.runs import Runs
+    from .resources.usage import Usage
 
 __all__ = ["LegacyMethods"]
 
 
-class LegacyMethods(Namespaces):
+class Namespaces(Protocol):
+    """The client's namespaces that the 0.1 methods delegate to."""
+
+    @property
+    def abps(self) -> Abps: ...
+    @property
+    def evidence(self) -> Evidence: ...
+    @property
+    def usage(self) -> Usage: ...
+    @property
+    def runs(self) -> Runs: ...
+    @property
+    def networks(self) -> Networks: ...
+
+
+class LegacyMethods:
     """
     The 0.1 methods, kept working; each names the namespace call it delegates to.
 
     .. versionchanged:: 0.2.0
        Thin delegations to the namespaces (``client.abps``, ``client.runs``...).
     """
+
+    _sender: HttpSender
+    """Sends every call; set by the client's constructor."""
+
+    @property
+    def _namespaces(self) -> Namespaces:
+        # This mixin is only ever a base of the client, which defines the namespaces.
+        return cast("Namespaces", self)
+
+    @NamespaceProperty
+    def _rows(self) -> Rows:
+        # Plain-row pages and walks, which only the 0.1 methods return.
+        from .resources._rows_sync import Rows
+
+        return Rows(self._sender)
 
     def invoke_abp(self, abp_id: str, *, payload: Mapping[str, object]) -> InvokeResult:
         """
@@ -55,7 +92,7 @@ class LegacyMethods(Namespaces):
         Returns:
             The governance verdict and evidence-pack pointers.
         """
-        return self.abps.invoke(abp_id, payload=payload)
+        return self._namespaces.abps.invoke(abp_id, payload=payload)
 
     def invocation_evidence(
         self, abp_id: str, invocation_id: str, *, format: str | None = None
@@ -71,7 +108,7 @@ class LegacyMethods(Namespaces):
         Returns:
             Where and until when to download the export.
         """
-        return self.evidence.for_invocation(abp_id, invocation_id, format=format)
+        return self._namespaces.evidence.for_invocation(abp_id, invocation_id, format=format)
 
     def evidence_package(
         self, abp_id: str, *, since: dt.datetime | str, format: str | None = None
@@ -87,7 +124,7 @@ class LegacyMethods(Namespaces):
         Returns:
             Where and until when to download the export.
         """
-        return self.evidence.package(abp_id, since=since, format=format)
+        return self._namespaces.evidence.package(abp_id, since=since, format=format)
 
     def usage_summary(self) -> UsageSummary:
         """
@@ -96,7 +133,7 @@ class LegacyMethods(Namespaces):
         Returns:
             The summary.
         """
-        return self.usage.summary()
+        return self._namespaces.usage.summary()
 
     def list_audit_log(
         self,
@@ -265,7 +302,7 @@ class LegacyMethods(Namespaces):
                 carries ``run_id``.
         """
         check_wait_arguments(poll_interval=poll_interval, timeout=run_timeout)
-        queued = self.networks.submit(
+        queued = self._namespaces.networks.submit(
             slug,
             prompt_text=prompt_text,
             metadata=metadata,
@@ -274,7 +311,9 @@ class LegacyMethods(Namespaces):
         if not wait:
             return queued.raw
         try:
-            run = self.runs.wait(queued.run_id, poll_interval=poll_interval, timeout=run_timeout)
+            run = self._namespaces.runs.wait(
+                queued.run_id, poll_interval=poll_interval, timeout=run_timeout
+            )
         except VelerianError as exc:
             note_queued_run(exc, queued.run_id)
             raise
@@ -301,5 +340,5 @@ class LegacyMethods(Namespaces):
         Raises:
             VelerianRunTimeoutError: Not finished in ``run_timeout`` seconds.
         """
-        run = self.runs.wait(run_id, poll_interval=poll_interval, timeout=run_timeout)
+        run = self._namespaces.runs.wait(run_id, poll_interval=poll_interval, timeout=run_timeout)
         return run.raw
