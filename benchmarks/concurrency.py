@@ -25,8 +25,8 @@ from typing import cast
 import httpx
 
 from velerian_sdk import AsyncVelerianClient
-from velerian_sdk._settings import DEFAULT_LIMITS
-from velerian_sdk._sharded_transport import ShardedTransport
+from velerian_sdk._core._sharded_transport import ShardedTransport
+from velerian_sdk._core.settings import DEFAULT_LIMITS
 
 from .measure import Contender, RoundResults, interleaved_rounds
 from .raw_operations import API_KEY, INVOKE_PATH, raw_headers

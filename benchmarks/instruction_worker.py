@@ -19,7 +19,7 @@ from contextlib import ExitStack
 import httpx
 
 from velerian_sdk import AsyncVelerianClient, VelerianClient
-from velerian_sdk._base_client import BaseClient
+from velerian_sdk._core.requests import BaseClient
 from velerian_sdk._models.audit import AuditLogEntry
 from velerian_sdk._models.pages import page_envelope
 

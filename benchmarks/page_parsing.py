@@ -16,7 +16,7 @@ import httpx
 import pydantic
 
 from velerian_sdk import AuditLogEntry
-from velerian_sdk._base_client import BaseClient
+from velerian_sdk._core.requests import BaseClient
 from velerian_sdk._models.pages import page_envelope
 
 from .measure import RatioSummary, paired_rounds

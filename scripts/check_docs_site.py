@@ -34,7 +34,7 @@ from pathlib import Path
 from PIL import Image
 
 import velerian_sdk
-from velerian_sdk._namespace_property import NamespaceProperty
+from velerian_sdk._core.namespace_property import NamespaceProperty
 
 # (page, texts its rendered DOM must contain, window height): the abps page is tall
 # enough to show `client.abps.invoke`, its third method, in the screenshot.

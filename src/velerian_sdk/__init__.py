@@ -22,9 +22,10 @@ work, and ``docs/migration.md`` maps one to the other.
 
 from typing import TYPE_CHECKING
 
-from ._client_async import AsyncVelerianClient
-from ._client_sync import VelerianClient
-from ._exceptions import (
+from ._async.client import AsyncVelerianClient
+from ._core._json import JSONObject, JSONValue
+from ._core.chain import Backoff, Middleware, MiddlewareFlow
+from ._core.errors import (
     VelerianAPIError,
     VelerianArgumentError,
     VelerianAuthError,
@@ -47,20 +48,33 @@ from ._exceptions import (
     VelerianTimeoutError,
     VelerianValidationError,
 )
-from ._json import JSONObject, JSONValue
-from ._middleware import Backoff, Middleware, MiddlewareFlow
-from ._retry import RetryPolicy
-from ._settings import (
+from ._core.retry import RetryPolicy
+from ._core.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     NotGiven,
 )
+from ._sync.client import VelerianClient
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
+    from ._async.abps import AsyncAbps
+    from ._async.api_keys import AsyncApiKeys
+    from ._async.approvals import AsyncApprovals
+    from ._async.attachments import AsyncAttachments
+    from ._async.audit import AsyncAudit
+    from ._async.evidence import AsyncEvidence
+    from ._async.networks import AsyncNetworks
+    from ._async.pages import AsyncPage
+    from ._async.plans import AsyncPlans
+    from ._async.runs import AsyncRuns
+    from ._async.usage import AsyncUsage
+    from ._core.evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
+    from ._core.pagination import VelerianPaginationError
+    from ._core.progress import ProgressCallback, TqdmProgress
+    from ._core.transfers import DownloadedFile
     from ._models.abps import (
         Abp,
         AbpStatus,
@@ -78,21 +92,17 @@ if TYPE_CHECKING:
     from ._models.plans import Plan
     from ._models.runs import QueuedRun, Run, RunShare, RunStatus
     from ._models.usage import EvidencePackRow, GovernedRunCounts, UsageAdoption, UsageSummary
-    from ._pagination import VelerianPaginationError
-    from ._pagination_async import AsyncPage
-    from ._pagination_sync import Page
-    from ._progress import ProgressCallback, TqdmProgress
-    from ._transfer import DownloadedFile
-    from .resources.abps import Abps, AsyncAbps
-    from .resources.api_keys import ApiKeys, AsyncApiKeys
-    from .resources.approvals import Approvals, AsyncApprovals
-    from .resources.attachments import AsyncAttachments, Attachments
-    from .resources.audit import AsyncAudit, Audit
-    from .resources.evidence import AsyncEvidence, Evidence
-    from .resources.networks import AsyncNetworks, Networks
-    from .resources.plans import AsyncPlans, Plans
-    from .resources.runs import AsyncRuns, Runs
-    from .resources.usage import AsyncUsage, Usage
+    from ._sync.abps import Abps
+    from ._sync.api_keys import ApiKeys
+    from ._sync.approvals import Approvals
+    from ._sync.attachments import Attachments
+    from ._sync.audit import Audit
+    from ._sync.evidence import Evidence
+    from ._sync.networks import Networks
+    from ._sync.pages import Page
+    from ._sync.plans import Plans
+    from ._sync.runs import Runs
+    from ._sync.usage import Usage
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -195,13 +205,13 @@ __all__ = [
 # a script using only the client should not pay. So do evidence checks, transfer
 # helpers and the namespace types (a client imports each on its first use).
 _LAZY: dict[str, str] = {
-    "ChainBreak": "._evidence_chain",
-    "EvidenceVerification": "._evidence_chain",
-    "chain_hash": "._evidence_chain",
-    "verify_evidence": "._evidence_chain",
-    "ProgressCallback": "._progress",
-    "TqdmProgress": "._progress",
-    "DownloadedFile": "._transfer",
+    "ChainBreak": "._core.evidence_chain",
+    "EvidenceVerification": "._core.evidence_chain",
+    "chain_hash": "._core.evidence_chain",
+    "verify_evidence": "._core.evidence_chain",
+    "ProgressCallback": "._core.progress",
+    "TqdmProgress": "._core.progress",
+    "DownloadedFile": "._core.transfers",
     "Abp": "._models.abps",
     "AbpStatus": "._models.abps",
     "AggregatedCondition": "._models.abps",
@@ -231,29 +241,29 @@ _LAZY: dict[str, str] = {
     "GovernedRunCounts": "._models.usage",
     "UsageAdoption": "._models.usage",
     "UsageSummary": "._models.usage",
-    "VelerianPaginationError": "._pagination",
-    "AsyncPage": "._pagination_async",
-    "Page": "._pagination_sync",
-    "Abps": ".resources.abps",
-    "AsyncAbps": ".resources.abps",
-    "ApiKeys": ".resources.api_keys",
-    "AsyncApiKeys": ".resources.api_keys",
-    "Approvals": ".resources.approvals",
-    "AsyncApprovals": ".resources.approvals",
-    "Attachments": ".resources.attachments",
-    "AsyncAttachments": ".resources.attachments",
-    "Audit": ".resources.audit",
-    "AsyncAudit": ".resources.audit",
-    "Evidence": ".resources.evidence",
-    "AsyncEvidence": ".resources.evidence",
-    "Networks": ".resources.networks",
-    "AsyncNetworks": ".resources.networks",
-    "Plans": ".resources.plans",
-    "AsyncPlans": ".resources.plans",
-    "Runs": ".resources.runs",
-    "AsyncRuns": ".resources.runs",
-    "Usage": ".resources.usage",
-    "AsyncUsage": ".resources.usage",
+    "VelerianPaginationError": "._core.pagination",
+    "AsyncPage": "._async.pages",
+    "Page": "._sync.pages",
+    "Abps": "._sync.abps",
+    "AsyncAbps": "._async.abps",
+    "ApiKeys": "._sync.api_keys",
+    "AsyncApiKeys": "._async.api_keys",
+    "Approvals": "._sync.approvals",
+    "AsyncApprovals": "._async.approvals",
+    "Attachments": "._sync.attachments",
+    "AsyncAttachments": "._async.attachments",
+    "Audit": "._sync.audit",
+    "AsyncAudit": "._async.audit",
+    "Evidence": "._sync.evidence",
+    "AsyncEvidence": "._async.evidence",
+    "Networks": "._sync.networks",
+    "AsyncNetworks": "._async.networks",
+    "Plans": "._sync.plans",
+    "AsyncPlans": "._async.plans",
+    "Runs": "._sync.runs",
+    "AsyncRuns": "._async.runs",
+    "Usage": "._sync.usage",
+    "AsyncUsage": "._async.usage",
 }
 
 if not TYPE_CHECKING:

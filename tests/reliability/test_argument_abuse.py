@@ -160,7 +160,7 @@ def methods_taking_ids(client: VelerianClient) -> set[str]:
             continue
         if inspect.ismethod(member):
             candidates = [(name, member)]
-        elif type(member).__module__.startswith("velerian_sdk.resources"):
+        elif type(member).__module__.startswith(("velerian_sdk._sync.", "velerian_sdk._async.")):
             candidates = [
                 (f"{name}.{method_name}", method)
                 for method_name, method in inspect.getmembers(member, inspect.ismethod)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from velerian_sdk import Middleware, MiddlewareFlow
-from velerian_sdk._middleware import asend_through_chain, send_through_chain
+from velerian_sdk._core.chain import asend_through_chain, send_through_chain
 
 
 class Hooks(Middleware):
@@ -77,7 +77,7 @@ def test_an_overridden_flow_is_still_run_as_a_generator() -> None:
 
 def test_retry_clips_timeouts_only_when_the_deadline_is_nearer() -> None:
     from velerian_sdk import RetryPolicy
-    from velerian_sdk._retry import RetryMiddleware
+    from velerian_sdk._core.retry import RetryMiddleware
 
     seen: list[object] = []
 

@@ -21,11 +21,11 @@ from velerian_sdk import (
     VelerianClient,
     VelerianClientClosedError,
     VelerianClientMovedError,
-    _client_async,  # pyright: ignore[reportPrivateUsage]
-    _client_sync,  # pyright: ignore[reportPrivateUsage]
 )
-from velerian_sdk import _connections as connections
-from velerian_sdk._connections import open_connections
+from velerian_sdk._async import client as _client_async
+from velerian_sdk._core import connections
+from velerian_sdk._core.connections import open_connections
+from velerian_sdk._sync import client as _client_sync
 
 BASE = "https://api.test"
 

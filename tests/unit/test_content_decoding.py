@@ -32,8 +32,8 @@ from velerian_sdk import (
     VelerianResponseEncodingError,
     VelerianResponseTooLargeError,
 )
-from velerian_sdk._download_async import download_export as adownload
-from velerian_sdk._download_sync import download_export as download
+from velerian_sdk._async._download import download_export as adownload
+from velerian_sdk._sync._download import download_export as download
 
 MIB = 1 << 20
 CAP = MIB

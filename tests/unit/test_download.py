@@ -22,9 +22,9 @@ from velerian_sdk import (
     VelerianForbiddenError,
     VelerianIntegrityError,
 )
-from velerian_sdk._download_async import download_export as adownload
-from velerian_sdk._download_sync import download_export as download
-from velerian_sdk._transfer import DownloadedFile
+from velerian_sdk._async._download import download_export as adownload
+from velerian_sdk._core.transfers import DownloadedFile
+from velerian_sdk._sync._download import download_export as download
 
 BODY = b'{"format":"velerian.evidence.v1","packs":[]}' * 1000
 LATER = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)

@@ -9,7 +9,6 @@ the text shown when hovering a model field.
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import textwrap
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import pytest
 
 import velerian_sdk
 from velerian_sdk import VelerianModel
-from velerian_sdk._namespace_property import NamespaceProperty
+from velerian_sdk._core.namespace_property import NamespaceProperty
 
 NAMESPACES = [
     "abps",
@@ -69,7 +68,7 @@ def test_a_namespace_completes_its_own_methods_only(client_class: str, name: str
     code = f"import velerian_sdk\nclient = velerian_sdk.{client_class}()\nclient.{name}."
     offered = public(script(code).complete())
     builder: NamespaceProperty[object, object] = getattr(getattr(velerian_sdk, client_class), name)
-    module = importlib.import_module(f"velerian_sdk.resources.{name}")
+    module = velerian_sdk  # the namespace types are exported from the root
     namespace = getattr(module, inspect.signature(builder.func).return_annotation)
     expected = {n for n in dir(namespace) if not n.startswith("_")}
     # Before: cached_property added attrname, func and lock to every namespace.

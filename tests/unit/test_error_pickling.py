@@ -40,8 +40,8 @@ from velerian_sdk import (
     VelerianTimeoutError,
     VelerianValidationError,
 )
-from velerian_sdk._evidence_chain import ChainBreak
-from velerian_sdk._exceptions import error_from_response
+from velerian_sdk._core.errors import error_from_response
+from velerian_sdk._core.evidence_chain import ChainBreak
 
 MINTED = "vk_live_MINTEDsecret0123456789abcdefghijklmnopqrst"
 """A secret a server minted, as it would sit in a body an error keeps."""

@@ -13,7 +13,7 @@ from velerian_sdk import (
     VelerianEvidenceError,
     verify_evidence,
 )
-from velerian_sdk._evidence_chain import load_evidence_packs
+from velerian_sdk._core.evidence_chain import load_evidence_packs
 
 ZEROS = "0" * 64
 

@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import RetryPolicy, VelerianClient, VelerianTimeoutError
-from velerian_sdk._deadline import ATTEMPT_DEADLINE, DEADLINE, AttemptTimer
-from velerian_sdk._owned_transport import (
+from velerian_sdk._core._deadline import ATTEMPT_DEADLINE, DEADLINE, AttemptTimer
+from velerian_sdk._core._owned_transport import (
     _clipped,  # pyright: ignore[reportPrivateUsage]
     owned_transport_sync,
 )

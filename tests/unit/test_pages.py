@@ -19,7 +19,7 @@ from velerian_sdk import (
     VelerianClient,
     VelerianPaginationError,
 )
-from velerian_sdk._pagination import (
+from velerian_sdk._core.pagination import (
     PageData,
     PageWalk,
     check_continuation,

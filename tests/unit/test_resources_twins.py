@@ -8,20 +8,35 @@ from typing import cast
 
 import pytest
 
-from velerian_sdk import AsyncPage, AsyncVelerianClient, Page, VelerianClient
-from velerian_sdk._compat_async import AsyncLegacyMethods
-from velerian_sdk._compat_sync import LegacyMethods
-from velerian_sdk._namespace_property import NamespaceProperty
-from velerian_sdk.resources.abps import Abps, AsyncAbps
-from velerian_sdk.resources.api_keys import ApiKeys, AsyncApiKeys
-from velerian_sdk.resources.approvals import Approvals, AsyncApprovals
-from velerian_sdk.resources.attachments import AsyncAttachments, Attachments
-from velerian_sdk.resources.audit import AsyncAudit, Audit
-from velerian_sdk.resources.evidence import AsyncEvidence, Evidence
-from velerian_sdk.resources.networks import AsyncNetworks, Networks
-from velerian_sdk.resources.plans import AsyncPlans, Plans
-from velerian_sdk.resources.runs import AsyncRuns, Runs
-from velerian_sdk.resources.usage import AsyncUsage, Usage
+from velerian_sdk import (
+    Abps,
+    ApiKeys,
+    Approvals,
+    AsyncAbps,
+    AsyncApiKeys,
+    AsyncApprovals,
+    AsyncAttachments,
+    AsyncAudit,
+    AsyncEvidence,
+    AsyncNetworks,
+    AsyncPage,
+    AsyncPlans,
+    AsyncRuns,
+    AsyncUsage,
+    AsyncVelerianClient,
+    Attachments,
+    Audit,
+    Evidence,
+    Networks,
+    Page,
+    Plans,
+    Runs,
+    Usage,
+    VelerianClient,
+)
+from velerian_sdk._async.legacy import AsyncLegacyMethods
+from velerian_sdk._core.namespace_property import NamespaceProperty
+from velerian_sdk._sync.legacy import LegacyMethods
 
 PAIRS: list[tuple[type, type]] = [
     (Abps, AsyncAbps),
@@ -119,6 +134,10 @@ NAMESPACES = [
     "plans",
     "attachments",
 ]
+NAMESPACE_MODULES = tuple(
+    f"velerian_sdk._{flavour}.{topic}" for flavour in ("async", "sync") for topic in NAMESPACES
+)
+"""The modules that hold the namespaces, which load only on first use."""
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
@@ -144,8 +163,8 @@ def test_importing_the_package_imports_no_namespace_or_model() -> None:
 
     code = (
         "import sys, velerian_sdk; "
-        "print(sorted(m for m in sys.modules if m.startswith(('velerian_sdk.resources', "
-        "'velerian_sdk._models'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('velerian_sdk._models', "
+        f"*{NAMESPACE_MODULES!r}))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

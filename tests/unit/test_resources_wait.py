@@ -20,7 +20,7 @@ from velerian_sdk import (
     VelerianClient,
     VelerianRunTimeoutError,
 )
-from velerian_sdk._polling import MAX_POLL_HINT, MIN_POLL_HINT, RunPoller
+from velerian_sdk._core.polling import MAX_POLL_HINT, MIN_POLL_HINT, RunPoller
 
 
 class FakeTime:

@@ -23,8 +23,8 @@ from velerian_sdk import (
     VelerianServerError,
     VelerianTimeoutError,
 )
-from velerian_sdk._middleware import send_through_chain
-from velerian_sdk._retry import RetryMiddleware, parse_retry_after
+from velerian_sdk._core.chain import send_through_chain
+from velerian_sdk._core.retry import RetryMiddleware, parse_retry_after
 
 
 def script(*answers: int | Exception | httpx.Response) -> Callable[[httpx.Request], httpx.Response]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Harness
 from velerian_sdk import RetryPolicy, VelerianArgumentError, VelerianRateLimitError
-from velerian_sdk._retry import MAX_READABLE_RETRY_AFTER, parse_retry_after
+from velerian_sdk._core.retry import MAX_READABLE_RETRY_AFTER, parse_retry_after
 
 UNREADABLE = [
     "-1",

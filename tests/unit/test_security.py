@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import TEST_KEY, Harness
 from velerian_sdk import VelerianArgumentError, VelerianClient, VelerianError
-from velerian_sdk._paths import path_segment
-from velerian_sdk._redaction import mask_secret, redact_url
+from velerian_sdk._core._paths import path_segment
+from velerian_sdk._core.redaction import mask_secret, redact_url
 
 
 def ok(request: httpx.Request) -> httpx.Response:
@@ -170,7 +170,7 @@ def test_debug_bodies_are_redacted_by_allowlist(
 
 
 def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
-    from velerian_sdk._redaction import redact_body, redact_json
+    from velerian_sdk._core.redaction import redact_body, redact_json
 
     body = {
         "invocation_id": "inv_1",

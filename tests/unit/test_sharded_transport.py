@@ -11,7 +11,7 @@ import respx
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import AsyncVelerianClient
-from velerian_sdk._sharded_transport import SHARD_SIZE, ShardedTransport
+from velerian_sdk._core._sharded_transport import SHARD_SIZE, ShardedTransport
 
 
 class Body(httpx.AsyncByteStream):
@@ -151,7 +151,7 @@ def test_a_loops_pools_close_when_the_loop_ends_and_a_new_loop_gets_new_ones(
 def test_a_forked_child_does_not_close_the_pools_it_inherited(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from velerian_sdk import _connections
+    from velerian_sdk._core import connections as _connections
 
     pool = ClosingPool()
     client = httpx.AsyncClient(transport=sharded(SHARD_SIZE, [pool]))

@@ -27,13 +27,13 @@ from velerian_sdk import (
     VelerianIntegrityError,
     VelerianResponseTooLargeError,
 )
-from velerian_sdk._call import ApiCall
-from velerian_sdk._download_async import download_export as adownload
-from velerian_sdk._download_sync import download_export as download
+from velerian_sdk._async._download import download_export as adownload
+from velerian_sdk._async._upload import upload_attachment as aupload
+from velerian_sdk._core.calls import ApiCall
+from velerian_sdk._core.transfers import DownloadedFile, export_file_name
 from velerian_sdk._models.attachments import Attachment
-from velerian_sdk._transfer import DownloadedFile, export_file_name
-from velerian_sdk._upload_async import upload_attachment as aupload
-from velerian_sdk._upload_sync import upload_attachment as upload
+from velerian_sdk._sync._download import download_export as download
+from velerian_sdk._sync._upload import upload_attachment as upload
 
 BODY = b'{"format":"velerian.evidence.v1","packs":[]}' * 100
 LATER = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)
@@ -177,7 +177,7 @@ def test_a_failed_rename_is_a_typed_error_and_leaves_nothing(
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("velerian_sdk._transfer.os.replace", refuse)
+    monkeypatch.setattr("velerian_sdk._core.transfers.os.replace", refuse)
     client = harness.client(ok)
     with pytest.raises(VelerianArgumentError, match="Permission denied"):
         run_download(harness, client, Export(), tmp_path / "e.json")

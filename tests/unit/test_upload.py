@@ -19,10 +19,10 @@ from velerian_sdk import (
     VelerianClient,
     VelerianForbiddenError,
 )
+from velerian_sdk._async._upload import upload_attachment as aupload
+from velerian_sdk._core.uploads import Source
 from velerian_sdk._models.attachments import Attachment
-from velerian_sdk._upload_async import upload_attachment as aupload
-from velerian_sdk._upload_source import Source
-from velerian_sdk._upload_sync import upload_attachment as upload
+from velerian_sdk._sync._upload import upload_attachment as upload
 
 DATA = bytes(range(256)) * 4000  # ~1 MB, several chunks
 

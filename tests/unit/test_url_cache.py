@@ -6,7 +6,7 @@ import httpx
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import VelerianClient
-from velerian_sdk._base_client import _URL_CACHE_SIZE  # pyright: ignore[reportPrivateUsage]
+from velerian_sdk._core.requests import _URL_CACHE_SIZE  # pyright: ignore[reportPrivateUsage]
 
 
 def recording_client(seen: list[httpx.Request]) -> VelerianClient:

@@ -16,8 +16,8 @@ import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from typing_extensions import Self
 
-from .._exceptions import VelerianArgumentError
-from .._json import JSONObject
+from .._core._json import JSONObject
+from .._core.errors import VelerianArgumentError
 
 __all__ = ["Timestamp", "VelerianModel"]
 

@@ -79,7 +79,7 @@ class UsageSummary(VelerianModel):
 
     ``evidence_packs`` is one page of the period's packs, chosen by the
     ``evidence_limit`` / ``evidence_offset`` arguments of
-    :meth:`usage.summary <velerian_sdk.resources.usage.Usage.summary>`;
+    :meth:`usage.summary <velerian_sdk._async.usage.Usage.summary>`;
     ``evidence_total`` says how many there are in all.
 
     Only ``tenant_id`` and ``as_of`` are always present; every other field is ``None``

@@ -1,0 +1,106 @@
+"""
+``client.approvals`` on the asynchronous client: invocations held for a human decision.
+
+This module is the source of the synchronous twin, which ``scripts/unasync.py``
+generates.
+"""
+
+from __future__ import annotations
+
+from .._core import _calls_approvals as _requests
+from .._models.approvals import Approval, ApprovalStatus
+from .namespace import AsyncAPIResource
+from .pages import AsyncPage
+
+__all__ = ["AsyncApprovals"]
+
+
+class AsyncApprovals(AsyncAPIResource):
+    """
+    Approvals: ``client.approvals``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    async def list(
+        self, *, status: ApprovalStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> AsyncPage[Approval]:
+        """
+        List approvals, one page at a time (``GET /api/v2/approvals``).
+
+        Args:
+            status: Only approvals in this state (``pending``, ``approved``,
+                ``rejected``).
+            limit: Rows per page.
+            offset: Rows to skip.
+
+        Returns:
+            The page; it can fetch the pages after it.
+
+        Raises:
+            VelerianArgumentError: A bad filter, ``limit`` or ``offset``.
+        """
+        call = _requests.list_approvals(status=status, limit=limit, offset=offset)
+        return await self._fetch_page(call, Approval)
+
+    async def retrieve(self, approval_id: str) -> Approval:
+        """
+        Read one approval (``GET /api/v2/approvals/{approval_id}``).
+
+        Args:
+            approval_id: The approval's id (``InvokeResult.approval_id``).
+
+        Returns:
+            The approval.
+
+        Raises:
+            VelerianArgumentError: A bad id.
+            VelerianNotFoundError: No such approval in your tenant.
+        """
+        return await self._sender.fetch(_requests.retrieve_approval(approval_id), Approval)
+
+    async def approve(
+        self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> Approval:
+        """
+        Approve a pending approval (``POST /api/v2/approvals/{approval_id}/approve``).
+
+        Args:
+            approval_id: The approval's id.
+            note: Why, for the record.
+            idempotency_key: Your own key, to make a repeat safe across processes.
+
+        Returns:
+            The approval, now ``approved``.
+
+        Raises:
+            VelerianArgumentError: A bad id or note.
+            VelerianConflictError: It is no longer ``pending``.
+        """
+        call = _requests.decide_approval(
+            approval_id, "approve", note=note, idempotency_key=idempotency_key
+        )
+        return await self._sender.fetch(call, Approval)
+
+    async def reject(
+        self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> Approval:
+        """
+        Reject a pending approval (``POST /api/v2/approvals/{approval_id}/reject``).
+
+        Args:
+            approval_id: The approval's id.
+            note: Why, for the record.
+            idempotency_key: Your own key, to make a repeat safe across processes.
+
+        Returns:
+            The approval, now ``rejected``.
+
+        Raises:
+            VelerianArgumentError: A bad id or note.
+            VelerianConflictError: It is no longer ``pending``.
+        """
+        call = _requests.decide_approval(
+            approval_id, "reject", note=note, idempotency_key=idempotency_key
+        )
+        return await self._sender.fetch(call, Approval)

@@ -1,0 +1,13 @@
+"""The request of ``client.plans``, built and checked without I/O."""
+
+from __future__ import annotations
+
+from ._arguments import page_params
+from .calls import ApiCall
+
+__all__ = ["list_plans"]
+
+
+def list_plans(*, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/plans``."""
+    return ApiCall("GET", "plans", params=page_params(limit, offset))

@@ -1,0 +1,239 @@
+"""
+The async client's own transport: its connections split over small pools, entered in turn.
+
+``httpcore``'s connection pool does work on every request event that grows with the
+square of its size (each idle connection is checked against every other, and each
+queued request against every connection). With 100 connections and 1,000 calls in
+flight that work dominated: a burst took 24 to 37 s on the loopback benchmark instead
+of about 2. So the connections are split into pools of :data:`SHARD_SIZE`, and calls
+wait in one first-in-first-out queue in front of them, entering a pool only when it has
+a free connection. The limits stay those of :data:`~velerian_sdk._core.settings.DEFAULT_LIMITS`
+overall; ``docs/performance.md`` has the measurements.
+
+Connections belong to the event loop that opened them, so the pools do too. The pools
+of a loop are closed when that loop shuts down its async generators (``asyncio.run``
+does, last thing), and a call from a new loop once the old one has stopped opens new
+pools. Pools whose loop stopped without that shutdown are left to the garbage
+collector: they cannot be closed from another loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
+
+import httpx
+
+from . import connections as _connections
+from .errors import VelerianClientMovedError
+
+__all__ = ["SHARD_SIZE", "ShardedTransport"]
+
+SHARD_SIZE = 10
+"""Connections per pool: the size at which the pools' own work stopped mattering."""
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """
+    ``limits.max_connections`` connections in pools of :data:`SHARD_SIZE`, one queue.
+
+    A call holds its place from the moment it is sent until its response is closed,
+    exactly as it holds a connection; waiting for a place counts against the request's
+    ``pool`` timeout, as waiting for a connection does in ``httpx``.
+
+    Args:
+        limits: The connection limits, over all pools together.
+        shard_size: Connections per pool.
+    """
+
+    def __init__(self, limits: httpx.Limits, *, shard_size: int = SHARD_SIZE) -> None:
+        total = limits.max_connections or 100
+        shards = math.ceil(total / shard_size)
+        size = math.ceil(total / shards)
+        keepalive = limits.max_keepalive_connections
+        shard_limits = httpx.Limits(
+            max_connections=size,
+            max_keepalive_connections=size if keepalive is None else min(size, keepalive),
+            keepalive_expiry=limits.keepalive_expiry,
+        )
+        self._shard_limits = shard_limits
+        self._shards = shards
+        self._size = size
+        self._ssl_context = httpx.create_ssl_context()  # one for all: building one is slow
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: _LoopEndCloser | None = None
+        self._open_pools()
+
+    def _open_pools(self) -> None:
+        self._pools = [
+            httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._shard_limits)
+            for _ in range(self._shards)
+        ]
+        self._busy = [0] * self._shards
+        self._places = asyncio.Semaphore(self._shards * self._size)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """
+        Wait for a place, then send ``request`` through a pool with a free connection.
+
+        Args:
+            request: The request.
+
+        Returns:
+            The response; its place is given back when it is closed.
+
+        Raises:
+            httpx.PoolTimeout: No place came free within the request's pool timeout.
+            VelerianClientMovedError: Another event loop, still running, uses the pools.
+        """
+        if self._loop is not asyncio.get_running_loop():
+            self._move_to_running_loop()
+        # This loop's pools and places: a call still in flight on a loop left behind
+        # gives its place back there, not to the pools another loop has opened since.
+        pools, busy, places = self._pools, self._busy, self._places
+        await _enter(places, request)
+        index = busy.index(min(busy))
+        busy[index] += 1
+        release = _Release(busy, places, index)
+        try:
+            response = await pools[index].handle_async_request(request)
+        except BaseException:
+            release()
+            raise
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        response.stream = _ReleasingStream(stream, release)
+        return response
+
+    def _move_to_running_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not None:
+            if self._loop.is_running():
+                msg = (
+                    "this AsyncVelerianClient's connections are in use on another event "
+                    "loop, still running in another thread; connections cannot be shared "
+                    "between event loops: build one AsyncVelerianClient per event loop"
+                )
+                raise VelerianClientMovedError(msg)
+            # The old loop has stopped: its pools were closed when it shut down, or
+            # cannot be closed from here. Calls from this loop get pools of their own.
+            self._disarm()
+            self._open_pools()
+        self._loop = loop
+        self._closer = _LoopEndCloser(self._pools)
+
+    def _disarm(self) -> None:
+        closer, self._closer = self._closer, None
+        if closer is not None:
+            closer.disarm()
+
+    async def aclose(self) -> None:
+        """Close every pool of the running loop; leave those of a stopped one alone."""
+        self._disarm()
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            return
+        for pool in self._pools:
+            await pool.aclose()
+
+
+class _LoopEndCloser:
+    """
+    Closes one event loop's pools when that loop shuts down its async generators.
+
+    An event loop has no hook for its own end, but ``asyncio.run`` (like pytest's and
+    anyio's runners) finalises every async generator started on it before closing it.
+    So this starts one, on the loop that opened the pools, whose ``finally`` closes
+    them: the pools' connections are closed on their own loop, while it still runs.
+    """
+
+    __slots__ = ("_armed", "_ending", "_generation")
+
+    _armed: bool
+    _generation: int
+    _ending: AsyncGenerator[None, None]
+
+    def __init__(self, pools: list[httpx.AsyncHTTPTransport]) -> None:
+        self._armed = True
+        self._generation = _connections.generation
+        self._ending = self._close_at_loop_end(pools)
+        # Its first step only reaches the `yield`, so it completes without the loop;
+        # starting it registers it with the running loop.
+        _step_through(self._ending.asend(None))
+
+    async def _close_at_loop_end(
+        self, pools: list[httpx.AsyncHTTPTransport]
+    ) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            # Not in a forked child: there the pools' connections are the parent's.
+            if self._armed and self._generation == _connections.generation:
+                for pool in pools:
+                    await pool.aclose()
+
+    def disarm(self) -> None:
+        """Finish the generator without closing anything (the pools are left behind)."""
+        self._armed = False
+        with contextlib.suppress(RuntimeError):  # being finalised by its loop right now
+            _step_through(self._ending.aclose())
+
+
+def _step_through(step: Coroutine[object, None, object]) -> None:
+    """Run an async generator step that does not wait on anything."""
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    msg = "an async generator step unexpectedly waited"
+    raise AssertionError(msg)
+
+
+async def _enter(places: asyncio.Semaphore, request: httpx.Request) -> None:
+    """Wait for a place, within the request's pool timeout."""
+    if not places.locked():
+        await places.acquire()
+        return
+    timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+    try:
+        await asyncio.wait_for(places.acquire(), timeouts.get("pool"))
+    except asyncio.TimeoutError:
+        msg = "timed out waiting for a free connection"
+        raise httpx.PoolTimeout(msg, request=request) from None
+
+
+class _Release:
+    """Gives a place back once, however many times it is called."""
+
+    __slots__ = ("_busy", "_index", "_places")
+
+    def __init__(self, busy: list[int], places: asyncio.Semaphore, index: int) -> None:
+        self._busy = busy
+        self._places: asyncio.Semaphore | None = places
+        self._index = index
+
+    def __call__(self) -> None:
+        places, self._places = self._places, None
+        if places is not None:
+            self._busy[self._index] -= 1
+            places.release()
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that gives its place back when it is closed."""
+
+    __slots__ = ("_inner", "_release")
+
+    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+        self._inner = inner
+        self._release = release
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._inner.__aiter__()  # the body itself: no extra step per chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            self._release()

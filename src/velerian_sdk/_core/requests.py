@@ -1,0 +1,351 @@
+"""
+Everything both flavours' senders share that does no I/O.
+
+:class:`BaseClient` validates settings, assembles the middleware chain once, turns a
+call into an :class:`httpx.Request`, and turns a response into a model or a typed
+error. The sync and async senders (``_sync.sender``, ``_async.sender``) add only the
+sending and sleeping; the clients hold a sender and add the public methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar, cast
+
+import httpx
+import pydantic
+
+from .._version import __version__
+from ._auth import NO_AUTH, BearerAuth
+from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
+from ._idempotency import IdempotencyMiddleware, check_idempotency_key
+from ._json import encode_json
+from ._response_limits import ERROR_BODY_EXCERPT
+from .bodies import ACCEPT_ENCODING
+from .chain import Middleware
+from .connections import SharedPool
+from .errors import (
+    VelerianArgumentError,
+    VelerianConnectionError,
+    VelerianResponseValidationError,
+    VelerianTimeoutError,
+    error_from_response,
+)
+from .logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
+from .redaction import redact_url
+from .retry import RetryMiddleware, RetryPolicy, parse_retry_after
+from .settings import (
+    API_PREFIX,
+    DEFAULT_MAX_RETRIES,
+    NOT_GIVEN,
+    ClientSettings,
+    NotGiven,
+    check_headers,
+    resolve_api_key,
+    resolve_base_url,
+    resolve_max_response_bytes,
+    resolve_timeout,
+    resolve_user_agent,
+)
+
+__all__ = ["STREAM", "BaseClient", "ModelT", "Params", "QueryValue"]
+
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+ModelT = TypeVar("ModelT")
+
+QueryValue = str | int | float | bool | dt.datetime | dt.date | None
+"""A query parameter value; ``None`` drops the parameter."""
+Params = Mapping[str, QueryValue | Sequence[str | int]]
+"""Query parameters of a call."""
+
+STREAM = "velerian_stream"
+"""Request extension: leave a 2xx body unread so the caller can stream it."""
+
+_EMPTY: frozenset[str] = frozenset()
+_URL_CACHE_SIZE = 512
+"""Parsed URLs kept per client; the cache starts over when it is full."""
+_ADAPTERS: dict[object, pydantic.TypeAdapter[Any]] = {}
+
+
+class BaseClient(Generic[HttpT]):
+    """
+    Settings, request building and response parsing shared by the two senders.
+
+    Attributes:
+        http: The ``httpx`` client requests are built with and sent through; renewed
+            from :attr:`pool` after a fork.
+        pool: The connection pool this sender shares with ``with_options`` copies.
+        generation: The fork generation :attr:`http` belongs to.
+        owns_http: Whether closing the client closes :attr:`pool`.
+        chain: The middleware chain, built once.
+        user_middleware: The caller's own links, as given.
+        urls: Parsed API URLs by path (see :meth:`url`).
+    """
+
+    http: HttpT
+    pool: SharedPool[HttpT]
+    generation: int
+    owns_http: bool
+    chain: tuple[Middleware, ...]
+    user_middleware: tuple[Middleware, ...]
+    urls: dict[str, httpx.URL]
+    _settings: ClientSettings
+    _default_headers: httpx.Headers
+
+    @property
+    def settings(self) -> ClientSettings:
+        """The resolved settings of the client this sender serves."""
+        return self._settings
+
+    def configure(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | NotGiven | None,
+        max_retries: int | NotGiven,
+        default_headers: Mapping[str, str] | None,
+        user_agent: str | None,
+        middleware: Sequence[Middleware],
+        allow_insecure_http: bool,
+        injected: bool,
+        retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+        http_headers: httpx.Headers | None = None,
+    ) -> None:
+        configure_logging_from_env()
+        # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
+        api_key = resolve_api_key(api_key)
+        root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        retry = retry_policy or RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
+        if not isinstance(max_retries, NotGiven):
+            retries = cast("object", max_retries)  # callers without a type checker pass anything
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                msg = f"max_retries must be a whole number >= 0, got {max_retries!r}"
+                raise VelerianArgumentError(msg)
+            if retry.max_retries != max_retries:
+                retry = _replace_retries(retry, max_retries)
+        links = cast("Sequence[object]", middleware)
+        for link in links:
+            if not isinstance(link, Middleware):
+                msg = f"middleware must be Middleware instances, got {type(link).__name__}"
+                raise VelerianArgumentError(msg)
+        self._settings = ClientSettings(
+            api_key=api_key,
+            root=root,
+            origin=origin,
+            timeout=resolve_timeout(timeout, injected=injected),
+            retry=retry,
+            default_headers=check_headers("default_headers", default_headers),
+            user_agent=resolve_user_agent(user_agent),
+            allow_insecure_http=allow_insecure_http,
+            max_response_bytes=resolve_max_response_bytes(max_response_bytes),
+        )
+        self.user_middleware = tuple(middleware)
+        self._default_headers = httpx.Headers(
+            {
+                "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
+                "Accept": "application/json",
+                # Only what _content_decoding inflates in bounded steps: httpx would
+                # otherwise offer br and zstd whenever their packages are installed.
+                "Accept-Encoding": ACCEPT_ENCODING,
+            }
+        )
+        self._default_headers.update(self._settings.default_headers)
+        # A client that builds its own httpx client gives it the PRESET_HEADERS (see
+        # _preset_headers), so httpx merges them into every request it builds; so does
+        # an injected or shared one for those it already sets to the same values.
+        preset: tuple[str, ...] = PRESET_HEADERS
+        if injected:
+            sent = http_headers or httpx.Headers()
+            preset = tuple(n for n in PRESET_HEADERS if sent.get(n) == self._default_headers[n])
+        self.chain = self._build_chain(preset=preset)
+        self._root_api = f"{root}{API_PREFIX}/"
+        self.urls = {}
+
+    def preset_headers(self) -> dict[str, str]:
+        """The headers of the ``httpx`` client this client builds for itself."""
+        return {name: self._default_headers[name] for name in PRESET_HEADERS}
+
+    def _build_chain(self, *, preset: tuple[str, ...]) -> tuple[Middleware, ...]:
+        settings = self._settings
+        user_call: list[Middleware] = [m for m in self.user_middleware if m.stage == "call"]
+        user_attempt: list[Middleware] = [m for m in self.user_middleware if m.stage != "call"]
+        return (
+            DefaultHeadersMiddleware(self._default_headers, preset=preset),
+            IdempotencyMiddleware(),
+            *user_call,
+            RetryMiddleware(settings.retry),
+            BearerAuth(settings.api_key, settings.origin),
+            LoggingMiddleware(),
+            *user_attempt,
+        )
+
+    def url(self, path: str) -> str | httpx.URL:
+        """The URL of an API path (parsed once and kept), or a server's link as is."""
+        if path.startswith(("http://", "https://")):
+            return path  # a link from the server (presigned, say): used once
+        url = self.urls.get(path)
+        if url is None:
+            # Parsing a URL is a large part of what httpx spends building a request;
+            # the same API paths come back again and again (an ABP invoked, a run
+            # polled), and an httpx.URL is immutable, so parsed ones are kept.
+            root = self._settings.root if path[:1] == "/" else self._root_api
+            url = httpx.URL(root + path)
+            if len(self.urls) >= _URL_CACHE_SIZE:
+                self.urls.clear()
+            self.urls[path] = url
+        return url
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        content: bytes | Iterator[bytes] | AsyncIterator[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | httpx.Timeout | NotGiven | None = None,
+        stream: bool = False,
+        authenticate: bool = True,
+    ) -> httpx.Request:
+        call_headers = check_headers("headers", headers) if headers else {}
+        if json is not None:
+            if content is not None:
+                msg = "pass either json= or content=, not both"
+                raise VelerianArgumentError(msg)
+            content = encode_json(json)
+            call_headers.setdefault("Content-Type", "application/json")
+        if idempotency_key is not None:
+            call_headers["Idempotency-Key"] = check_idempotency_key(idempotency_key)
+        extensions: dict[str, object] = {
+            EXPLICIT_HEADERS: frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
+        }
+        if stream:
+            extensions[STREAM] = True
+        if not authenticate:
+            extensions[NO_AUTH] = True
+        request_timeout = self._settings.timeout
+        if not isinstance(timeout, NotGiven) and timeout is not None:
+            request_timeout = resolve_timeout(timeout, injected=False)
+        try:
+            request = self.http.build_request(
+                method,
+                self.url(path),
+                params=_clean_params(params) if params else None,
+                content=content,
+                headers=call_headers,
+                extensions=extensions,
+            )
+        except httpx.InvalidURL as exc:
+            # A presigned link's query is its signature: keep it out of the message.
+            shown = path
+            if not authenticate and "?" in path:
+                shown = path.partition("?")[0] + "?REDACTED"
+            msg = f"cannot build a URL from path {shown!r}: {exc}"
+            raise VelerianArgumentError(msg) from None
+        if not authenticate:
+            hide_transfer_queries(request.url)
+        if request_timeout is not None:
+            request.extensions["timeout"] = request_timeout.as_dict()
+        return request
+
+    @staticmethod
+    def _raise_for_status(response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        raise error_from_response(response, retry_after=parse_retry_after(response.headers))
+
+    @staticmethod
+    def parse(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
+        """Validate a 2xx body straight from bytes into ``cast_to``."""
+        try:
+            if issubclass(cast_to, pydantic.BaseModel):
+                return cast_to.model_validate_json(response.content)
+            return _adapter(cast_to).validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            errors = [
+                f"{'.'.join(map(str, e['loc'])) or '<body>'}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
+            name = getattr(cast_to, "__name__", str(cast_to))
+            request = response.request
+            msg = (
+                f"{request.method} {request.url.path} answered {response.status_code} with a "
+                f"body that is not a valid {name}: {'; '.join(errors[:5])}"
+                f" (request id {response.headers.get('x-request-id', '-')})"
+            )
+            raise VelerianResponseValidationError(
+                msg,
+                body=response.content[:ERROR_BODY_EXCERPT],
+                request_id=response.headers.get("x-request-id"),
+                status_code=response.status_code,
+                errors=errors,
+            ) from None
+
+
+def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> Exception:
+    """
+    Turn an ``httpx`` failure into the SDK's own error, naming the request.
+
+    Args:
+        exc: What ``httpx`` raised.
+        request: The request being sent.
+
+    Returns:
+        A :class:`VelerianTimeoutError` or :class:`VelerianConnectionError`.
+    """
+    where = f"{request.method} {redact_url(request.url)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return VelerianTimeoutError(
+            f"{where} timed out ({type(exc).__name__})",
+            method=request.method,
+            url=redact_url(request.url),
+        )
+    return VelerianConnectionError(
+        f"{where} failed: {type(exc).__name__}: {exc}",
+        method=request.method,
+        url=redact_url(request.url),
+    )
+
+
+def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
+    items: list[tuple[str, str | int | float | bool | None]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            items.extend((name, v) for v in cast("Sequence[str | int]", value))
+        else:
+            items.append((name, _query_value(cast("QueryValue", value))))
+    return items
+
+
+def _query_value(value: QueryValue) -> str | int | float:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            msg = f"datetime {value.isoformat()} has no timezone: pass an aware datetime"
+            raise VelerianArgumentError(msg)
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    assert value is not None
+    return value
+
+
+def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
+    adapter = _ADAPTERS.get(cast_to)
+    if adapter is None:
+        adapter = _ADAPTERS[cast_to] = pydantic.TypeAdapter(cast_to)
+    return cast("pydantic.TypeAdapter[ModelT]", adapter)
+
+
+def _replace_retries(policy: RetryPolicy, max_retries: int) -> RetryPolicy:
+    import dataclasses
+
+    return dataclasses.replace(policy, max_retries=max_retries)

@@ -1,6 +1,0 @@
-"""``client.attachments``: files for network runs."""
-
-from ._async import AsyncAttachments
-from ._sync import Attachments
-
-__all__ = ["AsyncAttachments", "Attachments"]
