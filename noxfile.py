@@ -61,6 +61,13 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "velerian_stub.demo", "examples/quickstart.py", *session.posargs)
 
 
+@nox.session(name="doc-snippets", tags=["ci"])
+def doc_snippets(session: nox.Session) -> None:
+    """Run every Python block of README.md and docs/ against a fresh stub (about 20 s)."""
+    install_dev(session)
+    session.run("python", "scripts/check_doc_snippets.py", "--run")
+
+
 @nox.session
 def contract(session: nox.Session) -> None:
     """Show drift: the stub app vs docs/api/openapi.json, and the SDK models vs the file."""
