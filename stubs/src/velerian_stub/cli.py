@@ -34,7 +34,12 @@ from velerian_stub.background import (
 )
 from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, StubConfig
 from velerian_stub.context import context_of
-from velerian_stub.shell_env import format_env_lines, remove_env_file, write_env_file
+from velerian_stub.shell_env import (
+    format_env_lines,
+    remove_env_file,
+    source_command,
+    write_env_file,
+)
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -270,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.write(lines)
     sys.stdout.flush()
     if not is_detached_server():  # a detached server has no terminal to talk about
-        load = f". {env_file}" if env_file is not None else "paste the export lines above"
+        load = "paste the export lines above" if env_file is None else source_command(env_file)
         sys.stderr.write(
             f"velerian-stub: serving {env['VELERIAN_BASE_URL']} until Ctrl+C; this terminal "
             f"stays with it. In another terminal, {load} to point clients at it.\n"

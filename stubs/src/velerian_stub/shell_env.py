@@ -14,7 +14,13 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["format_env_lines", "parse_env_line", "remove_env_file", "write_env_file"]
+__all__ = [
+    "format_env_lines",
+    "parse_env_line",
+    "remove_env_file",
+    "source_command",
+    "write_env_file",
+]
 
 
 def format_env_lines(env: Mapping[str, str]) -> str:
@@ -50,6 +56,23 @@ def parse_env_line(line: str) -> tuple[str, str] | None:
         return None
     name, sep, value = words[0].partition("=")
     return (name, value) if sep and name else None
+
+
+def source_command(path: Path) -> str:
+    """
+    The shell command that loads an env file, for example ``. ./velerian.env``.
+
+    Args:
+        path: The file, as the user gave it.
+
+    Returns:
+        The command, with the path quoted for the shell.
+    """
+    text = str(path)
+    # `. name` looks the name up on PATH in a POSIX shell (dash, sh); `./name` is this file.
+    if "/" not in text and os.sep not in text:
+        text = f"./{text}"
+    return f". {shlex.quote(text)}"
 
 
 def write_env_file(path: Path, text: str) -> None:

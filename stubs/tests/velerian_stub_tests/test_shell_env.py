@@ -33,7 +33,7 @@ SHOW = f"{sys.executable} -c 'import os; print(sorted(k for k in os.environ if k
 
 @contextmanager
 def serving(*flags: str, cwd: Path) -> Generator[list[str], None, None]:
-    """Run the command in front; yield the six lines it printed; stop it."""
+    """Run the command in front; yield the six lines it printed, then its notice; stop it."""
     with subprocess.Popen(
         [*COMMAND, "--log-level", "warning", *flags],
         stdout=subprocess.PIPE,
@@ -42,8 +42,10 @@ def serving(*flags: str, cwd: Path) -> Generator[list[str], None, None]:
         cwd=cwd,
     ) as proc:
         assert proc.stdout is not None
+        assert proc.stderr is not None
         try:
-            yield [proc.stdout.readline().rstrip("\n") for _ in NAMES]
+            lines = [proc.stdout.readline().rstrip("\n") for _ in NAMES]
+            yield [*lines, proc.stderr.readline().rstrip("\n")]
         finally:
             proc.terminate()
             proc.wait(10)
@@ -54,7 +56,10 @@ def clean_env() -> dict[str, str]:
 
 
 def test_the_printed_lines_export_the_variables_when_pasted_into_a_shell(tmp_path: Path) -> None:
-    with serving(cwd=tmp_path) as lines:
+    with serving(cwd=tmp_path) as printed:
+        *lines, notice = printed
+        assert "until Ctrl+C; this terminal stays with it" in notice
+        assert "paste the export lines above" in notice
         for line, name in zip(lines, NAMES, strict=True):
             assert re.fullmatch(rf"export {name}=\S+", line), line
         pasted = "\n".join([*lines, SHOW])
@@ -66,7 +71,9 @@ def test_the_printed_lines_export_the_variables_when_pasted_into_a_shell(tmp_pat
 
 def test_the_env_file_is_private_sourceable_and_removed_at_stop(tmp_path: Path) -> None:
     env_file = tmp_path / "velerian.env"
-    with serving("--env-file", "velerian.env", cwd=tmp_path) as lines:
+    with serving("--env-file", "velerian.env", cwd=tmp_path) as printed:
+        *lines, notice = printed
+        assert "In another terminal, . ./velerian.env to point" in notice  # sh needs the ./
         assert env_file.read_text(encoding="utf-8") == "".join(f"{line}\n" for line in lines)
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600  # it holds the keys
         shell = subprocess.run(
