@@ -277,8 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not is_detached_server():  # a detached server has no terminal to talk about
         load = "paste the export lines above" if env_file is None else source_command(env_file)
         sys.stderr.write(
-            f"velerian-stub: serving {env['VELERIAN_BASE_URL']} until Ctrl+C; this terminal "
-            f"stays with it. In another terminal, {load} to point clients at it.\n"
+            f"velerian-stub: serving {env['VELERIAN_BASE_URL']} until Ctrl+C "
+            "(this terminal stays with it)\n"
+            f"velerian-stub: in another terminal, {load}\n"
         )
         sys.stderr.flush()
     server = uvicorn.Server(

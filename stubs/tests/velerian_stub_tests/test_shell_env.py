@@ -45,7 +45,7 @@ def serving(*flags: str, cwd: Path) -> Generator[list[str], None, None]:
         assert proc.stderr is not None
         try:
             lines = [proc.stdout.readline().rstrip("\n") for _ in NAMES]
-            yield [*lines, proc.stderr.readline().rstrip("\n")]
+            yield [*lines, proc.stderr.readline() + proc.stderr.readline()]
         finally:
             proc.terminate()
             proc.wait(10)
@@ -58,8 +58,8 @@ def clean_env() -> dict[str, str]:
 def test_the_printed_lines_export_the_variables_when_pasted_into_a_shell(tmp_path: Path) -> None:
     with serving(cwd=tmp_path) as printed:
         *lines, notice = printed
-        assert "until Ctrl+C; this terminal stays with it" in notice
-        assert "paste the export lines above" in notice
+        assert "until Ctrl+C (this terminal stays with it)\n" in notice
+        assert "in another terminal, paste the export lines above\n" in notice
         for line, name in zip(lines, NAMES, strict=True):
             assert re.fullmatch(rf"export {name}=\S+", line), line
         pasted = "\n".join([*lines, SHOW])
@@ -73,7 +73,7 @@ def test_the_env_file_is_private_sourceable_and_removed_at_stop(tmp_path: Path) 
     env_file = tmp_path / "velerian.env"
     with serving("--env-file", "velerian.env", cwd=tmp_path) as printed:
         *lines, notice = printed
-        assert "In another terminal, . ./velerian.env to point" in notice  # sh needs the ./
+        assert "in another terminal, . ./velerian.env\n" in notice  # sh needs the ./
         assert env_file.read_text(encoding="utf-8") == "".join(f"{line}\n" for line in lines)
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600  # it holds the keys
         shell = subprocess.run(
