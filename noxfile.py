@@ -157,7 +157,10 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
     comparison = Path(session.create_tmp()).resolve() / "comparison"
     python = comparison / "bin" / "python"
     if not python.exists():
-        session.run("uv", "venv", "--quiet", "--python", "python", str(comparison))
+        # This session's interpreter by path: `--python python` makes uv search PATH for a
+        # `python` outside any virtualenv, and Debian's stock install has only `python3`.
+        interpreter = str(Path(session.bin) / "python")
+        session.run("uv", "venv", "--quiet", "--python", interpreter, str(comparison))
     session.run(
         "uv", "pip", "install", "--quiet", "--python", str(python),
         "-r", "requirements/comparison.txt",
