@@ -68,6 +68,13 @@ def demo(session: nox.Session) -> None:
     session.run("python", "-m", "velerian_stub.demo", "examples/quickstart.py", *session.posargs)
 
 
+@nox.session(name="doc-snippets", tags=["ci"])
+def doc_snippets(session: nox.Session) -> None:
+    """Run every Python block of README.md and docs/ against a fresh stub (about 20 s)."""
+    install_dev(session)
+    session.run("python", "scripts/check_doc_snippets.py", "--run")
+
+
 @nox.session
 def contract(session: nox.Session) -> None:
     """Show drift: the stub app vs docs/api/openapi.json, and the SDK models vs the file."""
@@ -203,7 +210,10 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
     comparison = Path(session.create_tmp()).resolve() / "comparison"
     python = comparison / "bin" / "python"
     if not python.exists():
-        session.run("uv", "venv", "--quiet", "--python", "python", str(comparison))
+        # This session's interpreter by path: `--python python` makes uv search PATH for a
+        # `python` outside any virtualenv, and Debian's stock install has only `python3`.
+        interpreter = str(Path(session.bin) / "python")
+        session.run("uv", "venv", "--quiet", "--python", interpreter, str(comparison))
     session.run(
         "uv", "pip", "install", "--quiet", "--python", str(python),
         "-r", "requirements/comparison.txt",
