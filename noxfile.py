@@ -144,14 +144,26 @@ def package(session: nox.Session) -> None:
 
 @nox.session(tags=["ci"])
 def docs(session: nox.Session) -> None:
-    """Build the site in strict mode, then render pages in headless Chromium."""
+    """
+    Build the site in strict mode, then render pages in headless Chromium.
+
+    First, scripts/fetch_mermaid.py puts the pinned mermaid.js (from the npm registry,
+    checked against its SHA-512; never committed) in docs/vendor/, so that the site
+    draws its diagrams with its own copy, offline too. A plain `mkdocs build --strict`
+    without it still passes: the pages then ask for a vendor/mermaid.min.js that is not
+    there, Material falls back to loading mermaid from its CDN (unpkg.com), and where
+    that is out of reach the diagrams show as their source text. The site check fails
+    on such a build.
+    """
     session.install("-r", "requirements/docs.txt", "-e", ".")
+    # Debian's packages; CI runs as root on a fresh machine.
+    missing = [name for name in ("npm", "chromium") if not shutil.which(name)]
+    if missing:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True)
+    session.run("python", "scripts/fetch_mermaid.py")
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
-    if not shutil.which("chromium"):
-        # Debian's package; CI runs as root on a fresh machine.
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
     shots = Path(session.create_tmp()) / "screenshots"
     session.run("python", "scripts/check_docs_site.py", "site", "--screenshots", str(shots))
 
