@@ -3,7 +3,8 @@ The performance page's headline comparison as SVG bar charts (``--charts DIR``).
 
 Hand-written SVG, so that the charts need no plotting library: one horizontal bar per
 client and call, as long as its median ratio to the basis measured in the same rounds,
-a whisker over the min-max of the rounds, and a line at 1.0x where the basis stands.
+a whisker over the min-max of the rounds (cut off, with an arrowhead, past the axis,
+which fits the medians), and a line at 1.0x where the basis stands.
 The figures are the ones the headline table is built from, so a run of the harness
 redraws both.
 """
@@ -93,7 +94,9 @@ def render_svg(chart: Chart) -> str:
         The SVG text, ending with a newline.
     """
     bars = [bar for _, group in chart.groups for bar in group]
-    scale_max, step = _scale(max([1.0, *(bar.summary.high for bar in bars)]))
+    # The axis fits the medians; a noisy round's whisker may run off its end, and is
+    # drawn clipped there with an arrowhead, its figure in the bar's tooltip.
+    scale_max, step = _scale(max([1.0, *(bar.summary.median for bar in bars)]) * 1.3)
     plot_x = LABEL_WIDTH + 10
 
     def x_of(ratio: float) -> float:
@@ -116,7 +119,8 @@ def render_svg(chart: Chart) -> str:
         _text(
             16,
             60,
-            "Bar: the median round. Whisker: the fastest to the slowest round.",
+            "Bar: the median round. Whisker: the fastest to the slowest round (an arrowhead: "
+            "off the scale).",
             size=12,
             fill=FAINT,
         ),
@@ -154,18 +158,27 @@ def _bar(bar: Bar, y: float, plot_x: float, x_of: Callable[[float], float]) -> l
     """The label, bar, whisker and value of one row whose top is ``y``."""
     colour = OURS if bar.ours else OTHERS
     middle = y + ROW_HEIGHT / 2
-    low, high = x_of(bar.summary.low), x_of(bar.summary.high)
+    summary = bar.summary
+    low, high = x_of(summary.low), x_of(summary.high)
     weight = "bold" if bar.ours else "normal"
-    return [
+    tooltip = f"{bar.label}: {bar.value_text()}, rounds {summary.low:.2f}-{summary.high:.2f}x"
+    drawn = [
         _text(LABEL_WIDTH, middle + 4, bar.label, size=12, anchor="end", weight=weight),
         f'<rect class="bar" x="{plot_x}" y="{middle - BAR_HEIGHT / 2:.1f}" '
-        f'width="{x_of(bar.summary.median) - plot_x:.1f}" height="{BAR_HEIGHT}" '
-        f'fill="{colour}"><title>{escape(bar.label)}: {escape(bar.value_text())}</title></rect>',
+        f'width="{x_of(summary.median) - plot_x:.1f}" height="{BAR_HEIGHT}" '
+        f'fill="{colour}"><title>{escape(tooltip)}</title></rect>',
         _line(low, middle, high, middle, INK),
         _line(low, middle - 4, low, middle + 4, INK),
-        _line(high, middle - 4, high, middle + 4, INK),
         _text(plot_x + PLOT_WIDTH + 12, middle + 4, bar.value_text(), size=12, weight=weight),
     ]
+    if high < plot_x + PLOT_WIDTH:
+        drawn.append(_line(high, middle - 4, high, middle + 4, INK))
+    else:  # clipped at the axis's end
+        drawn.append(
+            f'<path class="clipped" d="M{high - 6:.1f},{middle - 4:.1f} L{high:.1f},{middle:.1f} '
+            f'L{high - 6:.1f},{middle + 4:.1f}" fill="none" stroke="{INK}"/>'
+        )
+    return drawn
 
 
 def _scale(largest: float) -> tuple[float, float]:

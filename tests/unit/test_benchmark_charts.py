@@ -120,6 +120,19 @@ def test_bar_lengths_are_to_scale_and_a_ratio_of_one_reaches_the_basis_line() ->
     assert root.findtext(f"{SVG}title") == "Known figures"
 
 
+def test_a_whisker_past_the_axis_is_cut_off_with_an_arrowhead() -> None:
+    noisy = RatioSummary(low=0.9, median=1.0, high=9.0, per_op_us=1.0)
+    chart = Chart(
+        "x", "Noisy", "raw httpx", [("", [Bar("noisy", noisy), Bar("calm", ratio(1.2))])], ""
+    )
+    root = parse(render_svg(chart))
+    clipped = [path for path in root.iter(f"{SVG}path") if path.get("class") == "clipped"]
+    assert len(clipped) == 1
+    ends = [float(line.get("x2", "nan")) for line in root.iter(f"{SVG}line")]
+    assert max(ends) < 280 + 360 + 1  # nothing is drawn past the plot
+    assert "rounds 0.90-9.00x" in (bars(root)[0].findtext(f"{SVG}title") or "")
+
+
 def test_text_is_escaped() -> None:
     chart = Chart("x", "a < b & c", "raw <httpx>", [("", [Bar('"quoted" & <b>', ratio(1.0))])], "")
     root = parse(render_svg(chart))
