@@ -223,14 +223,20 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes."""
-    run_benchmarks(session, *session.posargs)
+    """
+    The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes.
+
+    Also redraws the performance page's charts, docs/performance/*.svg, from the run's
+    figures (each only when the run measured all it shows).
+    """
+    run_benchmarks(session, "--charts", "docs/performance", *session.posargs)
 
 
 @nox.session(name="bench-smoke", tags=["ci"])
 def bench_smoke(session: nox.Session) -> None:
     """The benchmarks at their smallest: proves the harness runs; asserts nothing on speed."""
-    run_benchmarks(session, "--size", "small", *session.posargs)
+    charts = Path(session.create_tmp()) / "charts"
+    run_benchmarks(session, "--size", "small", "--charts", str(charts), *session.posargs)
 
 
 @nox.session
