@@ -153,14 +153,26 @@ def package(session: nox.Session) -> None:
 
 @nox.session(tags=["ci"])
 def docs(session: nox.Session) -> None:
-    """Build the site in strict mode, then render pages in headless Chromium."""
+    """
+    Build the site in strict mode, then render pages in headless Chromium.
+
+    First, scripts/fetch_mermaid.py puts the pinned mermaid.js (from the npm registry,
+    checked against its SHA-512; never committed) in docs/vendor/, so that the site
+    draws its diagrams with its own copy, offline too. A plain `mkdocs build --strict`
+    without it still passes: the pages then ask for a vendor/mermaid.min.js that is not
+    there, Material falls back to loading mermaid from its CDN (unpkg.com), and where
+    that is out of reach the diagrams show as their source text. The site check fails
+    on such a build.
+    """
     session.install("-r", "requirements/docs.txt", "-e", ".")
+    # Debian's packages; CI runs as root on a fresh machine.
+    missing = [name for name in ("npm", "chromium") if not shutil.which(name)]
+    if missing:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True)
+    session.run("python", "scripts/fetch_mermaid.py")
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
-    if not shutil.which("chromium"):
-        # Debian's package; CI runs as root on a fresh machine.
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
     shots = Path(session.create_tmp()) / "screenshots"
     session.run("python", "scripts/check_docs_site.py", "site", "--screenshots", str(shots))
 
@@ -223,14 +235,20 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes."""
-    run_benchmarks(session, *session.posargs)
+    """
+    The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes.
+
+    Also redraws the performance page's charts, docs/performance/*.svg, from the run's
+    figures (each only when the run measured all it shows).
+    """
+    run_benchmarks(session, "--charts", "docs/performance", *session.posargs)
 
 
 @nox.session(name="bench-smoke", tags=["ci"])
 def bench_smoke(session: nox.Session) -> None:
     """The benchmarks at their smallest: proves the harness runs; asserts nothing on speed."""
-    run_benchmarks(session, "--size", "small", *session.posargs)
+    charts = Path(session.create_tmp()) / "charts"
+    run_benchmarks(session, "--size", "small", "--charts", str(charts), *session.posargs)
 
 
 @nox.session
