@@ -13,6 +13,7 @@ import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
+nox.options.download_python = "never"  # the Pythons are the machine's own (see below)
 nox.options.sessions = ["lint", "typecheck", "tests"]
 
 DEV = ("-r", "requirements/dev.txt")
@@ -46,12 +47,12 @@ def put_pythons_on_path(versions: list[str]) -> None:
             for folder in pyenv.glob(f"{version}.*")
             if re.fullmatch(r"\d+\.\d+\.\d+", folder.name) and (folder / "bin" / name).is_file()
         )
+        link = links / name
+        link.unlink(missing_ok=True)
         if not found:
             print(f"nox: Python {version} is not on PATH nor under {pyenv}", file=sys.stderr)
             continue
         links.mkdir(parents=True, exist_ok=True)
-        link = links / name
-        link.unlink(missing_ok=True)
         link.symlink_to(found[-1][1])
     if links.is_dir() and str(links) not in os.environ["PATH"].split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([str(links), os.environ["PATH"]])
