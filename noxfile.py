@@ -81,7 +81,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict and pyright strict over src, tests, stubs and this file."""
+    """mypy --strict and pyright strict over src, tests, stubs and this file, for this Python."""
     install_dev(session)
     targets = ["src", "tests", "stubs", "scripts", "noxfile.py", "examples", "benchmarks"]
     version = str(session.python)
