@@ -19,10 +19,11 @@ def main() -> None:
     try:
         from ._app import run
     except ModuleNotFoundError as missing:
-        if (missing.name or "").partition(".")[0] not in _EXTRA_MODULES:
+        package = (missing.name or "").partition(".")[0]
+        if package not in _EXTRA_MODULES:
             raise
         sys.stderr.write(
-            f"velerian: {missing.name} is not installed; the command line needs its extra: "
+            f"velerian: {package} is not installed; the command line needs its extra: "
             "pip install 'velerian-sdk[cli]'\n"
         )
         sys.exit(1)

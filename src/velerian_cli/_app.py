@@ -45,13 +45,16 @@ def root(
     ctx: typer.Context,
     base_url: Annotated[
         str | None,
-        typer.Option(help="The API's origin [default: $VELERIAN_BASE_URL, else the service]."),
+        typer.Option(
+            metavar="URL", help="The API's origin [default: $VELERIAN_BASE_URL, else the service]."
+        ),
     ] = None,
     max_retries: Annotated[
-        int | None, typer.Option(min=0, help="Retries per request [default: 3].")
+        int | None, typer.Option(min=0, metavar="N", help="Retries per request [default: 3].")
     ] = None,
     request_timeout: Annotated[
-        float | None, typer.Option(min=0.1, help="Seconds per request [default: 60].")
+        float | None,
+        typer.Option(min=0.1, metavar="SECONDS", help="Seconds per request [default: 60]."),
     ] = None,
     version: Annotated[
         bool,

@@ -24,19 +24,33 @@ from ._scope import CommandError, CommandScope, command_scope
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Read the tenant's audit log.", no_args_is_help=True)
+app = typer.Typer(
+    help="Read the tenant's audit log.",
+    epilog=epilog("velerian audit list --since 2026-12-01T00:00:00Z"),
+    no_args_is_help=True,
+)
 
 RowFormat = Literal["table", "jsonl", "csv"]
 
 SinceOption = Annotated[
-    str | None, typer.Option(help="Entries at or after this instant (ISO-8601, …Z).")
+    str | None, typer.Option(metavar="ISO", help="Entries at or after this instant (ISO-8601, …Z).")
 ]
-UntilOption = Annotated[str | None, typer.Option(help="Entries before this instant.")]
-ActionOption = Annotated[str | None, typer.Option(help="Only this action, e.g. abp.invoke.")]
-KindOption = Annotated[str | None, typer.Option(help="Only resources of this kind, e.g. abp.")]
-ResourceOption = Annotated[str | None, typer.Option(help="Only this resource id.")]
-MaxOption = Annotated[int | None, typer.Option("--max", min=1, help="Stop after N entries.")]
-PageSizeOption = Annotated[int, typer.Option(min=1, max=500, help="Entries per request.")]
+UntilOption = Annotated[
+    str | None, typer.Option(metavar="ISO", help="Entries before this instant.")
+]
+ActionOption = Annotated[
+    str | None, typer.Option(metavar="ACTION", help="Only this action, e.g. abp.invoke.")
+]
+KindOption = Annotated[
+    str | None, typer.Option(metavar="KIND", help="Only resources of this kind, e.g. abp.")
+]
+ResourceOption = Annotated[str | None, typer.Option(metavar="ID", help="Only this resource id.")]
+MaxOption = Annotated[
+    int | None, typer.Option("--max", min=1, metavar="N", help="Stop after N entries.")
+]
+PageSizeOption = Annotated[
+    int, typer.Option(min=1, max=500, metavar="N", help="Entries per request (1-500).")
+]
 
 CSV_COLUMNS = (
     "id",
@@ -94,8 +108,7 @@ def list_entries(
 @app.command(
     "export",
     epilog=epilog(
-        "velerian audit export --since 2026-11-01T00:00:00Z --until 2026-12-01T00:00:00Z"
-        " -o nov.jsonl",
+        "velerian audit export --since 2026-11-01T00:00:00Z -o since-nov.jsonl",
         "velerian audit export --format csv -o audit.csv",
     ),
 )
@@ -104,7 +117,12 @@ def export_entries(
     *,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="The file to write, atomically [default: stdout]."),
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="The file to write, atomically [default: stdout].",
+        ),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,

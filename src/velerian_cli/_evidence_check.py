@@ -145,6 +145,8 @@ def check_evidence_file(
 
 def _decode(data: bytes) -> tuple[list[Mapping[str, object]], list[str]]:
     """The packs of an export file, and what could not be read as one."""
+    if not data.strip():
+        return [], []
     try:
         document: object = json.loads(data)
     except (ValueError, RecursionError) as whole_error:

@@ -22,17 +22,22 @@ from ._scope import CommandError, CommandScope, command_scope
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Verify evidence files offline; download evidence exports.", no_args_is_help=True
+    help="Verify evidence files offline; download evidence exports.",
+    epilog=epilog("velerian evidence verify evidence.jsonl"),
+    no_args_is_help=True,
 )
 
 FormatOption = Annotated[
     Literal["json", "jsonl"] | None,
-    typer.Option("--format", help="json or jsonl [default: the server's]."),
+    typer.Option("--format", metavar="json|jsonl", help="[default: the server's]."),
 ]
 OutputOption = Annotated[
     Path,
     typer.Option(
-        "-o", "--output", help="A file, or a folder for <export id>.<format> [default: .]."
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="A file, or a folder for <export id>.<format> [default: .].",
     ),
 ]
 
@@ -46,14 +51,20 @@ OutputOption = Annotated[
 def verify(
     ctx: typer.Context,
     *,
-    file: Annotated[Path, typer.Argument(help="An evidence export (json or jsonl).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="An evidence export (json or jsonl).")
+    ],
     head: Annotated[
         str | None,
-        typer.Option(help="The chain hash the last pack must carry (e.g. from the invoke)."),
+        typer.Option(
+            metavar="HASH", help="The chain hash the last pack must carry (e.g. from the invoke)."
+        ),
     ] = None,
     anchor: Annotated[
         list[str] | None,
-        typer.Option(help="HASH (or SCOPE=HASH, repeated) the first pack must link to."),
+        typer.Option(
+            metavar="HASH", help="HASH (or SCOPE=HASH, repeated) the first pack must link to."
+        ),
     ] = None,
     json_mode: JsonOption = False,
     debug: DebugOption = False,
@@ -77,14 +88,14 @@ def verify(
 @app.command(
     epilog=epilog(
         "velerian evidence download abp_123 inv_456",
-        "velerian evidence download abp_123 inv_456 -o evidence.jsonl --format jsonl",
+        "velerian evidence download abp_123 inv_456 -o ev.jsonl --format jsonl",
     )
 )
 def download(
     ctx: typer.Context,
     *,
-    abp_id: Annotated[str, typer.Argument(help="The ABP that was invoked.")],
-    invocation_id: Annotated[str, typer.Argument(help="The invocation.")],
+    abp_id: Annotated[str, typer.Argument(metavar="ABP_ID", help="The ABP that was invoked.")],
+    invocation_id: Annotated[str, typer.Argument(metavar="INVOCATION_ID", help="The invocation.")],
     output: OutputOption = Path(),
     export_format: FormatOption = None,
     json_mode: JsonOption = False,
@@ -105,14 +116,16 @@ def download(
 @app.command(
     epilog=epilog(
         "velerian evidence package abp_123 --since 2026-11-01T00:00:00Z",
-        "velerian evidence package abp_123 --since 2026-11-01T00:00:00Z -o nov.jsonl",
+        "velerian evidence package abp_123 --since 2026-11-01T00:00:00Z -o nov.json",
     )
 )
 def package(
     ctx: typer.Context,
     *,
-    abp_id: Annotated[str, typer.Argument(help="The ABP.")],
-    since: Annotated[str, typer.Option(help="The earliest evidence, ISO-8601 with a zone (…Z).")],
+    abp_id: Annotated[str, typer.Argument(metavar="ABP_ID", help="The ABP.")],
+    since: Annotated[
+        str, typer.Option(metavar="ISO", help="The earliest evidence, ISO-8601 with a zone (…Z).")
+    ],
     output: OutputOption = Path(),
     export_format: FormatOption = None,
     json_mode: JsonOption = False,

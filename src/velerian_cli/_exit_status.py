@@ -58,7 +58,7 @@ class ExitStatus(enum.IntEnum):
 
 EXPLANATIONS: dict[ExitStatus, str] = {
     ExitStatus.OK: "success (evidence: intact)",
-    ExitStatus.ERROR: "an unexpected failure",
+    ExitStatus.ERROR: "a run failed, or an unexpected failure",
     ExitStatus.USAGE: "bad input: an option, a file, a payload, or no API key",
     ExitStatus.AUTH: "the API key was refused (401)",
     ExitStatus.FORBIDDEN: "the key lacks the scope or role (403)",

@@ -18,13 +18,16 @@ __all__ = ["invoke"]
 def invoke(
     ctx: typer.Context,
     *,
-    abp_id: Annotated[str, typer.Argument(help="A deployed ABP.")],
+    abp_id: Annotated[str, typer.Argument(metavar="ABP_ID", help="A deployed ABP.")],
     payload: Annotated[
-        str, typer.Option(help="The input: a JSON object, @file.json, or @- for stdin.")
+        str,
+        typer.Option(metavar="JSON", help="The input: a JSON object, @file.json, or @- for stdin."),
     ],
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Your key for this invocation: a rerun with it is billed once."),
+        typer.Option(
+            metavar="KEY", help="Your key for this invocation: a rerun with it is billed once."
+        ),
     ] = None,
     json_mode: JsonOption = False,
     debug: DebugOption = False,

@@ -16,30 +16,37 @@ from ._scope import command_scope
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Mint, list and revoke API keys.", no_args_is_help=True)
+app = typer.Typer(
+    help="Mint, list and revoke API keys.",
+    epilog=epilog("velerian keys list"),
+    no_args_is_help=True,
+)
 
 _TABLE = "{:<30} {:<20} {:<22} {:<12} {}"
 
 
 @app.command(
     epilog=epilog(
-        "velerian keys create --name auditor --scope evidence:read --scope audit:read",
-        "velerian keys create --name ci --scope runs:write --expires-at 2027-01-01T00:00:00Z",
+        "velerian keys create --name audit --scope evidence:read --scope audit:read",
+        "velerian keys create --name ci --scope runs:write --expires-at 2027-01-01",
     )
 )
 def create(
     ctx: typer.Context,
     *,
-    name: Annotated[str, typer.Option(help="A name to recognise the key by.")],
+    name: Annotated[str, typer.Option(metavar="NAME", help="A name to recognise the key by.")],
     scope: Annotated[
         list[str],
-        typer.Option(help="What it may do (repeatable): runs:read, evidence:read, ..."),
+        typer.Option(
+            metavar="SCOPE", help="What it may do (repeatable): runs:read, evidence:read, ..."
+        ),
     ],
     expires_at: Annotated[
-        str | None, typer.Option(help="When it stops working (ISO-8601) [default: never].")
+        str | None,
+        typer.Option(metavar="ISO", help="When it stops working (ISO-8601) [default: never]."),
     ] = None,
     idempotency_key: Annotated[
-        str | None, typer.Option(help="Your key for this call: a rerun mints once.")
+        str | None, typer.Option(metavar="KEY", help="Your key for this call: a rerun mints once.")
     ] = None,
     json_mode: JsonOption = False,
     debug: DebugOption = False,
@@ -87,7 +94,7 @@ def list_keys(
 def revoke(
     ctx: typer.Context,
     *,
-    key_id: Annotated[str, typer.Argument(help="The key's id (not its secret).")],
+    key_id: Annotated[str, typer.Argument(metavar="KEY_ID", help="The key's id (not its secret).")],
     json_mode: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:

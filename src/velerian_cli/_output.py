@@ -81,7 +81,7 @@ class Output:
             body: dict[str, JSONValue] = {"error": label, "exit_status": status}
             body["message"] = message
             body.update(extra)
-            sys.stderr.write(json.dumps(body, ensure_ascii=False) + "\n")
+            sys.stderr.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n")
             sys.stderr.flush()
             return
         self.stderr.print(Text("error: ", style="bold red") + Text(message), markup=False)

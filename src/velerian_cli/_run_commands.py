@@ -22,11 +22,20 @@ from ._scope import CommandError, CommandScope, command_scope
 
 __all__ = ["networks_app", "runs_app"]
 
-networks_app = typer.Typer(help="Run AgenticX networks under governance.", no_args_is_help=True)
-runs_app = typer.Typer(help="Wait for network runs.", no_args_is_help=True)
+networks_app = typer.Typer(
+    help="Run AgenticX networks under governance.",
+    epilog=epilog('velerian networks invoke claims-review --prompt "Review claim 7."'),
+    no_args_is_help=True,
+)
+runs_app = typer.Typer(
+    help="Wait for network runs.",
+    epilog=epilog("velerian runs wait run_123"),
+    no_args_is_help=True,
+)
 
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", min=0.0, help="Seconds to wait for the run.")
+    float,
+    typer.Option("--timeout", min=0.0, metavar="SECONDS", help="How long to wait for the run."),
 ]
 
 _STYLES = {"succeeded": "bold green", "blocked": "bold red", "failed": "bold red"}
@@ -36,26 +45,29 @@ _STYLES = {"succeeded": "bold green", "blocked": "bold red", "failed": "bold red
     "invoke",
     epilog=epilog(
         'velerian networks invoke claims-review --prompt "Review claim 7."',
-        'velerian networks invoke claims-review --prompt "Check" --attach a.csv --no-wait',
+        'velerian networks invoke claims-review --prompt "Check" --attach a.csv',
     ),
 )
 def invoke_network(
     ctx: typer.Context,
     *,
-    slug: Annotated[str, typer.Argument(help="The network's slug.")],
-    prompt: Annotated[str, typer.Option(help="The question or scenario to run.")],
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="The network's slug.")],
+    prompt: Annotated[str, typer.Option(metavar="TEXT", help="The question or scenario to run.")],
     attach: Annotated[
-        list[Path] | None, typer.Option(help="A file to upload and run against (repeatable).")
+        list[Path] | None,
+        typer.Option(metavar="FILE", help="A file to upload and run against (repeatable)."),
     ] = None,
     metadata: Annotated[
-        str | None, typer.Option(help="Per-run metadata: a JSON object or @file.json.")
+        str | None,
+        typer.Option(metavar="JSON", help="Per-run metadata: a JSON object or @file.json."),
     ] = None,
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Queue the run, print its id, and return.")
     ] = False,
     timeout: TimeoutOption = 900.0,
     idempotency_key: Annotated[
-        str | None, typer.Option(help="Your key for this run: a rerun with it queues once.")
+        str | None,
+        typer.Option(metavar="KEY", help="Your key for this run: a rerun with it queues once."),
     ] = None,
     json_mode: JsonOption = False,
     debug: DebugOption = False,
@@ -99,7 +111,7 @@ def invoke_network(
 def wait_for_run(
     ctx: typer.Context,
     *,
-    run_id: Annotated[str, typer.Argument(help="The run's id.")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The run's id.")],
     timeout: TimeoutOption = 900.0,
     json_mode: JsonOption = False,
     debug: DebugOption = False,
