@@ -51,6 +51,11 @@ def verifytypes(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit and integration tests."""
     install_dev(session)
+    if not shutil.which("tmux"):
+        # Debian's package, for tests/cli/test_terminal.py (progress bars in a real
+        # terminal); CI runs as root on a fresh machine.
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "tmux", external=True)
     session.run("pytest", *session.posargs)
 
 

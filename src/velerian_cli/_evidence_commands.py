@@ -144,7 +144,7 @@ def package(
 
 def _download_and_check(scope: CommandScope, export: EvidenceExport, to: Path) -> None:
     client = scope.client()
-    with scope.output.transfer(export.export_id) as bar:
+    with scope.output.transfer(export.export_id, export.size_bytes) as bar:
         saved = client.evidence.download(export, to, progress=bar)
     assert saved.path is not None  # a path was given, not a file object
     check = check_evidence_file(saved.path, anchor=None, head=None)

@@ -89,12 +89,15 @@ class Output:
             self.stderr.print(f"  {name}: {value}", markup=False)
 
     @contextmanager
-    def transfer(self, description: str) -> Generator[TransferBar, None, None]:
+    def transfer(
+        self, description: str, total: int | None = None
+    ) -> Generator[TransferBar, None, None]:
         """
         Show a byte-counting progress bar while the block runs, on a terminal only.
 
         Args:
             description: What moves, e.g. a file name.
+            total: The bytes expected, when known before the first chunk.
 
         Yields:
             A progress callback for the SDK's ``progress=``.
@@ -109,7 +112,7 @@ class Output:
             TransferSpeedColumn(),
         )
         with Progress(*columns, console=self.stderr, transient=True) as progress:
-            yield TransferBar(progress, progress.add_task(description, total=None))
+            yield TransferBar(progress, progress.add_task(description, total=total))
 
     @contextmanager
     def activity(self, description: str) -> Generator[ActivityLine, None, None]:
