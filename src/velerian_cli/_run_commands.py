@@ -18,7 +18,7 @@ from ._exit_status import ExitStatus
 from ._json_input import read_json_object
 from ._options import DebugOption, JsonOption, epilog
 from ._output import ActivityLine
-from ._scope import CommandError, CommandScope, command_scope
+from ._scope import CommandError, CommandScope, command_scope, resume_details
 
 __all__ = ["networks_app", "runs_app"]
 
@@ -91,16 +91,22 @@ def invoke_network(
             with scope.output.transfer(f"upload {path.name}") as bar:
                 attachment_ids.append(client.attachments.upload(path, progress=bar).id)
         with scope.output.activity(f"{slug}: queueing") as line:
-            run = client.networks.invoke(
-                slug,
-                prompt_text=prompt,
-                metadata=extra,
-                attachment_ids=attachment_ids or None,
-                wait=not no_wait,
-                timeout=timeout,
-                on_status=_ShowStatus(line),
-                idempotency_key=idempotency_key,
-            )
+            shower = _ShowStatus(line)
+            try:
+                run = client.networks.invoke(
+                    slug,
+                    prompt_text=prompt,
+                    metadata=extra,
+                    attachment_ids=attachment_ids or None,
+                    wait=not no_wait,
+                    timeout=timeout,
+                    on_status=shower,
+                    idempotency_key=idempotency_key,
+                )
+            except KeyboardInterrupt:
+                if shower.run_id is None:
+                    raise
+                raise _interrupted(shower.run_id) from None
         _finish(scope, run, waited=not no_wait)
 
 
@@ -124,7 +130,10 @@ def wait_for_run(
     """
     with command_scope(ctx, json_mode=json_mode, debug=debug) as scope:
         with scope.output.activity(f"{run_id}: waiting") as line:
-            run = scope.client().runs.wait(run_id, timeout=timeout, on_status=_ShowStatus(line))
+            try:
+                run = scope.client().runs.wait(run_id, timeout=timeout, on_status=_ShowStatus(line))
+            except KeyboardInterrupt:
+                raise _interrupted(run_id) from None
         _finish(scope, run, waited=True)
 
 
@@ -133,9 +142,17 @@ class _ShowStatus:
 
     def __init__(self, line: ActivityLine) -> None:
         self._line = line
+        self.run_id: str | None = None
 
     def __call__(self, run: Run) -> None:
+        self.run_id = run.id
         self._line.show(f"{run.id}: {run.status}")
+
+
+def _interrupted(run_id: str) -> CommandError:
+    """Ctrl-C while waiting: only the waiting stops; say how to pick it up again."""
+    msg = f"interrupted: stopped waiting for run {run_id}; it was not cancelled"
+    return CommandError(msg, ExitStatus.RUN_PENDING, extra=resume_details(run_id))
 
 
 def _finish(scope: CommandScope, run: Run, *, waited: bool) -> None:

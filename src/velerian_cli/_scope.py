@@ -29,7 +29,14 @@ from velerian_sdk import (
 from ._exit_status import ExitStatus, exit_status_of
 from ._output import Output
 
-__all__ = ["CommandError", "CommandScope", "Settings", "command_scope", "redact"]
+__all__ = [
+    "CommandError",
+    "CommandScope",
+    "Settings",
+    "command_scope",
+    "redact",
+    "resume_details",
+]
 
 API_KEY_ENV = "VELERIAN_API_KEY"
 
@@ -140,6 +147,11 @@ def command_scope(
     scope = CommandScope(Output(json_mode=json_mode), settings_of(ctx))
     try:
         yield scope
+    except BrokenPipeError:
+        # The reader went away (`velerian audit list | head`): stop quietly, as a filter
+        # does, and keep Python from complaining as it flushes stdout on the way out.
+        _silence_stdout()
+        raise typer.Exit(ExitStatus.ERROR) from None
     except CommandError as failure:
         _report(
             scope.output,
@@ -181,11 +193,24 @@ def command_scope(
         scope.close()
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (a test's runner): nothing to flush
+        pass
+
+
 def _details_of(error: VelerianError) -> dict[str, str]:
     """What a script needs to act on some errors: the run to resume."""
     if isinstance(error, VelerianRunTimeoutError):
-        return {"run_id": error.run_id, "resume": f"velerian runs wait {error.run_id}"}
+        return resume_details(error.run_id)
     return {}
+
+
+def resume_details(run_id: str) -> dict[str, str]:
+    """The run to collect later, and the command that collects it."""
+    return {"run_id": run_id, "resume": f"velerian runs wait {run_id}"}
 
 
 def _report(

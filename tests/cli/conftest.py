@@ -9,6 +9,7 @@ failing, added latency) start once per module that asks for them.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from velerian_cli._app import app
+from velerian_sdk import VelerianClient
 from velerian_stub import StubProcess
-from velerian_stub.pytest_plugin import StubTenant
+from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 # Every VELERIAN_* the command reads: a test names each one it sets, so the developer's
 # own environment never leaks in.
@@ -85,6 +87,22 @@ def run_cli(*args: str, env: Mapping[str, str | None] | None = None, stdin: str 
     return CliRun(result.exit_code, result.stdout, result.stderr)
 
 
+def velerian(*args: str) -> list[str]:
+    """The command line that runs ``velerian ARGS`` in a process of its own."""
+    return [sys.executable, "-m", "velerian_cli", *args]
+
+
+def tenant_variables(tenant: StubTenant) -> dict[str, str]:
+    """The variables that point a ``velerian`` process at a tenant."""
+    return {"VELERIAN_API_KEY": tenant.api_key, "VELERIAN_BASE_URL": tenant.base_url}
+
+
+def invocation_of(tenant: StubTenant, prompt: str = "x") -> str:
+    """Invoke the tenant's ABP once (through the SDK); give the invocation's id."""
+    with VelerianClient(api_key=tenant.api_key, base_url=tenant.base_url) as client:
+        return client.abps.invoke(tenant.abp_id, payload={"prompt": prompt}).invocation_id
+
+
 def tenant_env(tenant: StubTenant) -> dict[str, str | None]:
     """The variables that point ``velerian`` at a tenant."""
     return {"VELERIAN_API_KEY": tenant.api_key, "VELERIAN_BASE_URL": tenant.base_url}
@@ -99,6 +117,16 @@ def stub_env(stub: StubProcess) -> dict[str, str | None]:
 def env(velerian_tenant: StubTenant) -> dict[str, str | None]:
     """The test's fresh tenant, as ``velerian`` reads it."""
     return tenant_env(velerian_tenant)
+
+
+SLOW_STUB_LATENCY_MS = 400
+
+
+@pytest.fixture(scope="module")
+def slow_tenant() -> Iterator[StubTenant]:
+    """A tenant on a stub that adds latency to every request: displays stay up to be seen."""
+    with StubProcess(args=["--latency-ms", str(SLOW_STUB_LATENCY_MS)]) as stub:
+        yield create_tenant(stub, name="cli slow")
 
 
 @dataclass(frozen=True)

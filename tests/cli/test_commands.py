@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from pathlib import Path
 from typing import cast
+
+import pytest
 
 from velerian_sdk import VelerianClient
 from velerian_stub.pytest_plugin import StubTenant
 
-from .conftest import run_cli
+from .conftest import invocation_of, run_cli, tenant_variables, velerian
 
 OK, ERROR, NOT_RELEASED, RUN_PENDING = 0, 1, 13, 12
 QUICK = ("--metadata", '{"stub_duration_ms": 0}')  # the stub runs the run at once
@@ -137,6 +142,30 @@ def test_networks_invoke_no_wait_then_runs_wait(
     assert run.document()["status"] == "succeeded"
 
 
+def test_ctrl_c_while_waiting_says_how_to_resume(
+    velerian_tenant: StubTenant, env: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slug = velerian_tenant.network_slug
+    slow = ("--metadata", '{"stub_duration_ms": 60000}')
+    queued = run_cli(
+        "networks", "invoke", slug, "--prompt", "x", *slow, "--no-wait", "--json", env=env
+    )
+    run_id = str(queued.document()["id"])
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt  # Ctrl-C lands while the client sleeps between polls
+
+    monkeypatch.setattr(time, "sleep", interrupted)
+    for args in (["runs", "wait", run_id], ["networks", "invoke", slug, "--prompt", "x", *slow]):
+        run = run_cli(*args, env=env)
+        assert run.status == RUN_PENDING
+        first, *details = run.stderr.splitlines()
+        assert first.startswith("error: interrupted: stopped waiting for run run_")
+        assert first.endswith("; it was not cancelled")
+        shown = first.split()[6].rstrip(";")
+        assert details == [f"  run_id: {shown}", f"  resume: velerian runs wait {shown}"]
+
+
 def test_a_wait_that_times_out_prints_the_run_and_how_to_resume(
     velerian_tenant: StubTenant, env: dict[str, str | None]
 ) -> None:
@@ -187,6 +216,23 @@ def test_audit_list_walks_every_page(
     none = run_cli("audit", "list", "--since", "2999-01-01T00:00:00Z", "--json", env=env)
     assert none.status == OK
     assert none.stdout == ""
+
+
+def test_audit_rows_stream_and_a_closed_pipe_ends_quietly(slow_tenant: StubTenant) -> None:
+    for number in range(3):
+        invocation_of(slow_tenant, f"entry {number}")
+    argv = velerian("audit", "list", "--json", "--page-size", "1")
+    env = {**os.environ, **tenant_variables(slow_tenant)}
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        first = json.loads(proc.stdout.readline())
+        # The first row is out while the next pages are still being fetched.
+        assert proc.poll() is None
+        assert first["action"] == "abp.invoke"
+        proc.stdout.close()  # like `| head -1`
+        assert proc.wait(timeout=30) == ERROR
+        assert proc.stderr.read() == b""  # no traceback, no BrokenPipeError noise
 
 
 def test_audit_export_writes_the_file_atomically(
@@ -249,6 +295,19 @@ def test_keys_create_shows_the_secret_once_on_stdout(env: dict[str, str | None])
     assert first.startswith("created key key_")
     assert second.startswith("secret (shown once, store it now): vk_")
     assert run.stderr == ""
+
+
+def test_the_minted_secret_is_never_logged(velerian_tenant: StubTenant) -> None:
+    # VELERIAN_LOG=debug makes the SDK log every request and response to stderr.
+    env = {**os.environ, **tenant_variables(velerian_tenant), "VELERIAN_LOG": "debug"}
+    argv = velerian("keys", "create", "--name", "logged", "--scope", "runs:read", "--debug")
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=30, check=False)
+    assert done.returncode == OK, done.stderr
+    secret = done.stdout.splitlines()[1].rpartition(" ")[2]
+    assert secret.startswith("vk_")
+    assert "POST" in done.stderr  # the log is on
+    assert secret not in done.stderr
+    assert secret[-12:] not in done.stderr
 
 
 def test_version_and_help() -> None:

@@ -12,18 +12,16 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from velerian_sdk import VelerianClient
-from velerian_stub import StubProcess
-from velerian_stub.pytest_plugin import StubTenant, create_tenant
+from velerian_stub.pytest_plugin import StubTenant
 
-LATENCY_MS = 400
+from .conftest import invocation_of, tenant_variables, velerian
+
 RUN = ["networks", "invoke", "--prompt", "Review claim 7.", "--metadata"]
 SLOW_RUN = '{"stub_duration_ms": 1500}'
 SPINNER_LINE = re.compile(r"run_[0-9a-f]+: (queued|running) +\d:\d\d:\d\d")
@@ -88,25 +86,6 @@ def tmux() -> Iterator[Tmux]:
             timeout=10,
             check=False,
         )
-
-
-@pytest.fixture(scope="module")
-def slow_tenant() -> Iterator[StubTenant]:
-    with StubProcess(args=["--latency-ms", str(LATENCY_MS)]) as stub:
-        yield create_tenant(stub, name="cli terminal")
-
-
-def velerian(*args: str) -> list[str]:
-    return [sys.executable, "-m", "velerian_cli", *args]
-
-
-def tenant_variables(tenant: StubTenant) -> dict[str, str]:
-    return {"VELERIAN_API_KEY": tenant.api_key, "VELERIAN_BASE_URL": tenant.base_url}
-
-
-def invocation_of(tenant: StubTenant) -> str:
-    with VelerianClient(api_key=tenant.api_key, base_url=tenant.base_url) as client:
-        return client.abps.invoke(tenant.abp_id, payload={"prompt": "x"}).invocation_id
 
 
 def test_a_download_shows_a_progress_bar_on_a_terminal(
