@@ -20,6 +20,7 @@ from velerian_sdk import AuditLogEntry
 
 from ._exit_status import ExitStatus
 from ._options import DebugOption, JsonOption, epilog
+from ._output import ActivityLine
 from ._scope import CommandError, CommandScope, command_scope
 
 __all__ = ["app"]
@@ -63,7 +64,9 @@ CSV_COLUMNS = (
     "request_id",
     "metadata",
 )
-_TABLE = "{:<27} {:<18} {:<40} {:<28} {}"
+# Fixed widths (rows stream; nothing is read ahead to size a column), about 100 wide:
+# the entry's own id is in jsonl and csv, where scripts look for it.
+_TABLE = "{:<20} {:<14} {:<28} {}"
 
 
 @app.command(
@@ -157,11 +160,9 @@ def export_entries(
             _write_rows(entries, scope.output.stdout.file, row_format)
             return
         with scope.output.activity(f"exporting to {output}") as line, _atomic(output) as file:
-            count = 0
-            for count, entry in enumerate(entries, start=1):
-                _write_rows(iter((entry,)), file, row_format, header=count == 1)
-                if count % 100 == 0:
-                    line.show(f"exporting to {output}: {count} entries")
+            tally = _Tally(line, f"exporting to {output}")
+            _write_rows(tally.through(entries), file, row_format)
+        count = tally.count
         if json_mode:
             scope.output.document({"path": str(output), "entries": count, "format": row_format})
         else:
@@ -190,9 +191,23 @@ def _entries(
     )
 
 
-def _write_rows(
-    entries: Iterator[AuditLogEntry], stream: IO[str], row_format: str, *, header: bool = True
-) -> None:
+class _Tally:
+    """Counts the entries going by, and shows the count on the spinner line."""
+
+    def __init__(self, line: ActivityLine, label: str) -> None:
+        self.count = 0
+        self._line = line
+        self._label = label
+
+    def through(self, entries: Iterator[AuditLogEntry]) -> Iterator[AuditLogEntry]:
+        for entry in entries:
+            self.count += 1
+            if self.count % 100 == 0:
+                self._line.show(f"{self._label}: {self.count} entries")
+            yield entry
+
+
+def _write_rows(entries: Iterator[AuditLogEntry], stream: IO[str], row_format: str) -> None:
     """Write each entry as it comes, flushed, in the chosen format."""
     if row_format == "jsonl":
         for entry in entries:
@@ -204,8 +219,7 @@ def _write_rows(
         return
     if row_format == "csv":
         writer = csv.writer(stream, lineterminator="\n")
-        if header:
-            writer.writerow(CSV_COLUMNS)
+        writer.writerow(CSV_COLUMNS)
         for entry in entries:
             row = entry.model_dump(mode="json")
             writer.writerow(
@@ -216,13 +230,13 @@ def _write_rows(
             )
             stream.flush()
         return
-    if header:
-        stream.write(_TABLE.format("CREATED", "ACTION", "RESOURCE", "ACTOR", "ID") + "\n")
+    stream.write(_TABLE.format("CREATED", "ACTION", "ACTOR", "RESOURCE") + "\n")
     for entry in entries:
-        resource = ":".join(part for part in (entry.resource_kind, entry.resource_id) if part)
+        # An id names its kind by its prefix (inv_, run_, key_); the kind alone otherwise.
+        resource = entry.resource_id or entry.resource_kind
         actor = entry.actor_api_key_id or entry.actor_user_id or "-"
-        created = entry.created_at.isoformat().replace("+00:00", "Z")
-        stream.write(_TABLE.format(created, entry.action, resource or "-", actor, entry.id) + "\n")
+        created = entry.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stream.write(_TABLE.format(created, entry.action, actor, resource or "-") + "\n")
         stream.flush()
 
 

@@ -158,7 +158,8 @@ def _download_and_check(scope: CommandScope, export: EvidenceExport, to: Path) -
         }
         scope.output.document(body)
     else:
-        scope.output.result(f"saved {saved.path} ({saved.size_bytes} bytes, sha256 {saved.sha256})")
+        scope.output.result(f"saved {saved.path}: {saved.size_bytes} bytes")
+        scope.output.result(f"  sha256 {saved.sha256}")
         _show_check(scope, check)
     if not check.intact:
         msg = f"{saved.path} was saved as the server sent it, but its chain does not verify"
@@ -177,7 +178,8 @@ def _show_check(scope: CommandScope, check: FileCheck) -> None:
             + Text(f", {check.packs_checked} pack(s) in {len(check.scopes)} chain(s)")
         )
         for scope_name, digest in check.head_hashes.items():
-            output.result(f"  head of {scope_name}: {digest}")
+            output.result(f"  chain {scope_name}")
+            output.result(f"    head {digest}")
         return
     count = len(check.problems)
     output.result(

@@ -22,7 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-_TABLE = "{:<30} {:<20} {:<22} {:<12} {}"
+_TABLE = "{:<28} {:<16} {:<15} {:<7} {}"
 
 
 @app.command(

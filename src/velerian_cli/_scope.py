@@ -224,8 +224,8 @@ def _report(
 ) -> None:
     if status is ExitStatus.RUN_PENDING and isinstance(error, VelerianRunTimeoutError):
         message = (
-            f"run {error.run_id} was still {error.status or 'going'} after "
-            f"{error.waited_s:.0f}s; it was not cancelled and may still finish"
+            f"run {error.run_id} still {error.status or 'going'} after "
+            f"{error.waited_s:.0f}s: not cancelled, it may still finish"
         )
     if debug:
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))

@@ -98,7 +98,7 @@ def test_a_download_shows_a_progress_bar_on_a_terminal(
     assert status == 0, screens[-1]
     assert any(BAR_LINE.search(screen) for screen in screens), screens
     final = screens[-1]
-    assert "saved ev.json (" in final
+    assert "saved ev.json: " in final
     assert not BAR_LINE.search(final)  # the bar goes once the download is done
 
 
