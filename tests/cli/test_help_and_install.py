@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata as md
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,13 @@ def test_help_fits_a_screen_and_shows_an_example(path: list[str]) -> None:
     assert "Example:\n    $ velerian " in run.stdout
     # The exit statuses, rewrapped by click: compare the words.
     assert " ".join(EXIT_STATUS_HELP.split()) in " ".join(run.stdout.split())
+
+
+def test_docs_show_a_session_of_every_command() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    for path in command_paths():
+        if path and (path[0] == "invoke" or len(path) == 2):
+            assert re.search(rf"\n\$ velerian {' '.join(path)}[ \n]", docs), path
 
 
 @pytest.mark.parametrize("missing", ["typer", "rich"])
