@@ -29,7 +29,7 @@ from velerian_sdk import (
     VelerianValidationError,
 )
 
-__all__ = ["EXIT_STATUS_HELP", "ExitStatus", "exit_status_of"]
+__all__ = ["EXIT_STATUS_HELP", "EXPLANATIONS", "ExitStatus", "exit_status_of"]
 
 
 class ExitStatus(enum.IntEnum):

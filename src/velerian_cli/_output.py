@@ -61,10 +61,6 @@ class Output:
         """Print one line of a human-readable result to stdout."""
         self.stdout.print(text, markup=False)
 
-    def note(self, text: str | Text) -> None:
-        """Print a message for the person at the terminal to stderr."""
-        self.stderr.print(text, markup=False)
-
     def document(self, value: Mapping[str, JSONValue]) -> None:
         """Print one JSON document (or one JSON line of a stream) to stdout."""
         self.write_line(json.dumps(value, ensure_ascii=False, separators=(",", ":")))

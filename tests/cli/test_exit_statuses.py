@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from velerian_cli._exit_status import EXIT_STATUS_HELP, ExitStatus, exit_status_of
+from velerian_cli._exit_status import EXIT_STATUS_HELP, EXPLANATIONS, ExitStatus, exit_status_of
+from velerian_cli._scope import redact
 from velerian_sdk import VelerianClient, VelerianError, VelerianRunTimeoutError
 from velerian_stub.pytest_plugin import StubTenant
 
@@ -30,7 +31,8 @@ def test_the_statuses_are_fixed_distinct_and_documented() -> None:
     docs = Path(__file__).parents[2] / "docs" / "cli.md"
     text = docs.read_text(encoding="utf-8")
     for status in ExitStatus:
-        assert f"| {status.value} | `{status.label}` |" in text, status
+        row = f"| {status.value} | `{status.label}` | {EXPLANATIONS[status]} |"
+        assert row in text, row
     assert EXIT_STATUS_HELP.startswith("Exit status: 0 ok, 1 error, 2 usage, 3 auth")
     assert exit_status_of(VelerianRunTimeoutError("run_1", status="running", waited_s=1.0)) == 12
     assert exit_status_of(VelerianError("anything else")) == ExitStatus.ERROR
@@ -168,6 +170,18 @@ def test_usage_an_option_typer_rejects() -> None:
     run = run_cli("audit", "list", "--format", "xml")
     assert run.status == 2
     assert "Invalid value for '--format'" in run.stderr
+
+
+def test_redaction_hides_keys_and_signed_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VELERIAN_API_KEY", "sk-not-our-format-but-secret")
+    text = (
+        "key vk_live_abcdefgh1234 and sk-not-our-format-but-secret at "
+        "https://storage.example/exports/e1?X-Sig=abc123&expires=9 done"
+    )
+    assert redact(text) == (
+        "key <redacted key> and <redacted key> at "
+        "https://storage.example/exports/e1?<redacted> done"
+    )
 
 
 def test_debug_shows_a_redacted_traceback(velerian_tenant: StubTenant) -> None:
