@@ -286,6 +286,9 @@ def test_keys_create_list_revoke(env: dict[str, str | None]) -> None:
     revoked = run_cli("keys", "revoke", str(created["id"]), env=env)
     assert revoked.status == OK
     assert revoked.stdout == f"revoked key {created['id']}\n"
+    again = run_cli("keys", "revoke", str(created["id"]), "--json", env=env)
+    assert again.status == OK  # the stub accepts a second revoke
+    assert again.document() == {"revoked": created["id"]}
     table = run_cli("keys", "list", env=env).stdout
     line = next(line for line in table.splitlines() if line.startswith(str(created["id"])))
     assert " revoked " in line
