@@ -118,6 +118,11 @@ SOAK_PYTHON = "3.11"
 def tests(session: nox.Session) -> None:
     """The unit and integration tests, on two workers; then the long soaks, on 3.11 only."""
     install_dev(session)
+    if not shutil.which("tmux"):
+        # Debian's package, for tests/cli/test_terminal.py (progress bars in a real
+        # terminal); CI runs as root on a fresh machine.
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "tmux", external=True)
     if session.posargs:
         session.run("pytest", *session.posargs)
         return
