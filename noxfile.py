@@ -3,17 +3,68 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
+nox.options.download_python = "never"  # the Pythons are the machine's own (see below)
 nox.options.sessions = ["lint", "typecheck", "tests"]
 
 DEV = ("-r", "requirements/dev.txt")
 LOCAL = ("-e", ".", "-e", "./stubs")
+
+PYTHONS = re.findall(
+    r'"Programming Language :: Python :: (3\.\d+)"', Path("pyproject.toml").read_text("utf-8")
+)
+"""Every Python the package claims in its classifiers: CI tests and type-checks each."""
+
+
+def put_pythons_on_path(versions: list[str]) -> None:
+    """
+    Make each Python of ``versions`` runnable as ``pythonX.Y``; say which cannot be.
+
+    pyenv's shims answer only for the versions pyenv has selected (one, on a fresh
+    machine), so one installed under pyenv but not selected is linked from
+    ``.nox/pythons``, which goes first on PATH; ``python3`` itself is left alone.
+    A version found nowhere makes its sessions fail (``error_on_missing_interpreters``).
+    """
+    links = Path(".nox/pythons").resolve()
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    for version in versions:
+        name = f"python{version}"
+        on_path = shutil.which(name)
+        if on_path and runs(on_path):
+            continue
+        # A release's own folder (3.13.0, not 3.13t-dev), the newest patch first.
+        found = sorted(
+            (int(folder.name.rsplit(".", 1)[1]), folder / "bin" / name)
+            for folder in pyenv.glob(f"{version}.*")
+            if re.fullmatch(r"\d+\.\d+\.\d+", folder.name) and (folder / "bin" / name).is_file()
+        )
+        link = links / name
+        link.unlink(missing_ok=True)
+        if not found:
+            print(f"nox: Python {version} is not on PATH nor under {pyenv}", file=sys.stderr)
+            continue
+        links.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(found[-1][1])
+    if links.is_dir() and str(links) not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([str(links), os.environ["PATH"]])
+
+
+def runs(executable: str) -> bool:
+    quiet = subprocess.DEVNULL  # a shim of an unselected version explains itself at length
+    ran = subprocess.run([executable, "-c", ""], check=False, stdout=quiet, stderr=quiet)
+    return ran.returncode == 0
+
+
+put_pythons_on_path(PYTHONS)
 
 
 def install_dev(session: nox.Session) -> None:
@@ -30,14 +81,16 @@ def lint(session: nox.Session) -> None:
     session.run("lint-imports", env={"PYTHONPATH": os.pathsep.join(["src", "stubs/src"])})
 
 
-@nox.session(tags=["ci"])
+@nox.session(python=PYTHONS, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict and pyright strict over src, tests, stubs and this file."""
+    """mypy --strict and pyright strict over src, tests, stubs and this file, for this Python."""
     install_dev(session)
     targets = ["src", "tests", "stubs", "scripts", "noxfile.py", "examples", "benchmarks"]
-    session.run("mypy", *targets)
-    session.run("pyright", *targets)
-    session.run("python", "scripts/check_doc_snippets.py")
+    version = str(session.python)
+    session.run("mypy", "--python-version", version, *targets)
+    session.run("pyright", "--pythonversion", version, *targets)
+    if version == PYTHONS[0]:  # the snippets are checked for the oldest Python only
+        session.run("python", "scripts/check_doc_snippets.py")
 
 
 @nox.session(tags=["ci"])
@@ -49,11 +102,35 @@ def verifytypes(session: nox.Session) -> None:
     session.run("python", script)
 
 
-@nox.session(tags=["ci"])
+LONG_SOAKS = (
+    "tests/reliability/test_fault_soak.py",
+    "tests/reliability/test_restart.py",
+    "tests/reliability/test_crash_soak.py",
+)
+"""
+The CI-sized soaks: about 75 of the suite's 270 s on 3.11, and bound by throughput (one
+checks that the stub's rate limit was reached), so they run alone, after the rest.
+They drive the same client code as the integration tests that run on every Python;
+running them on each Python too would add about 4 minutes to CI.
+"""
+SOAK_PYTHON = "3.11"
+
+
+@nox.session(python=PYTHONS, tags=["ci"])
 def tests(session: nox.Session) -> None:
-    """The unit and integration tests."""
+    """The unit and integration tests, on two workers; then the long soaks, on 3.11 only."""
     install_dev(session)
-    session.run("pytest", *session.posargs)
+    if not shutil.which("tmux"):
+        # Debian's package, for tests/cli/test_terminal.py (progress bars in a real
+        # terminal); CI runs as root on a fresh machine.
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "tmux", external=True)
+    if session.posargs:
+        session.run("pytest", *session.posargs)
+        return
+    session.run("pytest", "--numprocesses", "2", *(f"--ignore={soak}" for soak in LONG_SOAKS))
+    if session.python == SOAK_PYTHON:
+        session.run("pytest", *LONG_SOAKS)
 
 
 @nox.session(name="tests-sparse", tags=["ci"])
@@ -68,6 +145,13 @@ def demo(session: nox.Session) -> None:
     """Start a stub server on a free port and run examples/quickstart.py against it."""
     install_dev(session)
     session.run("python", "-m", "velerian_stub.demo", "examples/quickstart.py", *session.posargs)
+
+
+@nox.session(name="doc-snippets", tags=["ci"])
+def doc_snippets(session: nox.Session) -> None:
+    """Run every Python block of README.md and docs/ against a fresh stub (about 20 s)."""
+    install_dev(session)
+    session.run("python", "scripts/check_doc_snippets.py", "--run")
 
 
 @nox.session
@@ -148,14 +232,26 @@ def package(session: nox.Session) -> None:
 
 @nox.session(tags=["ci"])
 def docs(session: nox.Session) -> None:
-    """Build the site in strict mode, then render pages in headless Chromium."""
+    """
+    Build the site in strict mode, then render pages in headless Chromium.
+
+    First, scripts/fetch_mermaid.py puts the pinned mermaid.js (from the npm registry,
+    checked against its SHA-512; never committed) in docs/vendor/, so that the site
+    draws its diagrams with its own copy, offline too. A plain `mkdocs build --strict`
+    without it still passes: the pages then ask for a vendor/mermaid.min.js that is not
+    there, Material falls back to loading mermaid from its CDN (unpkg.com), and where
+    that is out of reach the diagrams show as their source text. The site check fails
+    on such a build.
+    """
     session.install("-r", "requirements/docs.txt", "-e", ".")
+    # Debian's packages; CI runs as root on a fresh machine.
+    missing = [name for name in ("npm", "chromium") if not shutil.which(name)]
+    if missing:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True)
+    session.run("python", "scripts/fetch_mermaid.py")
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
-    if not shutil.which("chromium"):
-        # Debian's package; CI runs as root on a fresh machine.
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
     shots = Path(session.create_tmp()) / "screenshots"
     session.run("python", "scripts/check_docs_site.py", "site", "--screenshots", str(shots))
 
@@ -205,7 +301,10 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
     comparison = Path(session.create_tmp()).resolve() / "comparison"
     python = comparison / "bin" / "python"
     if not python.exists():
-        session.run("uv", "venv", "--quiet", "--python", "python", str(comparison))
+        # This session's interpreter by path: `--python python` makes uv search PATH for a
+        # `python` outside any virtualenv, and Debian's stock install has only `python3`.
+        interpreter = str(Path(session.bin) / "python")
+        session.run("uv", "venv", "--quiet", "--python", interpreter, str(comparison))
     session.run(
         "uv", "pip", "install", "--quiet", "--python", str(python),
         "-r", "requirements/comparison.txt",
@@ -215,14 +314,20 @@ def run_benchmarks(session: nox.Session, *args: str) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes."""
-    run_benchmarks(session, *session.posargs)
+    """
+    The benchmarks (`nox -s bench -- --size small --only per-call`); about 35 minutes.
+
+    Also redraws the performance page's charts, docs/performance/*.svg, from the run's
+    figures (each only when the run measured all it shows).
+    """
+    run_benchmarks(session, "--charts", "docs/performance", *session.posargs)
 
 
 @nox.session(name="bench-smoke", tags=["ci"])
 def bench_smoke(session: nox.Session) -> None:
     """The benchmarks at their smallest: proves the harness runs; asserts nothing on speed."""
-    run_benchmarks(session, "--size", "small", *session.posargs)
+    charts = Path(session.create_tmp()) / "charts"
+    run_benchmarks(session, "--size", "small", "--charts", str(charts), *session.posargs)
 
 
 @nox.session
@@ -230,6 +335,12 @@ def lock(session: nox.Session) -> None:
     """Re-pin requirements/*.txt from their .in files."""
     session.install("uv==0.13.9")
     for name in ("dev", "bench", "comparison", "fuzz", "generated", "published"):
+        # dev.txt installs on every Python CI runs: one resolution for all of them.
+        target = (
+            ("--universal", "--python-version", PYTHONS[0])
+            if name == "dev"
+            else ("--python-version", "3.11")
+        )
         session.run(
             "uv",
             "pip",
@@ -238,6 +349,5 @@ def lock(session: nox.Session) -> None:
             f"requirements/{name}.in",
             "-o",
             f"requirements/{name}.txt",
-            "--python-version",
-            "3.11",
+            *target,
         )

@@ -2,8 +2,10 @@
 ``python -m benchmarks [--size small|full] [--only SUITE ...]``: run and print the tables.
 
 Each suite prints Markdown tables of ratios to raw httpx measured in the same rounds;
-``--markdown PATH`` also writes them to a file. Nothing here asserts a speed: a run
-fails only if a suite cannot run at all.
+``--markdown PATH`` also writes them to a file, and ``--charts DIR`` draws the headline
+comparison as SVG charts there (``per-call.svg`` needs the per-call and comparison
+suites, ``cold-import.svg`` the imports suite; both need ``--comparison-python``).
+Nothing here asserts a speed: a run fails only if a suite cannot run at all.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from .sizes import SIZES, Size, SizeName
 __all__ = ["main"]
 
 
+ComparisonRow = dict[str, str | float]
+"""A row of the comparison worker (as :data:`benchmarks.comparison.Row`)."""
+
+
 @dataclass(slots=True)
 class Context:
     """What every suite may use, and the summaries later suites reuse."""
@@ -35,6 +41,7 @@ class Context:
     comparison_python: str | None
     per_call: dict[str, RatioSummary] = field(default_factory=dict[str, RatioSummary])
     imports: dict[str, RatioSummary] = field(default_factory=dict[str, RatioSummary])
+    comparison: list[ComparisonRow] = field(default_factory=list[ComparisonRow])
 
 
 Suite = Callable[[Context], Iterator[Table]]
@@ -87,6 +94,7 @@ def _comparison(context: Context) -> Iterator[Table]:
 
     python = context.comparison_python
     rows = comparison_rows(python, context.size, context.origin) if python else []
+    context.comparison = rows
     if rows:
         yield rows_table(rows)
     else:
@@ -118,12 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     parser.add_argument(
+        "--charts", type=Path, help="also draw the headline comparison as SVG files here"
+    )
+    parser.add_argument(
         "--no-pin", action="store_true", help="do not pin the client and the server to CPUs"
     )
     args = parser.parse_args(argv)
     size_name: SizeName = args.size
     only: list[str] | None = args.only
     markdown: Path | None = args.markdown
+    charts: Path | None = args.charts
     comparison: str | None = args.comparison_python
     no_pin: bool = args.no_pin
     names = only or list(SUITES)
@@ -149,7 +161,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nall suites: {time.perf_counter() - started:.1f} s")
     if markdown is not None:
         markdown.write_text("\n".join(texts))
+    if charts is not None:
+        _draw_charts(context, charts, f"size {size_name}, Python {platform.python_version()}")
     return 0
+
+
+def _draw_charts(context: Context, directory: Path, run: str) -> None:
+    """Write the headline charts that this run has the figures for, and say which."""
+    from .charts import headline_charts, write_charts
+    from .cold_import import sdk_import_statement
+
+    caption = f"python -m benchmarks, {run}, {time.strftime('%Y-%m-%d', time.gmtime())}"
+    drawn = headline_charts(
+        context.per_call, context.imports, context.comparison, sdk_import_statement(), caption
+    )
+    for path in write_charts(drawn, directory):
+        print(f"chart: {path}")
+    if len(drawn) < 2:
+        print(
+            "(charts need the per-call, imports and comparison suites with "
+            "--comparison-python; a chart without all its figures is not drawn)"
+        )
 
 
 if __name__ == "__main__":

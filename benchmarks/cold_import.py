@@ -21,7 +21,7 @@ from .measure import RatioSummary, RoundResults
 from .report import Table, verdict
 from .sizes import Size
 
-__all__ = ["TARGET", "ImportContender", "cold_import_table", "time_import"]
+__all__ = ["BASIS", "FLOOR_LABEL", "TARGET", "ImportContender", "cold_import_table", "time_import"]
 
 TARGET = 1.15
 BASIS = "import httpx; from pydantic import BaseModel"
@@ -32,6 +32,7 @@ FLOOR = (
     "    value: int = Field(0)"
 )
 """The least any SDK whose responses are pydantic models can load: one model class."""
+FLOOR_LABEL = "httpx + pydantic + one model class (the floor)"
 CLIENTS_ONLY = "from velerian_sdk import VelerianClient, AsyncVelerianClient"
 
 _CHILD = (
@@ -86,7 +87,7 @@ def own_contenders() -> list[ImportContender]:
     return [
         ImportContender(BASIS, BASIS),
         ImportContender(statement, statement),
-        ImportContender("httpx + pydantic + one model class (the floor)", FLOOR),
+        ImportContender(FLOOR_LABEL, FLOOR),
         ImportContender(CLIENTS_ONLY, CLIENTS_ONLY),
         ImportContender(f"{statement}; {CONSTRUCT}", f"{statement}; {CONSTRUCT}"),
         ImportContender(

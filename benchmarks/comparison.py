@@ -17,9 +17,20 @@ from .report import Table
 from .server_process import REPO_ROOT
 from .sizes import Size
 
-__all__ = ["comparison_import_contenders", "comparison_rows", "rows_table", "summary_table"]
+__all__ = [
+    "LEGACY_IMPORT",
+    "OPENAI_IMPORT",
+    "Row",
+    "comparison_import_contenders",
+    "comparison_rows",
+    "rows_table",
+    "summary_table",
+]
 
 Row = dict[str, str | float]
+LEGACY_IMPORT = "import velerian_sdk (0.1.2)"
+"""The label of velerian-sdk 0.1.2's cold import."""
+OPENAI_IMPORT = "from openai import OpenAI"
 
 
 def comparison_rows(python: str, size: Size, origin: str) -> list[Row]:
@@ -61,8 +72,8 @@ def comparison_import_contenders(python: str) -> list[ImportContender]:
     return [
         ImportContender(f"{BASIS} (comparison env)", BASIS, python),
         ImportContender("import httpx", "import httpx", python),
-        ImportContender("import velerian_sdk (0.1.2)", "import velerian_sdk", python),
-        ImportContender("from openai import OpenAI", "from openai import OpenAI", python),
+        ImportContender(LEGACY_IMPORT, "import velerian_sdk", python),
+        ImportContender(OPENAI_IMPORT, OPENAI_IMPORT, python),
     ]
 
 
@@ -150,13 +161,13 @@ def summary_table(
         if client.startswith("openai"):
             in_process = pair(ratio("sync chat completion", "in-process"), None)
             loopback = pair(ratio("sync chat completion", "loopback"), None)
-            label = "from openai import OpenAI"
+            label = OPENAI_IMPORT
         else:
             in_process = pair(
                 ratio("sync GET abp", "in-process"), ratio("sync invoke", "in-process")
             )
             loopback = pair(ratio("sync GET abp", "loopback"), ratio("sync invoke", "loopback"))
-            label = "import velerian_sdk (0.1.2)"
+            label = LEGACY_IMPORT
         table.add(client, in_process, loopback, imported(label))
     table.notes.append(
         "Per call: median of per-round ratios, GET / invoke (openai: a chat completion). "

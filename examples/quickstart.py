@@ -3,8 +3,8 @@ Run a governed invocation, show the verdict, download and verify its evidence.
 
 Reads VELERIAN_API_KEY, VELERIAN_BASE_URL and VELERIAN_ABP_ID (and, for the network
 run, VELERIAN_NETWORK_SLUG) from the environment; `nox -s demo` sets them for a local
-stub server and runs this file. Progress bars need `tqdm`; without it the script
-prints plain progress lines instead.
+stub server and runs this file. In a terminal with `tqdm` installed the download draws
+a progress bar; in a log (a pipe, a file, CI) every step is a plain line instead.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from velerian_sdk import (
@@ -24,10 +25,12 @@ from velerian_sdk import (
 )
 
 
-def progress_bar(label: str, unit: str = "B") -> TqdmProgress | None:
-    """A tqdm bar when tqdm is installed, else None (the SDK does not need tqdm)."""
+def progress_bar(label: str) -> TqdmProgress | None:
+    """A tqdm bar in a terminal with tqdm installed, else None (the SDK does not need tqdm)."""
+    if not sys.stderr.isatty():
+        return None  # a bar redraws itself with carriage returns: in a log they run together
     try:
-        return TqdmProgress(label, unit=unit)
+        return TqdmProgress(label)
     except VelerianArgumentError:
         return None
 
@@ -67,23 +70,20 @@ def main() -> int:
             check = client.evidence.verify(saved, head=result.evidence_pack_chain_hash)
             print(f"chain verified: {check.ok} ({check.packs_checked} pack)")
 
-        # 4. A network run: queued, then waited for; the bar shows each status change.
+        # 4. A network run: queued, then waited for; one line per status change.
         slug = os.environ.get("VELERIAN_NETWORK_SLUG")
         if slug:
             statuses: list[str] = []
-            run_bar = progress_bar("network run", unit=" status")
+            print(f"network run on {slug!r}:")
+            started = time.monotonic()
 
             def on_status(run: Run) -> None:
                 statuses.append(str(run.status))
-                if run_bar is not None:
-                    run_bar(len(statuses), None)
-                    run_bar.set_status(str(run.status))
+                print(f"  {run.status:<10} after {time.monotonic() - started:.1f} s")
 
             run = client.networks.invoke(
                 slug, prompt_text="Review claim CLM-00042.", poll_interval=0.3, on_status=on_status
             )
-            if run_bar is not None:
-                run_bar.close()
             print(f"network run {run.id}: {' -> '.join(statuses)}")
             print(f"  governance passed={run.governance_pass}: {run.output_text}")
 

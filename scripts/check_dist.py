@@ -9,6 +9,8 @@ For the wheel and for the sdist: create a new virtual environment, install the f
 the `py.typed` marker, and that nothing but the package itself was installed from this
 repository. Every wheel and sdist, the stub server's included, must carry the Apache-2.0
 text as ``LICENSE`` and declare it in its metadata.
+Then the command line: without the `cli` extra, `velerian` must say to
+install it and exit non-zero; with the extra installed, `velerian --help` must run.
 """
 
 from __future__ import annotations
@@ -36,8 +38,21 @@ print("ok", velerian_sdk.__version__, root)
 """
 
 
+def check_command_line(env_dir: Path, install: list[str], artifact: Path) -> None:
+    """``velerian`` without the extra names it; with the extra, ``--help`` runs."""
+    script = str(env_dir / "bin" / "velerian")
+    bare = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)  # noqa: S603
+    if bare.returncode == 0 or "pip install 'velerian-sdk[cli]'" not in bare.stderr:
+        raise SystemExit(f"velerian without the extra: {bare.returncode} {bare.stderr!r}")
+    extra = f"velerian-sdk[cli] @ {artifact.resolve().as_uri()}"
+    subprocess.run([*install[:-1], extra], check=True)  # noqa: S603 - fixed command line
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0 or "evidence" not in done.stdout:
+        raise SystemExit(f"velerian --help with the extra: {done.returncode} {done.stderr!r}")
+
+
 def check(artifact: Path) -> None:
-    """Install one artifact into a fresh venv and run the import check."""
+    """Install one artifact into a fresh venv and run the import and command-line checks."""
     with tempfile.TemporaryDirectory() as tmp:
         env_dir = Path(tmp) / "venv"
         python = env_dir / "bin" / "python"
@@ -50,17 +65,20 @@ def check(artifact: Path) -> None:
             install = [str(python), "-m", "pip", "install", "--quiet", str(artifact)]
         subprocess.run(install, check=True)  # noqa: S603 - fixed command line
         subprocess.run([str(python), "-c", CHECK], check=True, cwd=tmp)  # noqa: S603
-    print(f"{artifact.name}: installs and imports")
+        check_command_line(env_dir, install, artifact)
+    print(f"{artifact.name}: installs and imports; velerian runs with the cli extra")
 
 
 def check_wheel_contents(wheel: Path) -> None:
-    """The wheel holds the package and its metadata, nothing else."""
+    """The wheel holds the SDK, the command line and their metadata, nothing else."""
     names = zipfile.ZipFile(wheel).namelist()
-    stray = [n for n in names if not n.startswith(("velerian_sdk/", "velerian_sdk-"))]
+    packages = ("velerian_sdk/", "velerian_cli/", "velerian_sdk-")
+    stray = [n for n in names if not n.startswith(packages)]
     if stray:
         raise SystemExit(f"unexpected files in the wheel: {stray}")
-    if "velerian_sdk/py.typed" not in names:
-        raise SystemExit("py.typed is not in the wheel")
+    for needed in ("velerian_sdk/py.typed", "velerian_cli/__init__.py", "velerian_cli/_app.py"):
+        if needed not in names:
+            raise SystemExit(f"{needed} is not in the wheel")
 
 
 LICENSE_START = "Apache License\n                           Version 2.0, January 2004"

@@ -12,6 +12,9 @@ them something that should not be there:
 - no private file is published (``_hooks.py``, ``_screenshots/``, any ``.py``);
 - at 1280 px, no code block on any page is wider than its box (cut off behind a
   scroll bar);
+- every mermaid diagram is drawn: the page ends up with an ``<svg>`` for each
+  ```` ```mermaid ```` block, from the site's own copy of mermaid.js (Chromium is
+  kept off every host but loopback, so a CDN cannot stand in for a missing copy);
 - the key pages render in headless Chromium, not as a blank canvas, with the text
   they exist to show. Their screenshots are kept (``--screenshots``, by default a
   folder beside the site) so that a person can look at them.
@@ -98,6 +101,55 @@ _OVERFLOW = re.compile(
     r'<script type="application/json" id="velerian-overflow">(.*?)</script>', re.S
 )
 
+# Run first in each page served to Chromium: Material draws a diagram into a *closed*
+# shadow root, which no script can reach afterwards, so keep a handle on every root;
+# and keep the errors of promises nobody awaited (mermaid's syntax errors end there).
+_SHADOW_ROOTS = b"""<script>
+window.velerianShadowRoots = [];
+window.velerianErrors = [];
+const velerianAttach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  const root = velerianAttach.call(this, init);
+  window.velerianShadowRoots.push([this, root]);
+  return root;
+};
+addEventListener("unhandledrejection", (event) => {
+  window.velerianErrors.push(String(event.reason && event.reason.message || event.reason));
+});
+</script>"""
+# Run last: once the page's diagrams are drawn (or 20 s have passed), count them.
+_DIAGRAMS = """<script>
+addEventListener("load", () => {
+  const expected = %d, started = Date.now();
+  const report = () => {
+    let drawn = 0, failed = 0;
+    for (const [host, root] of window.velerianShadowRoots) {
+      const svg = host.classList.contains("mermaid") && root.querySelector("svg");
+      if (!svg) continue;
+      if (svg.getAttribute("aria-roledescription") === "error") failed++; else drawn++;
+    }
+    if (drawn + failed < expected && !window.velerianErrors.length
+        && Date.now() - started < 20000) {
+      return setTimeout(report, 100);
+    }
+    const out = document.createElement("script");
+    out.type = "application/json";
+    out.id = "velerian-diagrams";
+    out.textContent = JSON.stringify(
+      {drawn, failed, mermaid: typeof mermaid, errors: window.velerianErrors});
+    document.body.appendChild(out);
+  };
+  report();
+});
+</script>"""
+_DIAGRAM_REPORT = re.compile(
+    r'<script type="application/json" id="velerian-diagrams">(.*?)</script>', re.S
+)
+_MERMAID_BLOCK = re.compile(rb'<pre class="mermaid">')
+MERMAID_COPY = "vendor/mermaid.min.js"
+# Only loopback resolves: the page gets the site's own mermaid.js or none.
+LOOPBACK_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
@@ -110,7 +162,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         if path.suffix != ".html" or not path.is_file():
             super().do_GET()
             return
-        body = path.read_bytes().replace(b"</body>", _MEASURE + b"</body>", 1)
+        body = path.read_bytes()
+        diagrams = (_DIAGRAMS % len(_MERMAID_BLOCK.findall(body))).encode()
+        body = body.replace(b"<head>", b"<head>" + _SHADOW_ROOTS, 1)
+        body = body.replace(b"</body>", _MEASURE + diagrams + b"</body>", 1)
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -253,6 +308,58 @@ def cut_code(chromium: str, base: str, site: Path, profile: Path) -> list[str]:
     return found
 
 
+def diagram_pages(site: Path) -> dict[str, int]:
+    """Pages with mermaid diagrams, and how many each has."""
+    found: dict[str, int] = {}
+    for page in html_pages(site):
+        count = len(_MERMAID_BLOCK.findall(page.read_bytes()))
+        if count:
+            found[page.relative_to(site).as_posix()] = count
+    return found
+
+
+def undrawn_diagrams(chromium: str, base: str, site: Path, profile: Path) -> list[str]:
+    """Diagrams that do not end up drawn as an ``<svg>``, page by page."""
+    pages = diagram_pages(site)
+    if pages and not (site / MERMAID_COPY).is_file():
+        return [
+            f"{MERMAID_COPY} is missing, so no diagram is drawn ({', '.join(pages)}): run "
+            "`python scripts/fetch_mermaid.py` before building the site (nox -s docs does)"
+        ]
+    found: list[str] = []
+    for relative, expected in pages.items():
+        dom = subprocess.run(  # noqa: S603 - a fixed command line
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                LOOPBACK_ONLY,
+                "--window-size=1280,900",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=30000",
+                "--dump-dom",
+                f"{base}/{relative}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+        report = _DIAGRAM_REPORT.search(dom)
+        if report is None:
+            found.append(f"{relative}: the diagram check did not run")
+            continue
+        counts = json.loads(report.group(1))
+        if counts["drawn"] != expected:
+            loaded = "loaded" if counts["mermaid"] == "object" else "not loaded"
+            errors = "; ".join(" ".join(str(e).split())[:300] for e in counts["errors"])
+            found.append(
+                f"{relative}: {counts['drawn']} of {expected} mermaid diagrams drawn "
+                f"({counts['failed']} drawn as an error; mermaid.js {loaded})"
+                + (f": {errors}" if errors else "")
+            )
+    return found
+
+
 def main() -> int:
     """Check every page; exit 1 naming each failure."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -269,6 +376,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as profile:
             failures += cut_code(chromium, base, site, Path(profile))
+            failures += undrawn_diagrams(chromium, base, site, Path(profile))
             for page, texts, height in PAGES:
                 shot = out / (page.replace("/", "_").replace(".html", "") + ".png")
                 dom = render(chromium, f"{base}/{page}", shot, Path(profile), height)

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import close_loop
 from tests.reliability.soak_report import SoakReport
 from tests.unit import api_samples as samples
 from velerian_sdk import (
@@ -262,8 +263,7 @@ class Clients:
     def close(self) -> None:
         self.pools[0].close()
         self.loop.run_until_complete(self.pools[1].aclose())
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-        self.loop.close()
+        close_loop(self.loop)
 
 
 def make_clients(responder: Responder) -> Clients:

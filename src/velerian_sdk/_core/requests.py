@@ -263,7 +263,10 @@ class BaseClient(Generic[HttpT]):
     def parse(response: httpx.Response, cast_to: type[ModelT]) -> ModelT:
         """Validate a 2xx body straight from bytes into ``cast_to``."""
         try:
-            if issubclass(cast_to, pydantic.BaseModel):
+            # Only a class has a metaclass. ``issubclass`` refuses a union (``X | None``) on
+            # every version and a generic alias (``dict[str, X]``) from 3.13 on; the
+            # adapter takes either.
+            if issubclass(type(cast_to), type) and issubclass(cast_to, pydantic.BaseModel):
                 return cast_to.model_validate_json(response.content)
             return _adapter(cast_to).validate_json(response.content)
         except pydantic.ValidationError as exc:

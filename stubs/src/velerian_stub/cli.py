@@ -1,8 +1,10 @@
 """
 The ``velerian-stub`` command: parse flags, open the database, print the env, serve.
 
-Before serving it prints, one per line and flushed, the ``VELERIAN_*`` variables a
-client needs, then ``VELERIAN_STUB_ADMIN_TOKEN``, the token of the ``/_stub`` routes.
+Before serving it prints, one per line and flushed, ``export NAME=value`` lines for
+the ``VELERIAN_*`` variables a client needs, then ``VELERIAN_STUB_ADMIN_TOKEN``, the
+token of the ``/_stub`` routes; ``--env-file`` writes the same lines to a file. It
+then keeps the terminal until stopped; ``--background`` starts it detached instead.
 With ``--port 0`` it binds the socket itself first, so the printed port is the one
 actually listening.
 """
@@ -12,16 +14,32 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import uvicorn
 
 from velerian_stub.admin_token import ADMIN_TOKEN_ENV, AdminTokenError, check_admin_token_format
 from velerian_stub.app import create_app
+from velerian_stub.background import (
+    BACKGROUND_FLAG,
+    DEFAULT_LOG_FILE,
+    is_detached_server,
+    start_in_background,
+)
 from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, StubConfig
 from velerian_stub.context import context_of
+from velerian_stub.shell_env import (
+    format_env_lines,
+    remove_env_file,
+    source_command,
+    write_env_file,
+)
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -151,6 +169,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="time a network run stays running (default %(default)s)",
     )
     parser.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="PATH",
+        help="also write the export lines to PATH (mode 0600; removed when the stub stops)",
+    )
+    parser.add_argument(
+        BACKGROUND_FLAG,
+        action="store_true",
+        help="start the server detached, print its export lines and VELERIAN_STUB_PID, return",
+    )
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        metavar="PATH",
+        help=f"with {BACKGROUND_FLAG}: the server's output (default ./{DEFAULT_LOG_FILE})",
+    )
+    parser.add_argument(
         "--log-level",
         choices=_LOG_LEVELS,
         default="info",
@@ -217,7 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    env_file: Path | None = args.env_file
+    if args.background and not is_detached_server():
+        log_file: Path = args.log_file or Path(DEFAULT_LOG_FILE)
+        arguments = sys.argv[1:] if argv is None else argv
+        return start_in_background(arguments, env_file=env_file, log_file=log_file)
+    if args.log_file is not None and not args.background:
+        parser.error(f"--log-file goes with {BACKGROUND_FLAG}; in front, the output is here")
     logging.basicConfig(level=str(args.log_level).upper().replace("TRACE", "DEBUG"))
     config = config_from_args(args)
     sock = _bind(str(args.host), int(args.port))
@@ -226,11 +269,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = context_of(app)
     env = ctx.seed.client_env(f"http://{_url_host(str(args.host))}:{port}")
     env[ADMIN_TOKEN_ENV] = ctx.admin_token
-    for name, value in env.items():
-        sys.stdout.write(f"{name}={value}\n")
+    lines = format_env_lines(env)
+    if env_file is not None:
+        write_env_file(env_file, lines)
+    sys.stdout.write(lines)
     sys.stdout.flush()
+    if not is_detached_server():  # a detached server has no terminal to talk about
+        load = "paste the export lines above" if env_file is None else source_command(env_file)
+        sys.stderr.write(
+            f"velerian-stub: serving {env['VELERIAN_BASE_URL']} until Ctrl+C "
+            "(this terminal stays with it)\n"
+            f"velerian-stub: in another terminal, {load}\n"
+        )
+        sys.stderr.flush()
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=str(args.log_level), timeout_graceful_shutdown=5)
     )
-    server.run(sockets=[sock])
+    if env_file is None:
+        server.run(sockets=[sock])
+        return 0
+    # uvicorn re-raises SIGTERM once it has shut down; as an exception, it lets the
+    # file go before the process does.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        remove_env_file(env_file)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)

@@ -81,41 +81,48 @@ def open_context(config: StubConfig) -> StubContext:
     if config.db_path != ":memory:":
         Path(config.db_path).parent.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)
-    sealer = RecordSealer(load_or_create_secret(config.db_path))
     scratch: tempfile.TemporaryDirectory[str] | None = None
-    if config.blob_dir is not None:
-        blob_root = Path(config.blob_dir)
-    elif config.db_path == ":memory:":
-        scratch = tempfile.TemporaryDirectory(prefix="velerian-stub-")
-        blob_root = Path(scratch.name)
-    else:
-        blob_root = Path(config.db_path + ".blobs")
-    now = config.clock()
-    with db.session() as session:
-        secret = db.get_setting("signing_secret")
-        if secret is None:
-            secret = secrets.token_hex(32)
-            session.execute(
-                "INSERT INTO settings (key, value) VALUES ('signing_secret', ?)", (secret,)
-            )
-        # A crashed process may have left claims unsettled; nothing runs them now.
-        release_interrupted_claims(session)
-        seed = ensure_seed(session, config.api_key, now)
-        export_ids = {row.text("id") for row in session.all("SELECT id FROM exports")}
-    blobs = BlobStore(blob_root)
-    # Files a crash left behind: partial writes, and exports whose row never committed.
-    blobs.sweep("exports", keep=export_ids)
-    blobs.sweep("uploads")
-    return StubContext(
-        config=config,
-        db=db,
-        blobs=blobs,
-        signer=UrlSigner(bytes.fromhex(secret)),
-        seed=seed,
-        sealer=sealer,
-        admin_token=config.admin_token or new_admin_token(),
-        scratch=scratch,
-    )
+    try:
+        sealer = RecordSealer(load_or_create_secret(config.db_path))
+        if config.blob_dir is not None:
+            blob_root = Path(config.blob_dir)
+        elif config.db_path == ":memory:":
+            scratch = tempfile.TemporaryDirectory(prefix="velerian-stub-")
+            blob_root = Path(scratch.name)
+        else:
+            blob_root = Path(config.db_path + ".blobs")
+        now = config.clock()
+        with db.session() as session:
+            secret = db.get_setting("signing_secret")
+            if secret is None:
+                secret = secrets.token_hex(32)
+                session.execute(
+                    "INSERT INTO settings (key, value) VALUES ('signing_secret', ?)", (secret,)
+                )
+            # A crashed process may have left claims unsettled; nothing runs them now.
+            release_interrupted_claims(session)
+            seed = ensure_seed(session, config.api_key, now)
+            export_ids = {row.text("id") for row in session.all("SELECT id FROM exports")}
+        blobs = BlobStore(blob_root)
+        # Files a crash left behind: partial writes, and exports whose row never committed.
+        blobs.sweep("exports", keep=export_ids)
+        blobs.sweep("uploads")
+        return StubContext(
+            config=config,
+            db=db,
+            blobs=blobs,
+            signer=UrlSigner(bytes.fromhex(secret)),
+            seed=seed,
+            sealer=sealer,
+            admin_token=config.admin_token or new_admin_token(),
+            scratch=scratch,
+        )
+    except BaseException:
+        # A start that fails (a damaged seal key, say) leaves nothing open behind it.
+        db.close()
+        if scratch is not None:
+            scratch.cleanup()
+        raise
 
 
 def context_of(app: Starlette) -> StubContext:

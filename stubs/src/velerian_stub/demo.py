@@ -34,7 +34,9 @@ def run_script(script: str, script_args: Sequence[str] = (), stub_args: Sequence
     with StubProcess(args=stub_args) as stub:
         sys.stderr.write(f"velerian-stub serving at {stub.base_url}\n")
         sys.stderr.flush()
-        env = {**os.environ, **stub.env}
+        # Unbuffered, so that in a log (a pipe) the script's lines and its stderr
+        # (progress, warnings) arrive in the order they were written.
+        env = {**os.environ, **stub.env, "PYTHONUNBUFFERED": "1"}
         completed = subprocess.run(  # noqa: S603 - the caller names the script to run
             [sys.executable, script, *script_args], env=env, check=False
         )

@@ -2,7 +2,7 @@
 Run a stub server as a subprocess: for integration tests, demos and users' own tests.
 
 :class:`StubProcess` starts ``python -m velerian_stub`` on a free port with a
-temporary database (or a given one), reads the printed ``VELERIAN_*`` lines (the
+temporary database (or a given one), reads the printed ``export VELERIAN_*`` lines (the
 admin token of the ``/_stub`` routes among them), and stops the server cleanly.
 :meth:`StubProcess.restart` stops it and starts it again on the same database, to test
 that state survives.
@@ -24,6 +24,7 @@ from typing import IO, NoReturn
 
 from velerian_stub.admin_token import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER
 from velerian_stub.provisioning import CLIENT_ENV_NAMES
+from velerian_stub.shell_env import parse_env_line
 
 __all__ = ["StubProcess", "StubStartError", "start_stub"]
 
@@ -132,9 +133,9 @@ class StubProcess:
                 self._fail("did not print its VELERIAN_* lines in time")
             if line is None:
                 self._fail("exited before it was ready")
-            name, sep, value = line.partition("=")
-            if sep and name in _PRINTED_NAMES:
-                found[name] = value
+            parsed = parse_env_line(line)
+            if parsed is not None and parsed[0] in _PRINTED_NAMES:
+                found[parsed[0]] = parsed[1]
         self._admin_token = found.pop(ADMIN_TOKEN_ENV)
         self._env = found
         self._api_key = found["VELERIAN_API_KEY"]

@@ -289,8 +289,10 @@ def run_model(ctx: StubContext, row: Row, now: float, base_url: str) -> Run:
         evidence_url = presigned_url(ctx, base_url, export_id, int(now) + ctx.config.presign_ttl_s)
     poll_after = None
     if not terminal:
-        remaining = _deadline(row) - now
-        poll_after = round(min(max(remaining, _MIN_POLL_HINT_S), _MAX_POLL_HINT_S), 3)
+        # The time until the status next changes: a client that follows the hint sees
+        # each status (queued, then running), not only the first and the last.
+        next_change = started if status == "queued" else _deadline(row)
+        poll_after = round(min(max(next_change - now, _MIN_POLL_HINT_S), _MAX_POLL_HINT_S), 3)
     return Run(
         id=row.text("id"),
         status=status,

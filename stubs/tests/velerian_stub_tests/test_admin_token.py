@@ -131,4 +131,4 @@ def test_the_command_reads_the_token_from_the_environment(tmp_path: object) -> N
         finally:
             proc.terminate()
             proc.wait(10)
-    assert f"{ADMIN_TOKEN_ENV}={TOKEN}" in lines
+    assert f"export {ADMIN_TOKEN_ENV}={TOKEN}" in lines

@@ -181,6 +181,7 @@ def test_a_replayable_mint_keeps_no_secret_in_the_database(tmp_path: Path) -> No
         stored = b"".join(
             bytes(row[0]) for row in connection.execute("SELECT body FROM idempotency_records")
         )
+    connection.close()  # its `with` only commits
     assert secret.encode() not in dumped
     assert secret.encode() not in stored
     assert b"mint-1" not in stored

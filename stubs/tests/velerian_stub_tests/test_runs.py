@@ -238,3 +238,16 @@ def test_run_url_is_a_browser_page_on_the_app_origin(api: Api) -> None:
     assert "permalink" not in page.text
     escaped = api.http.get("/app/runs/%3Cscript%3E")
     assert "<script>" not in escaped.text
+
+
+def test_a_client_that_follows_the_poll_hint_sees_every_status(api: Api) -> None:
+    queued = api.run("hinted", stub_duration_ms=500)
+    seen = ["queued"]
+    deadline = time.monotonic() + 5
+    while (run := poll(api, queued["run_id"]))["status"] not in ("succeeded", "failed"):
+        if run["status"] != seen[-1]:
+            seen.append(run["status"])
+        assert time.monotonic() < deadline, seen
+        time.sleep(run["poll_after_s"])  # no sooner, no later than the server says
+    seen.append(run["status"])
+    assert seen == ["queued", "running", "succeeded"]

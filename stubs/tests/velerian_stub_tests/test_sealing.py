@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from velerian_stub import StubConfig, create_app
+from velerian_stub import StubConfig, context, create_app
 from velerian_stub.context import context_of
+from velerian_stub.db import Database
 
 from .support import in_memory, open_api
 
@@ -126,6 +127,27 @@ def test_a_damaged_key_file_stops_the_start_with_a_clear_message(tmp_path: Path)
     Path(str(db) + SEAL_KEY_SUFFIX).write_text("not hex\n", encoding="ascii")
     with pytest.raises(ValueError, match=r"seal-key does not hold a sealing secret"):
         create_app(StubConfig(db_path=str(db)))
+
+
+def test_a_start_that_fails_leaves_its_database_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[Database] = []
+
+    class Recorded(Database):
+        def __init__(self, path: str) -> None:
+            super().__init__(path)
+            opened.append(self)
+
+    monkeypatch.setattr(context, "Database", Recorded)
+    db = tmp_path / "stub.sqlite3"
+    Path(str(db) + SEAL_KEY_SUFFIX).write_text("not hex\n", encoding="ascii")
+    with pytest.raises(ValueError, match=r"seal-key does not hold a sealing secret"):
+        create_app(StubConfig(db_path=str(db)))
+    assert len(opened) == 1
+    # Left open, the connection lived until the garbage collector found it (3.13 warns).
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].get_setting("signing_secret")
 
 
 def test_an_in_memory_database_keeps_its_secret_in_memory(tmp_path: Path) -> None:

@@ -1,0 +1,5 @@
+"""``python -m velerian_cli``: the ``velerian`` command."""
+
+from . import main
+
+main()

@@ -1,0 +1,103 @@
+"""
+The stub's ``VELERIAN_*`` variables as POSIX shell lines: written, parsed, saved to a file.
+
+The command prints ``export NAME=value`` lines (values quoted for the shell when they
+need it), so a person can paste them into a shell or source a file of them, and the
+variables reach the programs that shell starts. :class:`~velerian_stub.process.StubProcess`
+reads the same lines back.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "format_env_lines",
+    "parse_env_line",
+    "remove_env_file",
+    "source_command",
+    "write_env_file",
+]
+
+
+def format_env_lines(env: Mapping[str, str]) -> str:
+    """
+    Turn variables into ``export NAME=value`` lines, one per variable.
+
+    Args:
+        env: The variables, in the order to print them.
+
+    Returns:
+        The lines, each ending in a newline.
+    """
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
+
+
+def parse_env_line(line: str) -> tuple[str, str] | None:
+    """
+    Read one ``export NAME=value`` line (a bare ``NAME=value`` is accepted too).
+
+    Args:
+        line: A line of the stub's output.
+
+    Returns:
+        The name and the unquoted value, or ``None`` for any other line.
+    """
+    try:
+        words = shlex.split(line)
+    except ValueError:  # an unbalanced quote: not one of ours
+        return None
+    if len(words) == 2 and words[0] == "export":
+        words = words[1:]
+    if len(words) != 1:
+        return None
+    name, sep, value = words[0].partition("=")
+    return (name, value) if sep and name else None
+
+
+def source_command(path: Path) -> str:
+    """
+    The shell command that loads an env file, for example ``. ./velerian.env``.
+
+    Args:
+        path: The file, as the user gave it.
+
+    Returns:
+        The command, with the path quoted for the shell.
+    """
+    text = str(path)
+    # `. name` looks the name up on PATH in a POSIX shell (dash, sh); `./name` is this file.
+    if "/" not in text and os.sep not in text:
+        text = f"./{text}"
+    return f". {shlex.quote(text)}"
+
+
+def write_env_file(path: Path, text: str) -> None:
+    """
+    Write the lines to ``path`` whole, readable by the owner only (they hold the keys).
+
+    A reader never sees half a file: the text goes to a temporary file beside it,
+    which is then renamed over it.
+
+    Args:
+        path: The file to write.
+        text: The lines.
+    """
+    partial = path.with_name(f".{path.name}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(partial, path)
+
+
+def remove_env_file(path: Path) -> None:
+    """
+    Remove the file when the stub stops: its URL and keys would point at nothing.
+
+    Args:
+        path: The file written at start.
+    """
+    path.unlink(missing_ok=True)
