@@ -193,8 +193,11 @@ def redact_json(value: object, *, key: str | None = None) -> object:
     Copy decoded JSON, replacing the value of every key not on the allowlist.
 
     Ids, timestamps, counts, names, hashes and verdict fields stay readable, and so
-    does every ``null`` or empty string; payloads, outputs, prompts, metadata, URLs
-    (which may carry signatures) and secrets print as ``REDACTED``.
+    does every ``null`` or empty string; URLs (which may carry signatures) and secrets
+    print as ``REDACTED``. What a user or model wrote (payloads, outputs, prompts,
+    metadata) and any other object or array under a key not on the allowlist print
+    whole as ``REDACTED (3 fields)``: the allowlist judges the API's own fields, never
+    the names inside a user's data. Member names are scrubbed like values.
     Anything nested deeper than :data:`MAX_SHOWN_DEPTH` prints as ``REDACTED`` too,
     so a hostile body cannot exhaust the stack of the code that logs it.
 
@@ -212,23 +215,43 @@ MAX_SHOWN_DEPTH = 32
 """How many levels of a JSON body a debug log shows."""
 
 
+USER_CONTENT_KEYS = frozenset(
+    {"input", "metadata", "output", "output_text", "payload", "prompt", "prompt_text"}
+)
+"""
+Members that hold what a user or a model wrote: hidden whole, whatever is inside.
+
+Inside them a field called ``name`` or ``result`` is the user's, not the API's, so the
+allowlist does not apply there. Any other object or array under a key not on the
+allowlist is hidden whole as well; these are named so that the rule survives an
+addition to :data:`SAFE_BODY_KEYS`.
+"""
+
+
 def _redact(value: object, key: str | None, depth: int) -> object:
     if isinstance(value, (dict, list)) and depth <= 0:
         return REDACTED
+    if key is not None and (key in USER_CONTENT_KEYS or not _safe_body_key(key)):
+        if isinstance(value, (dict, list)):
+            # Only the size shows: a subtree's inner names belong to whoever wrote it.
+            size = len(cast("dict[object, object] | list[object]", value))
+            unit = "field" if isinstance(value, dict) else "item"
+            return f"{REDACTED} ({size} {unit}{'' if size == 1 else 's'})"
+        if value is None or value == "":
+            # Absent or empty hides nothing; showing it tells "null" from "redacted".
+            return value
+        return REDACTED
     if isinstance(value, dict):
+        # A name is scrubbed like a value: a key can be a member name (``{key: 1}``).
         return {
-            str(k): _redact(v, str(k), depth - 1)
+            _scrub(str(k), 0): _redact(v, str(k), depth - 1)
             for k, v in cast("dict[object, object]", value).items()
         }
     if isinstance(value, list):
         return [_redact(item, key, depth - 1) for item in cast("list[object]", value)]
-    if value is None or value == "":
-        # Absent or empty hides nothing; showing it tells "null" from "redacted".
-        return value
-    if key is None or _safe_body_key(key):
-        # A shown string is still scrubbed: a key pasted into a name stays masked.
-        return _scrub(value, 0) if isinstance(value, str) else value
-    return REDACTED
+    # Here the key is on the allowlist, or there is none (a bare value or a list item).
+    # A shown string is still scrubbed: a key pasted into a name stays masked.
+    return _scrub(value, 0) if isinstance(value, str) else value
 
 
 def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) -> str:
@@ -339,8 +362,9 @@ def _scrub(value: object, depth: int) -> object:
     if isinstance(value, (dict, list, tuple)) and depth <= 0:
         return REDACTED
     if isinstance(value, dict):
+        # Names are scrubbed too: a payload echoed back may use a key as a member name.
         return {
-            key: REDACTED
+            _scrub(key, 0): REDACTED
             if isinstance(key, str) and key.lower() in SECRET_KEYS
             else _scrub(item, depth - 1)
             for key, item in cast("dict[object, object]", value).items()
