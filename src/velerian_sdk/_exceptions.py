@@ -137,15 +137,30 @@ class VelerianConnectionError(VelerianError):
 
     attempts: int = 1
     elapsed_s: float | None = None
+    _untried_message: str | None = None
+    """The message before :func:`note_attempts` added how the call was tried."""
+    _why_no_more: str = "not retried"
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
 
+    def _note_attempts(self, attempts: int, elapsed_s: float, why_no_more: str | None) -> None:
+        """:func:`note_attempts`, kept here so that it may read the message as raised."""
+        if self._untried_message is None:
+            self._untried_message = str(self.args[0])
+        if why_no_more is None:
+            why_no_more = self._why_no_more
+        self.attempts = attempts
+        self.elapsed_s = elapsed_s
+        self._why_no_more = why_no_more
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+        self.args = (f"{self._untried_message} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+
 
 def note_attempts(
-    error: VelerianConnectionError, attempts: int, elapsed_s: float, why_no_more: str
+    error: VelerianConnectionError, attempts: int, elapsed_s: float, why_no_more: str | None
 ) -> None:
     """
     Record on ``error`` how its call was tried, in its attributes and its message.
@@ -154,12 +169,13 @@ def note_attempts(
         error: The failure that ends the call.
         attempts: How many attempts the call made.
         elapsed_s: Seconds since the call started.
-        why_no_more: Why no further attempt was made, e.g. ``max_retries=3``.
+        why_no_more: Why no further attempt was made, e.g. ``max_retries=3``; ``None``
+            keeps the reason noted before.
+
+    A second call replaces what the first wrote: a loop that resends on its own around
+    the chain (an upload, a download) knows the whole count, the chain only its part.
     """
-    error.attempts = attempts
-    error.elapsed_s = elapsed_s
-    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    error.args = (f"{error.args[0]} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+    error._note_attempts(attempts, elapsed_s, why_no_more)  # pyright: ignore[reportPrivateUsage]
 
 
 class VelerianTimeoutError(VelerianConnectionError):
