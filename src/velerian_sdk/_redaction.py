@@ -300,19 +300,34 @@ SECRET_KEYS = frozenset(
 _KEY_TEXT = r"vk_(?:live|test)_[A-Za-z0-9_\-]{4,}"
 _MEMBER_TEXT = r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
 _LINK_TEXT = r"(https?://[^\s\"'?#]+\?)[^\s\"'#]*"
+# A presigned link's signing parameters, also when quoted without the link around them.
+_SIGNED_TEXT = (
+    r"((?<![\w-])(?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
+    r"|x-goog-credential|signature|sig)=)[^&\s\"'<>#;]+"
+)
+
+_Patterns = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+_BytesPatterns = tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]
 
 
 @functools.cache
-def _text_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The key, member and link patterns, compiled on first use: errors are rare."""
-    return (re.compile(_KEY_TEXT), re.compile(_MEMBER_TEXT, re.I), re.compile(_LINK_TEXT))
+def _text_patterns() -> _Patterns:
+    """The key, member, link and signature patterns, compiled on first use: errors are rare."""
+    return (
+        re.compile(_KEY_TEXT),
+        re.compile(_MEMBER_TEXT, re.I),
+        re.compile(_LINK_TEXT),
+        re.compile(_SIGNED_TEXT, re.I),
+    )
 
 
 @functools.cache
-def _bytes_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+def _bytes_patterns() -> _BytesPatterns:
     """:func:`_text_patterns` for bytes."""
-    key, member, link = (text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT))
-    return (re.compile(key), re.compile(member, re.I), re.compile(link))
+    key, member, link, signed = (
+        text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT, _SIGNED_TEXT)
+    )
+    return (re.compile(key), re.compile(member, re.I), re.compile(link), re.compile(signed, re.I))
 
 
 @overload
@@ -342,18 +357,22 @@ def scrub_secrets(value: object) -> object:
 
 def _scrub(value: object, depth: int) -> object:
     if isinstance(value, str):
-        key, member, link = _text_patterns()
+        key, member, link, signed = _text_patterns()
         if "://" in value:
             value = link.sub(r"\1REDACTED", value)
+        if "=" in value:
+            value = signed.sub(r"\1REDACTED", value)
         if '"' in value:
             value = member.sub(rf"\1{REDACTED}\3", value)
         if "vk_" in value:
             value = key.sub(lambda found: mask_secret(found.group()), value)
         return value
     if isinstance(value, bytes):
-        key_b, member_b, link_b = _bytes_patterns()
+        key_b, member_b, link_b, signed_b = _bytes_patterns()
         if b"://" in value:
             value = link_b.sub(rb"\1REDACTED", value)
+        if b"=" in value:
+            value = signed_b.sub(rb"\1REDACTED", value)
         if b'"' in value:
             value = member_b.sub(rb"\1REDACTED\3", value)
         if b"vk_" in value:
