@@ -20,6 +20,7 @@ other encoding is refused before a byte is written.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -31,9 +32,11 @@ from ._exceptions import (
     VelerianExportExpiredError,
     VelerianForbiddenError,
     VelerianIntegrityError,
+    note_attempts,
 )
 from ._progress import ProgressCallback
 from ._response_limits import stated_length, too_large
+from ._retry import why_no_retry
 from ._transfer import (
     Destination,
     DownloadedFile,
@@ -73,6 +76,8 @@ async def download_export(
     """
     plan = download_plan(export, allow_insecure_http=client._settings.allow_insecure_http)
     attempt = 0
+    sent = 0
+    started = time.monotonic()
     while True:
         sink = Sink(
             to,
@@ -83,9 +88,14 @@ async def download_export(
         )
         try:
             response = await _open(client, plan, export)
-        except BaseException:
+        except BaseException as exc:
             sink.discard()
+            if sent and isinstance(exc, VelerianConnectionError):
+                # The chain counted only this GET's tries (and said why it stopped them);
+                # the earlier ones, whose bodies broke off halfway, count too.
+                note_attempts(exc, sent + exc.attempts, time.monotonic() - started, None)
             raise
+        sent += 1
         try:
             try:
                 decoder = body_decoder(response)
@@ -112,12 +122,15 @@ async def download_export(
             finally:
                 await response.aclose()
             return sink.finish(size_bytes=plan.size_bytes, sha256=plan.sha256)
-        except VelerianConnectionError:
+        except VelerianConnectionError as exc:
             # The body broke off halfway; the chain only retries until headers arrive.
             sink.discard()
             attempt += 1
-            delay = client._settings.retry.delay_before_retry(attempt, None)
+            policy = client._settings.retry
+            delay = policy.delay_before_retry(attempt, None)
             if delay is None:
+                why = why_no_retry(policy, attempt)
+                note_attempts(exc, sent, time.monotonic() - started, why)
                 raise
             await client._sleep(delay)
         except BaseException:

@@ -14,13 +14,15 @@ body cannot be replayed by the chain's own retry.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
-from ._exceptions import VelerianAPIError, VelerianConnectionError
+from ._exceptions import VelerianAPIError, VelerianConnectionError, note_attempts
 from ._models.attachments import Attachment, RegisteredAttachment
 from ._origin import check_link
 from ._paths import path_segment
 from ._progress import ProgressCallback
+from ._retry import why_no_retry
 from ._upload_source import Source, UploadSource
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ def _send_bytes(
     client: VelerianClient, url: str, body: UploadSource, progress: ProgressCallback | None
 ) -> None:
     attempt = 0
+    sent = 0
+    started = time.monotonic()
     while True:
         request = client._build_request(
             "PUT",
@@ -99,7 +103,16 @@ def _send_bytes(
             )
             attempt += 1
             response = exc.response if isinstance(exc, VelerianAPIError) else None
-            delay = client._settings.retry.delay_before_retry(attempt, response)
+            policy = client._settings.retry
+            delay = policy.delay_before_retry(attempt, response)
+            if isinstance(exc, VelerianConnectionError):
+                sent += exc.attempts
+                if delay is None:
+                    # The chain saw one PUT and wrote "not retried"; this loop made them all.
+                    why = why_no_retry(policy, attempt)
+                    note_attempts(exc, sent, time.monotonic() - started, why)
+            else:
+                sent += 1
             if not retryable or delay is None:
                 raise
             client._sleep(delay)
