@@ -1,10 +1,16 @@
 """
-Check every Python snippet in README.md and docs/: type-check them, or run them.
+Check every Python snippet in README.md, stubs/README.md and docs/: type-check or run them.
 
     python scripts/check_doc_snippets.py [--keep DIR]   # mypy --strict
     python scripts/check_doc_snippets.py --run          # run against a fresh stub
 
-**Types.** Each ```python block becomes the body of its own ``async def`` (so ``await``
+A Python block is a fenced block (backticks or tildes, at any indent, as in a list
+item) whose info string starts with ``python``, ``py`` or ``python3``; attributes
+after the word (``title="x.py"``) are allowed. Any other word starting with ``py``
+(``pycon``) fails the check rather than being skipped unseen. A block may show another
+inside a longer fence (````markdown), which is then not a block of its own.
+
+**Types.** Each Python block becomes the body of its own ``async def`` (so ``await``
 and ``async for`` work) in a module that declares the names the guides take as given
 (``client``, ``abp_id``, ``result``...). The modules are then checked with the
 project's mypy configuration, so a snippet that would not type-check in a user's
@@ -15,13 +21,15 @@ each page as a reader would follow it: its blocks in order, in one namespace, wi
 ``VELERIAN_*`` variables of a fresh tenant (on which two invocations have already
 been made) in the environment and a fresh temporary folder as the working directory.
 Nothing else is given: a name a block uses must come from that block or an earlier one
-on the page. A block that raises fails the check.
+on the page. A block that raises fails the check, and so does one whose thread raises
+(:func:`threading.excepthook`) or whose event loop reports an exception no one
+retrieved (a failed task never awaited, a done callback that raised).
 
 A block the check must treat differently carries an HTML comment on the line before
 it (blank lines between are allowed); Markdown renders nothing of it:
 
 - ``<!-- snippet: no-run (why) -->``: not run (still type-checked); the reason is
-  required and is printed, for example "needs the real API";
+  required, in words (two at least), and is printed, for example "needs the real API";
 - ``<!-- snippet: pytest -->``: a test module; it is written to a file and run with
   pytest (the stub's plugin gives its fixtures).
 
@@ -35,6 +43,7 @@ import argparse
 import ast
 import asyncio
 import contextlib
+import gc
 import inspect
 import io
 import os
@@ -44,15 +53,21 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import traceback
+import unittest.mock
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
-FENCE = re.compile(r"^```python\s*$")
-MARKER = re.compile(r"^<!--\s*snippet:(?P<body>.*?)-->\s*$")
+# An opening fence at any indent (a list item's block is indented), of backticks or
+# tildes; its info string's first word names the language.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+PYTHON = frozenset({"python", "py", "python3"})
+"""Info words taken as Python; any other word starting with ``py`` is refused, loudly."""
+MARKER = re.compile(r"^\s*<!--\s*snippet:(?P<body>.*?)-->\s*$")
 NO_RUN = re.compile(r"^no-run\s*\((?P<reason>.*\S.*)\)$")
 BLOCK_SECONDS = 60  # one block; a wait that never ends fails instead of hanging CI
 # Short run timings: the guides' runs still go queued -> running -> done, faster.
@@ -98,7 +113,10 @@ def _marker_mode(body: str, where: str) -> tuple[str, str]:
         return "pytest", ""
     match = NO_RUN.match(text)
     if match:
-        return "no-run", match.group("reason").strip()
+        reason = match.group("reason").strip()
+        if len(reason.split()) < 2:
+            raise MarkerError(f"{where}: say why in words, e.g. no-run (needs the real API)")
+        return "no-run", reason
     if text.startswith("no-run"):
         raise MarkerError(f"{where}: a no-run marker needs its reason: no-run (why)")
     raise MarkerError(f"{where}: unknown snippet marker {text!r} (no-run (why), or pytest)")
@@ -129,20 +147,16 @@ def parse_page(path: Path) -> list[Snippet]:
             where = f"{_relative(path)}:{number}"
             pending = (*_marker_mode(marker.group("body"), where), where)
             continue
-        if FENCE.match(line):
+        fence = FENCE.match(line)
+        if fence:
+            where = f"{_relative(path)}:{number}"
+            python = _is_python(fence.group("info"), where)
             start = number + 1
-            body: list[str] = []
-            while number < len(lines) and not lines[number].startswith("```"):
-                body.append(lines[number])
-                number += 1
-            number += 1  # the closing fence
-            mode, reason = (pending[0], pending[1]) if pending else ("run", "")
-            found.append(Snippet(path, start, "\n".join(body) + "\n", mode, reason))
-            pending = None
-        elif line.startswith("```"):  # another language's block: skip it whole
-            while number < len(lines) and not lines[number].startswith("```"):
-                number += 1
-            number += 1
+            body, number = _fenced_body(lines, number, fence)
+            if python:
+                mode, reason = (pending[0], pending[1]) if pending else ("run", "")
+                found.append(Snippet(path, start, "\n".join(body) + "\n", mode, reason))
+                pending = None
         if pending is not None and line.strip() and not MARKER.match(line):
             raise MarkerError(f"{pending[2]}: no ```python block follows this marker")
     if pending is not None:
@@ -150,9 +164,46 @@ def parse_page(path: Path) -> list[Snippet]:
     return found
 
 
+def _is_python(info: str, where: str) -> bool:
+    """Tell whether a fence's info string names Python; refuse a form the check skips."""
+    words = info.split()
+    language = words[0].lower().lstrip("{.") if words else ""
+    if language in PYTHON:
+        return True
+    if language.startswith("py"):
+        raise MarkerError(
+            f"{where}: a ```{language} block would be neither run nor type-checked: "
+            "write ```python (a console session has no place in the checked guides)"
+        )
+    return False
+
+
+def _fenced_body(lines: list[str], number: int, fence: re.Match[str]) -> tuple[list[str], int]:
+    """
+    The lines of the block whose opening fence is just before ``lines[number]``.
+
+    The block ends at a fence of the same character at least as long (so a ````
+    block may show a ``` one), or at the end of the page; the opening fence's indent
+    is taken off each line. Returns the lines and the number of the line after it.
+    """
+    indent = len(fence.group("indent").expandtabs(4))
+    char = fence.group("fence")[0]
+    closing = re.compile(rf"^[ \t]*{re.escape(char)}{{{len(fence.group('fence'))},}}[ \t]*$")
+    body: list[str] = []
+    while number < len(lines) and not closing.match(lines[number]):
+        text = lines[number].expandtabs(4)
+        body.append(text[min(indent, len(text) - len(text.lstrip(" "))) :])
+        number += 1
+    return body, number + 1
+
+
 def pages() -> list[Path]:
-    """README.md and every page under docs/."""
-    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    """README.md, the stub's README.md and every page under docs/."""
+    return [
+        ROOT / "README.md",
+        ROOT / "stubs" / "README.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+    ]
 
 
 PRELUDE = """\
@@ -248,6 +299,43 @@ def _time_limit(seconds: int) -> Generator[None, None, None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def _background_failures() -> Generator[list[str], None, None]:
+    """
+    Collect the exceptions a block's threads and event loop tasks raise unseen.
+
+    Python prints those and carries on: a thread's through :func:`threading.excepthook`,
+    a task's (never awaited, or raised in a done callback) through its loop's exception
+    handler, often only when the task is garbage collected. Either fails the block.
+    """
+    failures: list[str] = []
+
+    def thread_failed(args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "a thread"
+        frames = traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)
+        failures.append(f"in thread {name}:\n" + "".join(frames))
+
+    def loop_failed(loop: asyncio.BaseEventLoop, context: dict[str, object]) -> None:
+        error = context.get("exception")
+        text = f"in an event loop task: {context.get('message', 'an error')}\n"
+        if isinstance(error, BaseException):
+            text += "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        failures.append(text)
+
+    previous_hook = threading.excepthook
+    threading.excepthook = thread_failed
+    # Every loop a block makes (asyncio.run, a Runner, a loop_factory) ends up here for
+    # what no one awaited, unless the block set a handler of its own.
+    with unittest.mock.patch.object(
+        asyncio.BaseEventLoop, "default_exception_handler", loop_failed
+    ):
+        try:
+            yield failures
+            gc.collect()  # a task that failed unseen is reported when it is collected
+        finally:
+            threading.excepthook = previous_hook
+
+
 def run_block(snippet: Snippet, namespace: dict[str, object]) -> str | None:
     """
     Run one block in the page's namespace; top-level ``await`` runs in an event loop.
@@ -269,6 +357,7 @@ def run_block(snippet: Snippet, namespace: dict[str, object]) -> str | None:
             _time_limit(BLOCK_SECONDS),
             contextlib.redirect_stdout(printed),
             contextlib.redirect_stderr(printed),
+            _background_failures() as unseen,
         ):
             outcome = eval(code, namespace)  # noqa: S307 - our own documentation's code
             if inspect.iscoroutine(outcome):
@@ -279,9 +368,17 @@ def run_block(snippet: Snippet, namespace: dict[str, object]) -> str | None:
         # The first frame is this function's eval: the reader needs the page's lines only.
         below = error.__traceback__.tb_next if error.__traceback__ else None
         frames = traceback.format_exception(type(error), error, below)
-        output = printed.getvalue().strip()
-        return "".join(frames) + (f"\nit printed:\n{output}" if output else "")
+        return "".join(frames) + _printed(printed)
+    if unseen:
+        return (
+            "an exception was raised in the background:\n" + "\n".join(unseen) + _printed(printed)
+        )
     return None
+
+
+def _printed(printed: io.StringIO) -> str:
+    output = printed.getvalue().strip()
+    return f"\nit printed:\n{output}" if output else ""
 
 
 def run_as_pytest(snippet: Snippet, folder: Path) -> str | None:

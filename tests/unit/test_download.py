@@ -228,6 +228,37 @@ def test_a_body_that_keeps_breaking_leaves_no_partial_file(
     assert len(harness.requests) == 2
 
 
+def test_a_body_that_keeps_breaking_says_how_often_it_was_fetched(
+    harness: Harness, tmp_path: Path
+) -> None:
+    client = harness.client(lambda r: httpx.Response(200, stream=Broken(True)), max_retries=2)
+    with pytest.raises(VelerianConnectionError) as caught:
+        run_download(harness, client, Export(), tmp_path / "e.json")
+    error = caught.value
+    # Before: 3 GETs broke off, but attempts == 1 and the message said nothing of them.
+    assert len(harness.requests) == 3
+    assert error.attempts == 3
+    assert str(error).endswith("(3 attempts over 0.0 s; max_retries=2)")
+
+
+def test_a_refused_restart_counts_the_gets_before_it(harness: Harness, tmp_path: Path) -> None:
+    answers: list[bool] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answers.append(True)
+        if len(answers) == 1:
+            return httpx.Response(200, stream=Broken(True))
+        raise httpx.ConnectError("refused")
+
+    client = harness.client(handler, max_retries=2)
+    with pytest.raises(VelerianConnectionError) as caught:
+        run_download(harness, client, Export(), tmp_path / "e.json")
+    # One GET broke off halfway, then the restart was refused 3 times (the chain's retries).
+    assert len(harness.requests) == 4
+    assert caught.value.attempts == 4
+    assert str(caught.value).endswith("refused (4 attempts over 0.0 s; max_retries=2)")
+
+
 def test_an_unwritable_destination_is_reported_before_any_request(harness: Harness) -> None:
     from velerian_sdk import VelerianArgumentError
 

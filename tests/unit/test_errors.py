@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal, cast
 
 import httpx
@@ -24,6 +25,7 @@ from velerian_sdk import (
     VelerianTimeoutError,
     VelerianValidationError,
 )
+from velerian_sdk._core.errors import _readable_detail  # pyright: ignore[reportPrivateUsage]
 
 
 def answer(status: int, body: object = None, **headers: str) -> httpx.Response:
@@ -150,6 +152,61 @@ def test_an_html_error_page_from_a_gateway_is_described(harness: Harness) -> Non
     assert caught.value.detail == (
         "a body of 24 bytes (text/html), not the API's JSON: a proxy or gateway may have answered"
     )
+
+
+HOSTILE = "\r\x1b[2K\x1b[32mINFO ok\x1b[0m\x00\x07\x85\u2028\u2029\u200b\U000e0041"
+"""What a terminal or log viewer would act on: CR, ANSI, NUL, BEL, NEL, separators, Cf."""
+
+
+def _shown_controls(text: str) -> list[str]:
+    return [hex(ord(c)) for c in text if not c.isprintable()]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers"),
+    [
+        (502, f"Bad gateway{HOSTILE}", {"content-type": "text/plain"}),
+        (404, f"<html><title>Gone{HOSTILE}</title></html>", {"content-type": "text/html"}),
+        (400, json.dumps({"detail": f"bad{HOSTILE}"}), {"content-type": "application/json"}),
+        (422, json.dumps({"detail": [{"loc": [f"x{HOSTILE}"], "msg": f"m{HOSTILE}"}]}), {}),
+        (404, '{"detail": "gone"}', {"x-request-id": "rid\x1b[2J\x1b[31m\x7f"}),
+    ],
+    ids=["plain-text", "title", "json-detail", "validation-detail", "request-id"],
+)
+def test_server_text_in_a_message_cannot_drive_a_terminal(
+    harness: Harness, status: int, body: str, headers: dict[str, str]
+) -> None:
+    answer = httpx.Response(status, content=body.encode(), headers=headers)
+    client = harness.client(lambda r: answer, max_retries=0)
+    with pytest.raises(VelerianAPIError) as caught:
+        harness.run(client.get("plans"))
+    message = str(caught.value)
+    # Before: e.g. ['0xd', '0x1b', '0x1b', '0x1b', '0x0', '0x7', '0x85', '0x2028', ...].
+    assert _shown_controls(message) == []
+    assert "\\x1b[2" in message
+    assert len(message) < 600
+
+
+def test_control_characters_are_escaped_by_code() -> None:
+    error = VelerianAPIError(400, _readable_detail(f"a{HOSTILE}z"), request_id="r\r\n1")
+    assert error.detail == (
+        "a\\x0d\\x1b[2K\\x1b[32mINFO ok\\x1b[0m\\x00\\x07\\x85\\u2028\\u2029\\u200b\\U000e0041z"
+    )
+    assert error.request_id == "r\\x0d\\x0a1"
+    assert _readable_detail("caf\u00e9 \u4e2d \u00a0ok") == "caf\u00e9 \u4e2d \u00a0ok"
+
+
+def test_a_signature_in_a_title_is_masked_without_its_link(harness: Harness) -> None:
+    page = "<html><title>X-Amz-Signature=SECRETSIG&amp;sig=S2 x-goog-signature=G</title></html>"
+    answer = httpx.Response(403, text=page, headers={"content-type": "text/html"})
+    client = harness.client(lambda r: answer, max_retries=0)
+    with pytest.raises(VelerianAPIError) as caught:
+        harness.run(client.get("plans"))
+    message = str(caught.value)
+    # Before: titled "X-Amz-Signature=SECRETSIG&amp;sig=S2 ..." in full.
+    assert "SECRETSIG" not in message
+    assert "S2" not in message
+    assert 'titled "X-Amz-Signature=REDACTED&amp;sig=REDACTED x-goog-signature=REDACTED"' in message
 
 
 def test_rate_limit_error_carries_retry_after(harness: Harness) -> None:

@@ -164,6 +164,45 @@ def test_a_connection_error_says_why_it_was_not_retried(harness: Harness) -> Non
     )
 
 
+class _NoRetryOnConnectErrors(RetryPolicy):
+    """A policy whose ``delay_for`` stops early, as its docstring allows."""
+
+    def delay_for(self, attempt: int, response: httpx.Response | None) -> float | None:
+        return None if response is None else RetryPolicy.delay_for(self, attempt, response)
+
+
+@pytest.mark.parametrize("total_timeout", [None, 30.0])
+def test_a_policy_that_declines_is_named_as_the_reason(
+    harness: Harness, total_timeout: float | None
+) -> None:
+    refused = httpx.ConnectError("refused")
+    policy = _NoRetryOnConnectErrors(total_timeout=total_timeout)
+    client = harness.client(script(refused), retry_policy=policy)
+    # Before: a bare TypeError (None formatted with :g) escaped with total_timeout=None,
+    # and with a deadline the message blamed total_timeout for the policy's choice.
+    with pytest.raises(VelerianConnectionError) as caught:
+        harness.run(client.get("plans"))
+    assert str(caught.value).endswith("(1 attempt over 0.0 s; the retry policy declined to retry)")
+    assert len(harness.requests) == 1
+
+
+def test_only_a_deadline_that_left_no_room_is_blamed() -> None:
+    now = [0.0]
+
+    def send(request: httpx.Request) -> httpx.Response:
+        now[0] += 4.75
+        raise VelerianConnectionError("GET x failed", method="GET", url="x")
+
+    policy = RetryPolicy(max_retries=5, total_timeout=5.0, jitter=lambda low, high: high)
+    retry = RetryMiddleware(policy, clock=lambda: now[0])
+    request = httpx.Request("GET", "https://api.test/api/v2/plans")
+    with pytest.raises(VelerianConnectionError) as caught:
+        send_through_chain([retry], request, send, lambda seconds: None)
+    assert str(caught.value) == (
+        "GET x failed (1 attempt over 4.8 s; no retry fits in the rest of total_timeout=5 s)"
+    )
+
+
 def test_read_timeout_is_retried_and_typed(harness: Harness) -> None:
     timeout = httpx.ReadTimeout("slow")
     client = harness.client(script(timeout, timeout), max_retries=1)

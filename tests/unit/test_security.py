@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 
 import httpx
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from tests.conftest import TEST_KEY, Harness
 from velerian_sdk import VelerianArgumentError, VelerianClient, VelerianError
 from velerian_sdk._core._paths import path_segment
-from velerian_sdk._core.redaction import mask_secret, redact_url
+from velerian_sdk._core.redaction import mask_secret, redact_json, redact_url, scrub_secrets
 
 
 def ok(request: httpx.Request) -> httpx.Response:
@@ -166,7 +167,7 @@ def test_debug_bodies_are_redacted_by_allowlist(
     assert '"id":"key_1"' in text
     assert '"scopes":["read"]' in text
     assert '"secret":"REDACTED"' in text
-    assert '"payload":{"ssn":"REDACTED"}' in text
+    assert '"payload":"REDACTED (1 field)"' in text
 
 
 def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
@@ -183,7 +184,7 @@ def test_redact_json_keeps_ids_timestamps_and_verdicts() -> None:
     assert redact_json(body) == {
         "invocation_id": "inv_1",
         "outcome": "denied",
-        "output": {"text": "REDACTED"},
+        "output": "REDACTED (1 field)",
         "evidence_pack_ids": ["evp_1"],
         "expires_at": "2026",
         "prompt_text": "REDACTED",
@@ -232,8 +233,8 @@ def test_debug_bodies_show_what_holds_no_secret(
     assert '"evidence_pack_s3_key":"evidence/ten_1/evp_1.json"' in text
     assert '"name":"ci deploys"' in text
     # What can hold a secret or what the user sent stays hidden.
-    assert '"output":{"text":"REDACTED"}' in text
-    assert '"payload":{"prompt":"REDACTED"}' in text
+    assert '"output":"REDACTED (1 field)"' in text
+    assert '"payload":"REDACTED (1 field)"' in text
     assert '"secret":"REDACTED"' in text
     assert "MINTEDSECRET" not in text
     assert "PASTEDINTOANAME" not in text
@@ -245,13 +246,13 @@ def test_debug_logging_survives_a_deeply_nested_body(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="velerian_sdk")
     depth = 600  # decodes with json.loads, but would exhaust the stack of a naive walk
-    body = b'{"id":' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    body = b'{"id":' * (depth + 1) + b"1" + b"}" * (depth + 1)
     client = harness.client(
         lambda r: httpx.Response(200, content=body, headers={"content-type": "application/json"})
     )
     response = harness.run(client.get("plans"))
     assert response.status_code == 200
-    assert '"id":{"a":{"a":' in caplog.text
+    assert '"id":{"id":{"id":' in caplog.text
     assert "REDACTED" in caplog.text
 
 
@@ -263,3 +264,60 @@ def test_an_unusable_presigned_link_is_reported_without_its_signature(harness: H
         )
     assert "s3cr3t" not in str(caught.value)
     assert "https://storage.test/a\\x00b?REDACTED" in str(caught.value)
+
+
+def test_a_key_used_as_a_member_name_is_masked(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    echoed = {"detail": [{"loc": ["body", TEST_KEY], "msg": "bad", "input": {TEST_KEY: 1}}]}
+    client = harness.client(lambda r: httpx.Response(422, json=echoed))
+    with pytest.raises(VelerianError) as caught:
+        harness.run(client.post("abps/abp_1/invoke", json={TEST_KEY: 1, "payload": {TEST_KEY: 1}}))
+    error = caught.value
+    # Before: the request log line and the error's body held the key as a member name.
+    assert TEST_KEY not in caplog.text
+    assert '{"vk_live_...6789":"REDACTED"' in caplog.text
+    assert TEST_KEY not in repr(vars(error))
+    assert TEST_KEY.encode() not in pickle.dumps(error)
+    assert "{'vk_live_...6789': 1}" in repr(vars(error))
+
+
+def test_scrub_secrets_masks_member_names() -> None:
+    scrubbed = scrub_secrets({TEST_KEY: {TEST_KEY: "x"}, 7: TEST_KEY})
+    assert scrubbed == {"vk_live_...6789": {"vk_live_...6789": "x"}, 7: "vk_live_...6789"}
+    assert redact_json({TEST_KEY: None, "items": [{TEST_KEY: "x"}]}) == {
+        "vk_live_...6789": None,
+        "items": [{"vk_live_...6789": "REDACTED"}],
+    }
+
+
+def test_user_content_is_hidden_whole_in_debug_logs(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="velerian_sdk")
+    private = {"name": "Jane Doe", "patient_id": "NHS-1", "result": "positive", "status": "x"}
+    run = {
+        "id": "run_1",
+        "status": "completed",
+        "prompt_text": "what was the result",
+        "output_text": "the result is private",
+        "metadata": {"name": "Project Falcon", "content_type": "memo"},
+        "governance_reasons": ["reason"],
+        "extra": {"detail": "unknown object, hidden whole", "id": "x"},
+        "items": [{"id": "row_1", "payload": private}],
+    }
+    client = harness.client(lambda r: httpx.Response(200, json=run))
+    harness.run(client.post("abps/abp_1/invoke", json={"payload": private, "metadata": {}}))
+    text = caplog.text
+    # Before: {"payload":{"name":"Jane Doe","patient_id":"NHS-1","result":"positive",...}}.
+    for shown_before in ("Jane Doe", "NHS-1", "positive", "Project Falcon", "memo", "hidden"):
+        assert shown_before not in text
+    assert '{"payload":"REDACTED (4 fields)","metadata":"REDACTED (0 fields)"}' in text
+    assert '"metadata":"REDACTED (2 fields)"' in text
+    assert '"prompt_text":"REDACTED","output_text":"REDACTED"' in text
+    assert '"governance_reasons":"REDACTED (1 item)"' in text
+    assert '"extra":"REDACTED (2 fields)"' in text
+    # The API's own fields around them still show.
+    assert '"id":"run_1","status":"completed"' in text
+    assert '"items":[{"id":"row_1","payload":"REDACTED (4 fields)"}]' in text

@@ -17,6 +17,7 @@ from velerian_sdk import (
     ProgressCallback,
     VelerianArgumentError,
     VelerianClient,
+    VelerianConnectionError,
     VelerianForbiddenError,
 )
 from velerian_sdk._async._upload import upload_attachment as aupload
@@ -141,6 +142,30 @@ def test_a_refused_put_is_not_retried(harness: Harness) -> None:
     with pytest.raises(VelerianForbiddenError):
         run_upload(harness, harness.client(storage), DATA, filename="claims.csv")
     assert len(storage.received) == 1
+
+
+def test_a_put_that_keeps_failing_says_how_often_it_was_sent(harness: Harness) -> None:
+    puts: list[int] = []
+    storage = Storage()
+
+    def refuse_puts(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            puts.append(1)
+            raise httpx.ConnectError("connection refused")
+        return storage(request)
+
+    client = harness.client(refuse_puts, max_retries=2)
+    with pytest.raises(VelerianConnectionError) as caught:
+        run_upload(harness, client, DATA, filename="claims.csv")
+    error = caught.value
+    # Before: 3 PUTs, but attempts == 1 and "(1 attempt over 0.0 s; not retried: a
+    # streamed body cannot be sent twice)", written by the chain about the last PUT alone.
+    assert len(puts) == 3
+    assert error.attempts == 3
+    assert str(error).endswith(
+        "failed: ConnectError: connection refused (3 attempts over 0.0 s; max_retries=2)"
+    )
+    assert error.elapsed_s is not None
 
 
 def test_bytes_need_a_filename(harness: Harness) -> None:

@@ -17,6 +17,7 @@ other encoding is refused before a byte is written.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import httpx
@@ -28,9 +29,11 @@ from .._core.errors import (
     VelerianExportExpiredError,
     VelerianForbiddenError,
     VelerianIntegrityError,
+    note_attempts,
 )
 from .._core.progress import ProgressCallback
 from .._core.requests import translate_transport_error
+from .._core.retry import why_no_retry
 from .._core.transfers import (
     Destination,
     DownloadedFile,
@@ -70,6 +73,8 @@ async def download_export(
     """
     plan = download_plan(export, allow_insecure_http=sender.settings.allow_insecure_http)
     attempt = 0
+    sent = 0
+    started = time.monotonic()
     while True:
         sink = Sink(
             to,
@@ -80,9 +85,14 @@ async def download_export(
         )
         try:
             response = await _open(sender, plan, export)
-        except BaseException:
+        except BaseException as exc:
             sink.discard()
+            if sent and isinstance(exc, VelerianConnectionError):
+                # The chain counted only this GET's tries (and said why it stopped them);
+                # the earlier ones, whose bodies broke off halfway, count too.
+                note_attempts(exc, sent + exc.attempts, time.monotonic() - started, None)
             raise
+        sent += 1
         try:
             try:
                 decoder = body_decoder(response)
@@ -109,12 +119,15 @@ async def download_export(
             finally:
                 await response.aclose()
             return sink.finish(size_bytes=plan.size_bytes, sha256=plan.sha256)
-        except VelerianConnectionError:
+        except VelerianConnectionError as exc:
             # The body broke off halfway; the chain only retries until headers arrive.
             sink.discard()
             attempt += 1
-            delay = sender.settings.retry.delay_before_retry(attempt, None)
+            policy = sender.settings.retry
+            delay = policy.delay_before_retry(attempt, None)
             if delay is None:
+                why = why_no_retry(policy, attempt)
+                note_attempts(exc, sent, time.monotonic() - started, why)
                 raise
             await sender.sleep(delay)
         except BaseException:

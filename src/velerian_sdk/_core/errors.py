@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -139,15 +140,30 @@ class VelerianConnectionError(VelerianError):
 
     attempts: int = 1
     elapsed_s: float | None = None
+    _untried_message: str | None = None
+    """The message before :func:`note_attempts` added how the call was tried."""
+    _why_no_more: str = "not retried"
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
 
+    def _note_attempts(self, attempts: int, elapsed_s: float, why_no_more: str | None) -> None:
+        """:func:`note_attempts`, kept here so that it may read the message as raised."""
+        if self._untried_message is None:
+            self._untried_message = str(self.args[0])
+        if why_no_more is None:
+            why_no_more = self._why_no_more
+        self.attempts = attempts
+        self.elapsed_s = elapsed_s
+        self._why_no_more = why_no_more
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+        self.args = (f"{self._untried_message} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+
 
 def note_attempts(
-    error: VelerianConnectionError, attempts: int, elapsed_s: float, why_no_more: str
+    error: VelerianConnectionError, attempts: int, elapsed_s: float, why_no_more: str | None
 ) -> None:
     """
     Record on ``error`` how its call was tried, in its attributes and its message.
@@ -156,12 +172,13 @@ def note_attempts(
         error: The failure that ends the call.
         attempts: How many attempts the call made.
         elapsed_s: Seconds since the call started.
-        why_no_more: Why no further attempt was made, e.g. ``max_retries=3``.
+        why_no_more: Why no further attempt was made, e.g. ``max_retries=3``; ``None``
+            keeps the reason noted before.
+
+    A second call replaces what the first wrote: a loop that resends on its own around
+    the chain (an upload, a download) knows the whole count, the chain only its part.
     """
-    error.attempts = attempts
-    error.elapsed_s = elapsed_s
-    tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-    error.args = (f"{error.args[0]} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+    error._note_attempts(attempts, elapsed_s, why_no_more)  # pyright: ignore[reportPrivateUsage]
 
 
 class VelerianTimeoutError(VelerianConnectionError):
@@ -383,7 +400,8 @@ class VelerianAPIError(VelerianError):
             self.path = response.request.url.path
             if request_id is None:
                 request_id = response.headers.get("x-request-id")
-        self.request_id = request_id
+        # A header is the server's text too: no escapes or line breaks into the message.
+        self.request_id = None if request_id is None else _printable(request_id)
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -542,7 +560,7 @@ def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None
     content_type = response.headers.get("content-type", "").partition(";")[0].strip()
     short_line = len(text) <= _SHORT_TEXT and "\n" not in text and not text.startswith("<")
     if short_line and "json" not in content_type:
-        return text
+        return _printable(text)
     # Only an excerpt of a long error body is read: its size is the one stated.
     size = stated_length(response)
     if size is None:
@@ -552,7 +570,7 @@ def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None
     detail = f"a body of {size_text} bytes ({content_type or 'no content-type'})"
     title = _TITLE.search(content[:4096])
     if title is not None:
-        shown = " ".join(title.group(1).decode("utf-8", "replace").split())
+        shown = _printable(" ".join(title.group(1).decode("utf-8", "replace").split()))
         detail = f'{detail} titled "{shown}"'
     if "json" in content_type:
         return f"{detail} that is not valid JSON"
@@ -563,7 +581,12 @@ def _foreign_body_detail(response: httpx.Response, content: bytes) -> str | None
 
 
 def _readable_detail(detail: object) -> str:
-    """Make FastAPI's ``detail`` one line: a string as is, validation errors joined."""
+    """Make FastAPI's ``detail`` one printable line (see :func:`_printable`)."""
+    return _printable(_joined_detail(detail))
+
+
+def _joined_detail(detail: object) -> str:
+    """A string as is, validation errors joined, anything else as JSON."""
     if isinstance(detail, str):
         return detail
     if isinstance(detail, list):
@@ -582,6 +605,37 @@ def _readable_detail(detail: object) -> str:
                 parts.append(str(item))
         return "; ".join(parts)
     return json.dumps(detail, default=str)
+
+
+_ESCAPED_SEPARATORS = frozenset("\u2028\u2029")
+
+
+def _printable(text: str) -> str:
+    r"""
+    Escape what a terminal or log viewer would act on rather than show.
+
+    Text from the server (a body, a title, a header) ends up in a message that is
+    printed and logged: a carriage return, an ANSI sequence (``\x1b[2J``), NUL, BEL or a
+    line separator in it could rewrite the screen or forge a log line. Control and
+    format characters (Unicode ``Cc`` and ``Cf``) and the line and paragraph separators
+    are shown as ``\xNN``, ``\uNNNN`` or ``\UNNNNNNNN``; everything else stays as is.
+    """
+    if text.isprintable():  # the usual case, and every escaped character fails it
+        return text
+    shown: list[str] = []
+    for char in text:
+        if char in _ESCAPED_SEPARATORS or unicodedata.category(char) in ("Cc", "Cf"):
+            code = ord(char)
+            shown.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
+        else:
+            shown.append(char)
+    return "".join(shown)
 
 
 # A traceback names an exception by its class's module: show the one users import from

@@ -193,8 +193,11 @@ def redact_json(value: object, *, key: str | None = None) -> object:
     Copy decoded JSON, replacing the value of every key not on the allowlist.
 
     Ids, timestamps, counts, names, hashes and verdict fields stay readable, and so
-    does every ``null`` or empty string; payloads, outputs, prompts, metadata, URLs
-    (which may carry signatures) and secrets print as ``REDACTED``.
+    does every ``null`` or empty string; URLs (which may carry signatures) and secrets
+    print as ``REDACTED``. What a user or model wrote (payloads, outputs, prompts,
+    metadata) and any other object or array under a key not on the allowlist print
+    whole as ``REDACTED (3 fields)``: the allowlist judges the API's own fields, never
+    the names inside a user's data. Member names are scrubbed like values.
     Anything nested deeper than :data:`MAX_SHOWN_DEPTH` prints as ``REDACTED`` too,
     so a hostile body cannot exhaust the stack of the code that logs it.
 
@@ -212,23 +215,43 @@ MAX_SHOWN_DEPTH = 32
 """How many levels of a JSON body a debug log shows."""
 
 
+USER_CONTENT_KEYS = frozenset(
+    {"input", "metadata", "output", "output_text", "payload", "prompt", "prompt_text"}
+)
+"""
+Members that hold what a user or a model wrote: hidden whole, whatever is inside.
+
+Inside them a field called ``name`` or ``result`` is the user's, not the API's, so the
+allowlist does not apply there. Any other object or array under a key not on the
+allowlist is hidden whole as well; these are named so that the rule survives an
+addition to :data:`SAFE_BODY_KEYS`.
+"""
+
+
 def _redact(value: object, key: str | None, depth: int) -> object:
     if isinstance(value, (dict, list)) and depth <= 0:
         return REDACTED
+    if key is not None and (key in USER_CONTENT_KEYS or not _safe_body_key(key)):
+        if isinstance(value, (dict, list)):
+            # Only the size shows: a subtree's inner names belong to whoever wrote it.
+            size = len(cast("dict[object, object] | list[object]", value))
+            unit = "field" if isinstance(value, dict) else "item"
+            return f"{REDACTED} ({size} {unit}{'' if size == 1 else 's'})"
+        if value is None or value == "":
+            # Absent or empty hides nothing; showing it tells "null" from "redacted".
+            return value
+        return REDACTED
     if isinstance(value, dict):
+        # A name is scrubbed like a value: a key can be a member name (``{key: 1}``).
         return {
-            str(k): _redact(v, str(k), depth - 1)
+            _scrub(str(k), 0): _redact(v, str(k), depth - 1)
             for k, v in cast("dict[object, object]", value).items()
         }
     if isinstance(value, list):
         return [_redact(item, key, depth - 1) for item in cast("list[object]", value)]
-    if value is None or value == "":
-        # Absent or empty hides nothing; showing it tells "null" from "redacted".
-        return value
-    if key is None or _safe_body_key(key):
-        # A shown string is still scrubbed: a key pasted into a name stays masked.
-        return _scrub(value, 0) if isinstance(value, str) else value
-    return REDACTED
+    # Here the key is on the allowlist, or there is none (a bare value or a list item).
+    # A shown string is still scrubbed: a key pasted into a name stays masked.
+    return _scrub(value, 0) if isinstance(value, str) else value
 
 
 def redact_body(content: bytes, content_type: str | None, *, limit: int = 2000) -> str:
@@ -277,19 +300,34 @@ SECRET_KEYS = frozenset(
 _KEY_TEXT = r"vk_(?:live|test)_[A-Za-z0-9_\-]{4,}"
 _MEMBER_TEXT = r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
 _LINK_TEXT = r"(https?://[^\s\"'?#]+\?)[^\s\"'#]*"
+# A presigned link's signing parameters, also when quoted without the link around them.
+_SIGNED_TEXT = (
+    r"((?<![\w-])(?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
+    r"|x-goog-credential|signature|sig)=)[^&\s\"'<>#;]+"
+)
+
+_Patterns = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+_BytesPatterns = tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]
 
 
 @functools.cache
-def _text_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The key, member and link patterns, compiled on first use: errors are rare."""
-    return (re.compile(_KEY_TEXT), re.compile(_MEMBER_TEXT, re.I), re.compile(_LINK_TEXT))
+def _text_patterns() -> _Patterns:
+    """The key, member, link and signature patterns, compiled on first use: errors are rare."""
+    return (
+        re.compile(_KEY_TEXT),
+        re.compile(_MEMBER_TEXT, re.I),
+        re.compile(_LINK_TEXT),
+        re.compile(_SIGNED_TEXT, re.I),
+    )
 
 
 @functools.cache
-def _bytes_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+def _bytes_patterns() -> _BytesPatterns:
     """:func:`_text_patterns` for bytes."""
-    key, member, link = (text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT))
-    return (re.compile(key), re.compile(member, re.I), re.compile(link))
+    key, member, link, signed = (
+        text.encode() for text in (_KEY_TEXT, _MEMBER_TEXT, _LINK_TEXT, _SIGNED_TEXT)
+    )
+    return (re.compile(key), re.compile(member, re.I), re.compile(link), re.compile(signed, re.I))
 
 
 @overload
@@ -319,18 +357,22 @@ def scrub_secrets(value: object) -> object:
 
 def _scrub(value: object, depth: int) -> object:
     if isinstance(value, str):
-        key, member, link = _text_patterns()
+        key, member, link, signed = _text_patterns()
         if "://" in value:
             value = link.sub(r"\1REDACTED", value)
+        if "=" in value:
+            value = signed.sub(r"\1REDACTED", value)
         if '"' in value:
             value = member.sub(rf"\1{REDACTED}\3", value)
         if "vk_" in value:
             value = key.sub(lambda found: mask_secret(found.group()), value)
         return value
     if isinstance(value, bytes):
-        key_b, member_b, link_b = _bytes_patterns()
+        key_b, member_b, link_b, signed_b = _bytes_patterns()
         if b"://" in value:
             value = link_b.sub(rb"\1REDACTED", value)
+        if b"=" in value:
+            value = signed_b.sub(rb"\1REDACTED", value)
         if b'"' in value:
             value = member_b.sub(rb"\1REDACTED\3", value)
         if b"vk_" in value:
@@ -339,8 +381,9 @@ def _scrub(value: object, depth: int) -> object:
     if isinstance(value, (dict, list, tuple)) and depth <= 0:
         return REDACTED
     if isinstance(value, dict):
+        # Names are scrubbed too: a payload echoed back may use a key as a member name.
         return {
-            key: REDACTED
+            _scrub(key, 0): REDACTED
             if isinstance(key, str) and key.lower() in SECRET_KEYS
             else _scrub(item, depth - 1)
             for key, item in cast("dict[object, object]", value).items()

@@ -26,7 +26,7 @@ from .errors import VelerianArgumentError, VelerianConnectionError, note_attempt
 from .logging import logger
 from .redaction import redact_url
 
-__all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryMiddleware", "RetryPolicy", "parse_retry_after", "why_no_retry"]
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -262,11 +262,10 @@ class RetryMiddleware(Middleware):
                 if not policy.is_retryable_status(response.status_code):
                     return response
             attempt += 1
-            delay = self._delay_before(attempt, response, deadline) if replayable else None
-            if delay is None:
+            delay = self._delay_before(attempt, response, deadline) if replayable else _ONE_SHOT
+            if isinstance(delay, str):
                 if failure is not None:
-                    why = self._why_no_more(attempt, replayable=replayable)
-                    note_attempts(failure, attempt, self._clock() - started, why)
+                    note_attempts(failure, attempt, self._clock() - started, delay)
                     raise failure
                 assert response is not None
                 return response
@@ -282,24 +281,39 @@ class RetryMiddleware(Middleware):
             )
             step = Backoff(delay, request)
 
-    def _why_no_more(self, attempt: int, *, replayable: bool) -> str:
-        """Say why the call stopped at ``attempt``: for the message of its last error."""
-        retries = self.policy.max_retries
-        if attempt > retries:
-            return f"max_retries={retries}"
-        if not replayable:
-            return "not retried: a streamed body cannot be sent twice"
-        return f"no retry fits in the rest of total_timeout={self.policy.total_timeout:g} s"
-
     def _delay_before(
         self, attempt: int, response: httpx.Response | None, deadline: float | None
-    ) -> float | None:
-        if attempt > self.policy.max_retries:
-            return None
-        delay = self.policy.delay_for(attempt, response)
-        if delay is not None and deadline is not None and self._clock() + delay >= deadline:
-            return None
+    ) -> float | str:
+        """The wait before retry ``attempt``, or why there is none (for the last error)."""
+        policy = self.policy
+        delay = None if attempt > policy.max_retries else policy.delay_for(attempt, response)
+        if delay is None:
+            return why_no_retry(policy, attempt)
+        if deadline is not None and self._clock() + delay >= deadline:
+            # Only here was the deadline the reason; a deadline means total_timeout is set.
+            total = policy.total_timeout or 0.0
+            return f"no retry fits in the rest of total_timeout={total:g} s"
         return delay
+
+
+_ONE_SHOT = "not retried: a streamed body cannot be sent twice"
+
+
+def why_no_retry(policy: RetryPolicy, attempt: int) -> str:
+    """
+    Say why ``policy`` gave no delay before retry ``attempt``: for the last error's message.
+
+    Args:
+        policy: The policy that was asked.
+        attempt: The retry it was asked about, 1-based.
+
+    Returns:
+        ``max_retries=N`` when retries are spent; otherwise that the policy declined
+        (its ``delay_for`` answered ``None``, e.g. for too long a ``Retry-After``).
+    """
+    if attempt > policy.max_retries:
+        return f"max_retries={policy.max_retries}"
+    return "the retry policy declined to retry"
 
 
 def _longest(timeouts: dict[str, float | None]) -> float | None:

@@ -11,13 +11,15 @@ body cannot be replayed by the chain's own retry.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from .._core._origin import check_link
 from .._core._paths import path_segment
 from .._core.calls import ApiCall
-from .._core.errors import VelerianAPIError, VelerianConnectionError
+from .._core.errors import VelerianAPIError, VelerianConnectionError, note_attempts
 from .._core.progress import ProgressCallback
+from .._core.retry import why_no_retry
 from .._core.uploads import Source, UploadSource
 from .._models.attachments import Attachment, RegisteredAttachment
 
@@ -79,6 +81,8 @@ def _send_bytes(
     sender: Sender, url: str, body: UploadSource, progress: ProgressCallback | None
 ) -> None:
     attempt = 0
+    sent = 0
+    started = time.monotonic()
     while True:
         request = sender.build_request(
             "PUT",
@@ -96,7 +100,16 @@ def _send_bytes(
             )
             attempt += 1
             response = exc.response if isinstance(exc, VelerianAPIError) else None
-            delay = sender.settings.retry.delay_before_retry(attempt, response)
+            policy = sender.settings.retry
+            delay = policy.delay_before_retry(attempt, response)
+            if isinstance(exc, VelerianConnectionError):
+                sent += exc.attempts
+                if delay is None:
+                    # The chain saw one PUT and wrote "not retried"; this loop made them all.
+                    why = why_no_retry(policy, attempt)
+                    note_attempts(exc, sent, time.monotonic() - started, why)
+            else:
+                sent += 1
             if not retryable or delay is None:
                 raise
             sender.sleep(delay)
