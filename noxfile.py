@@ -71,7 +71,7 @@ def install_dev(session: nox.Session) -> None:
     session.install(*DEV, *LOCAL)
 
 
-@nox.session(tags=["ci"])
+@nox.session(python="3.11", tags=["ci"])  # import-linter needs 3.11
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check, and the import contracts in pyproject.toml."""
     session.install("-r", "requirements/dev.txt")
