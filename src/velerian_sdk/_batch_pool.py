@@ -61,7 +61,8 @@ class AsyncWorkerPool(Generic[TaskT, DoneT]):
         self._running -= done
         return [task.result() for task in done]
 
-    async def sleep(self, seconds: float) -> None:
+    @staticmethod
+    async def sleep(seconds: float) -> None:
         """Sleep without blocking other tasks."""
         await asyncio.sleep(seconds)
 
@@ -122,7 +123,8 @@ class WorkerPool(Generic[TaskT, DoneT]):
         self._running -= done
         return [future.result() for future in done]
 
-    def sleep(self, seconds: float) -> None:
+    @staticmethod
+    def sleep(seconds: float) -> None:
         """Sleep."""
         time.sleep(seconds)
 

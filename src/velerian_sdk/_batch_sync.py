@@ -334,7 +334,7 @@ class Batch(Generic[ResultT]):
                 or the journal belongs to another batch.
         """
         if self._check_target:
-            self._target.check()
+            self._check()
         total = len(items) if isinstance(items, Sized) else None
         source = iter(items)
         journal = BatchJournal(self._journal_path, self.batch_id, self._target.name)
@@ -399,6 +399,24 @@ class Batch(Generic[ResultT]):
             journal.close()
             summary.in_flight = pool.in_flight
             summary.elapsed_s = pool.clock() - started
+
+    def _check(self) -> None:
+        """Check the target, riding out 429s and transient failures as items do."""
+        failures = 0
+        while True:
+            try:
+                self._target.check()
+            except VelerianError as exc:
+                kind = failure_kind(exc)
+                failures += 1
+                if kind == "final" or failures > self._policy.max_retries:
+                    raise
+                delay = self._policy.delay_for(failures, None) or self._policy.min_delay
+                if isinstance(exc, VelerianRateLimitError) and exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)
+                WorkerPool.sleep(delay)
+            else:
+                return
 
     def _admit(self, item: BatchItem, journal: BatchJournal) -> _Pending | BatchOutcome[ResultT]:
         given = cast("object", item)  # callers without a type checker pass anything
