@@ -8,6 +8,7 @@ what the runner says it did.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -239,3 +240,19 @@ def test_network_batches_wait_for_each_run(stub: StubProcess, tenant: StubTenant
     bad = next(o for o in outcomes if o.key == "bad")
     assert isinstance(bad.error, VelerianArgumentError)
     assert "prompt_text" in str(bad.error)
+
+
+def test_a_rerun_with_another_key_of_the_tenant_does_not_run_items_again(
+    stub: StubProcess, tenant: StubTenant
+) -> None:
+    # Another machine, its own key: the API keeps idempotency records per tenant.
+    first, _ = run_sync(tenant, items(20))
+    with VelerianClient(api_key=tenant.api_key, base_url=tenant.base_url) as client:
+        minted = client.api_keys.create(name="second machine", scopes=["read", "write"])
+    second_machine = dataclasses.replace(tenant, api_key=minted.secret.get_secret_value())
+    again, batch = run_sync(second_machine, items(20))
+    assert batch.summary.succeeded == 20
+    ran = executions(stub, tenant)
+    assert len(ran) == 20
+    assert all(len(ids) == 1 for ids in ran.values())
+    assert {o.key: o.result for o in again} == {o.key: o.result for o in first}
