@@ -10,6 +10,7 @@ as it completes. The decisions are in :mod:`._batch`, the journal in
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import itertools
 import os
@@ -429,6 +430,16 @@ class AsyncBatch(Generic[ResultT]):
                 " only its first item was sent: give every item its own key"
             )
             return BatchOutcome(item.key, key, error=VelerianArgumentError(msg))
+        if claim.action == "expired":
+            when = dt.datetime.fromtimestamp(claim.first_sent, dt.timezone.utc)
+            msg = (
+                f"item {item.key!r} was sent by an earlier run of batch {self.batch_id!r} on"
+                f" {when:%Y-%m-%d %H:%M} UTC and its answer never reached the journal; the"
+                " API keeps idempotency records 24 hours, so sending it again could run it"
+                f" twice. It was not sent: check whether it ran (idempotency key {key}),"
+                " then run it under a new batch_id if it did not"
+            )
+            return BatchOutcome(item.key, key, error=VelerianBatchError(msg))
         if claim.action == "done" and claim.result is not None:
             try:
                 result = self._target.parse(claim.result)

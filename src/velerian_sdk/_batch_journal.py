@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,12 +28,18 @@ from typing import Literal
 from ._batch import VelerianBatchError
 from ._idempotency import new_idempotency_key
 
-__all__ = ["BatchJournal", "JournalClaim"]
+__all__ = ["RECORD_RETENTION_S", "BatchJournal", "JournalClaim"]
+
+RECORD_RETENTION_S = 24 * 3600.0
+"""How long the API keeps an idempotency record (``docs/api/decisions.md``)."""
+_RETENTION_MARGIN_S = 600.0
+"""Clocks differ: an item is resent only while its record surely still exists."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS batch (batch_id TEXT NOT NULL, target TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, state TEXT NOT NULL,"
-    " run_token TEXT NOT NULL, result TEXT, error TEXT) WITHOUT ROWID",
+    " run_token TEXT NOT NULL, first_sent REAL NOT NULL, result TEXT, error TEXT)"
+    " WITHOUT ROWID",
 )
 
 
@@ -42,12 +50,16 @@ class JournalClaim:
 
     Attributes:
         action: ``send`` (new, or unfinished by an earlier run), ``done`` (an earlier run
-            finished it: skip it) or ``duplicate`` (this run has already taken the key).
+            finished it: skip it), ``duplicate`` (this run has already taken the key) or
+            ``expired`` (an earlier run sent it without an answer so long ago that the
+            API's record of it is gone: resending could run it twice).
         result: The stored result's JSON, for ``done``.
+        first_sent: When the item was first sent (Unix seconds), for ``expired``.
     """
 
-    action: Literal["send", "done", "duplicate"]
+    action: Literal["send", "done", "duplicate", "expired"]
     result: str | None = None
+    first_sent: float = 0.0
 
 
 class BatchJournal:
@@ -58,12 +70,21 @@ class BatchJournal:
         path: The file; ``None`` for a temporary one, deleted by :meth:`close`.
         batch_id: The batch's id; a file of another batch is refused.
         target: What the batch runs (``abp:<id>``, ``network:<slug>``).
+        clock: Unix seconds (replaceable in tests).
 
     Raises:
         VelerianBatchError: The file is not a journal, or is another batch's.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None, batch_id: str, target: str) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None,
+        batch_id: str,
+        target: str,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._clock = clock
         self._temporary: Path | None = None
         if path is None:
             handle, name = tempfile.mkstemp(prefix="velerian-batch-", suffix=".sqlite")
@@ -122,19 +143,24 @@ class BatchJournal:
         """
         db = self._db
         row = db.execute(
-            "SELECT state, run_token, result FROM items WHERE key = ?", (key,)
+            "SELECT state, run_token, result, first_sent FROM items WHERE key = ?", (key,)
         ).fetchone()
+        now = self._clock()
         if row is None:
             db.execute(
-                "INSERT INTO items (key, state, run_token) VALUES (?, 'in_flight', ?)",
-                (key, self._run_token),
+                "INSERT INTO items (key, state, run_token, first_sent)"
+                " VALUES (?, 'in_flight', ?, ?)",
+                (key, self._run_token, now),
             )
             return JournalClaim("send")
         if row[1] == self._run_token:
             return JournalClaim("duplicate")
+        db.execute("UPDATE items SET run_token = ? WHERE key = ?", (self._run_token, key))
         if row[0] == "done":
-            db.execute("UPDATE items SET run_token = ? WHERE key = ?", (self._run_token, key))
             return JournalClaim("done", result=row[2])
+        first_sent = float(row[3])
+        if now - first_sent > RECORD_RETENTION_S - _RETENTION_MARGIN_S:
+            return JournalClaim("expired", first_sent=first_sent)
         db.execute(
             "UPDATE items SET state = 'in_flight', run_token = ?, error = NULL WHERE key = ?",
             (self._run_token, key),

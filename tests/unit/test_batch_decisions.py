@@ -141,7 +141,7 @@ def test_the_starting_concurrency_is_modest() -> None:
 )
 def test_a_bad_item_is_refused_when_built(key: object, payload: object) -> None:
     with pytest.raises(VelerianArgumentError, match=r"BatchItem|payload"):
-        BatchItem(key, payload)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+        BatchItem(key, payload)  # type: ignore[arg-type]
 
 
 def test_the_journal_skips_finished_items_and_replays_unfinished_ones(tmp_path: Path) -> None:
@@ -188,3 +188,24 @@ def test_a_temporary_journal_is_deleted_when_closed() -> None:
     assert path.exists()
     journal.close()
     assert not path.exists()
+
+
+def test_an_item_left_unanswered_past_the_apis_retention_is_not_resent(tmp_path: Path) -> None:
+    path = tmp_path / "batch.sqlite"
+    first = BatchJournal(path, "b", "abp:a", clock=lambda: 1_000_000.0)
+    for key in ("unanswered", "failed", "done"):
+        assert first.claim(key).action == "send"
+    first.fail("failed", "HTTP 502 after the work")
+    first.finish("done", "{}")
+    first.close()
+    within = BatchJournal(path, "b", "abp:a", clock=lambda: 1_000_000.0 + 23 * 3600)
+    assert within.claim("unanswered").action == "send"
+    within.close()
+    # A rerun a day later: the API's record of the first send (24 h) is gone.
+    later = BatchJournal(path, "b", "abp:a", clock=lambda: 1_000_000.0 + 25 * 3600)
+    for key in ("unanswered", "failed"):
+        expired = later.claim(key)
+        assert expired.action == "expired"
+        assert expired.first_sent == 1_000_000.0
+    assert later.claim("done").action == "done"
+    later.close()
