@@ -61,6 +61,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._batch import BatchItem, BatchOutcome, BatchSummary, VelerianBatchError
     from ._batch_async import AsyncBatch
+    from ._batch_dask import run_batch_on_dask
     from ._batch_sync import Batch
     from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
     from ._models.abps import (
@@ -166,6 +167,7 @@ __all__ = [
     "VelerianValidationError",
     "__version__",
     "chain_hash",
+    "run_batch_on_dask",
     "verify_evidence",
 ]
 
@@ -179,6 +181,7 @@ _LAZY: dict[str, str] = {
     "BatchOutcome": "._batch",
     "BatchSummary": "._batch",
     "VelerianBatchError": "._batch",
+    "run_batch_on_dask": "._batch_dask",
     "ChainBreak": "._evidence_chain",
     "EvidenceVerification": "._evidence_chain",
     "chain_hash": "._evidence_chain",
