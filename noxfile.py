@@ -196,6 +196,7 @@ def soak(session: nox.Session) -> None:
         "tests/reliability/test_fork.py",
         "tests/reliability/test_response_sizes.py",
         "tests/reliability/test_batch_soak.py",
+        "tests/reliability/test_batch_dask.py",
     ]
     session.run("pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or soaks))
     session.log(f"soak report: {report}")

@@ -90,9 +90,11 @@ class RequestLog(Middleware):
         """Invokes sent while the batch should have been paused by an earlier 429."""
         return sum(
             1
-            for answered, retry_after in self.rate_limited
             for sent in self.sent
-            if answered + PAUSE_SLACK_S < sent < answered + retry_after - PAUSE_SLACK_S
+            if any(
+                answered + PAUSE_SLACK_S < sent < answered + retry_after - PAUSE_SLACK_S
+                for answered, retry_after in self.rate_limited
+            )
         )
 
 
