@@ -180,6 +180,11 @@ class AsyncBatch(Generic[ResultT]):
     .. versionadded:: 0.3.0
     """
 
+    batch_id: str
+    """The batch's id, as given."""
+    summary: BatchSummary
+    """The counts of the current (or last) run; read it at any time."""
+
     def __init__(
         self,
         target: AsyncBatchTarget[ResultT],
@@ -205,7 +210,6 @@ class AsyncBatch(Generic[ResultT]):
         self._stop_on_error = stop_on_error
         self._check_target = check_target
         self.summary = BatchSummary()
-        """The counts of the current (or last) run; read it at any time."""
 
     @classmethod
     def for_abp(

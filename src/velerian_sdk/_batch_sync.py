@@ -182,6 +182,11 @@ class Batch(Generic[ResultT]):
     .. versionadded:: 0.3.0
     """
 
+    batch_id: str
+    """The batch's id, as given."""
+    summary: BatchSummary
+    """The counts of the current (or last) run; read it at any time."""
+
     def __init__(
         self,
         target: BatchTarget[ResultT],
@@ -207,7 +212,6 @@ class Batch(Generic[ResultT]):
         self._stop_on_error = stop_on_error
         self._check_target = check_target
         self.summary = BatchSummary()
-        """The counts of the current (or last) run; read it at any time."""
 
     @classmethod
     def for_abp(
