@@ -67,6 +67,10 @@ class VelerianBatchError(VelerianError):
     """
 
 
+# Tracebacks and pickles name the error as users import it, like every other one.
+VelerianBatchError.__module__ = "velerian_sdk"
+
+
 @dataclass(frozen=True, slots=True)
 class BatchItem:
     """

@@ -83,7 +83,7 @@ def run_batch_on_dask(
     Run a batch of ABP invocations on a Dask cluster; yield each item's outcome.
 
     Outcomes come a partition at a time, as partitions finish. Needs the ``dask``
-    extra (``pip install 'velerian-sdk[dask]'``).
+    extra (from a clone: ``pip install './[dask]'``).
 
     Args:
         dask_client: A ``distributed.Client`` connected to the cluster.

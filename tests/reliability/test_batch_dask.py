@@ -4,7 +4,7 @@ A batch on a Dask ``LocalCluster`` of several workers, one of them killed mid-ba
 The workers run partitions of the batch, each with its own client; the test kills
 (``SIGKILL``) a worker process while it holds a partition, Dask reruns that partition
 elsewhere, and the stub's execution log must show every item executed exactly once.
-Skipped where the ``dask`` extra is not installed (``pip install 'velerian-sdk[dask]'``).
+Skipped where the ``dask`` extra is not installed (from the clone: ``pip install './[dask]'``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from velerian_stub.process import StubProcess
 from velerian_stub.pytest_plugin import create_tenant
 
 distributed = pytest.importorskip(
-    "distributed", reason="the dask extra is not installed: pip install 'velerian-sdk[dask]'"
+    "distributed", reason="the dask extra is not installed: pip install './[dask]'"
 )
 
 WORKERS = 3
