@@ -24,6 +24,7 @@ from ._exceptions import (
     VelerianRateLimitError,
     VelerianServerError,
 )
+from ._reprs import fields_repr
 from ._retry import RetryPolicy
 
 __all__ = [
@@ -90,6 +91,8 @@ class BatchItem:
     .. versionadded:: 0.3.0
     """
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     key: str
     payload: Mapping[str, object]
 
@@ -120,6 +123,8 @@ class BatchOutcome(Generic[ResultT]):
 
     .. versionadded:: 0.3.0
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     key: str
     idempotency_key: str
@@ -153,6 +158,8 @@ class BatchSummary:
 
     .. versionadded:: 0.3.0
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     succeeded: int = 0
     failed: int = 0
@@ -290,6 +297,8 @@ class ConcurrencyController:
         limit: The current limit.
         paused_until: Monotonic time before which no call starts.
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     ceiling: int
     limit: int

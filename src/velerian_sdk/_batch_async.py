@@ -45,6 +45,7 @@ from ._models.base import VelerianModel
 from ._models.runs import Run
 from ._polling import DEFAULT_RUN_TIMEOUT
 from ._progress import ProgressCallback, TqdmProgress
+from ._reprs import fields_repr
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class AsyncBatchTarget(Protocol[ResultT_co]):
 class AsyncAbpTarget:
     """Invoke one ABP per item (``client.abps.invoke``)."""
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     client: AsyncVelerianClient
     abp_id: str
 
@@ -112,6 +115,8 @@ class AsyncAbpTarget:
 @dataclass(frozen=True)
 class AsyncNetworkTarget:
     """Run one network per item and wait for it (``client.networks.invoke``)."""
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     client: AsyncVelerianClient
     slug: str
@@ -147,6 +152,8 @@ class AsyncNetworkTarget:
 
 @dataclass
 class _Pending:
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     item: BatchItem
     idempotency_key: str
     attempts: int = 0

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from ._batch import BatchItem, BatchOutcome, VelerianBatchError, batch_idempotency_key
 from ._batch_journal import BatchJournal
 from ._exceptions import VelerianArgumentError
 from ._models.abps import InvokeResult
+from ._reprs import fields_repr
 
 _Outcomes = list[BatchOutcome[InvokeResult]]
 
@@ -40,9 +41,11 @@ __all__ = ["run_batch_on_dask"]
 class _PartitionSettings:
     """What a worker needs to run a partition; pickled into the task."""
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     abp_id: str
     batch_id: str
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     base_url: str | None
     max_concurrency: int
 

@@ -27,6 +27,7 @@ from typing import Literal
 
 from ._batch import VelerianBatchError
 from ._idempotency import new_idempotency_key
+from ._reprs import fields_repr
 
 __all__ = ["RECORD_RETENTION_S", "BatchJournal", "JournalClaim"]
 
@@ -56,6 +57,8 @@ class JournalClaim:
         result: The stored result's JSON, for ``done``.
         first_sent: When the item was first sent (Unix seconds), for ``expired``.
     """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     action: Literal["send", "done", "duplicate", "expired"]
     result: str | None = None

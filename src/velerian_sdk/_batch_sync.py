@@ -47,6 +47,7 @@ from ._models.base import VelerianModel
 from ._models.runs import Run
 from ._polling import DEFAULT_RUN_TIMEOUT
 from ._progress import ProgressCallback, TqdmProgress
+from ._reprs import fields_repr
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ class BatchTarget(Protocol[ResultT_co]):
 class AbpTarget:
     """Invoke one ABP per item (``client.abps.invoke``)."""
 
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     client: VelerianClient
     abp_id: str
 
@@ -114,6 +117,8 @@ class AbpTarget:
 @dataclass(frozen=True)
 class NetworkTarget:
     """Run one network per item and wait for it (``client.networks.invoke``)."""
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     client: VelerianClient
     slug: str
@@ -149,6 +154,8 @@ class NetworkTarget:
 
 @dataclass
 class _Pending:
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
     item: BatchItem
     idempotency_key: str
     attempts: int = 0
