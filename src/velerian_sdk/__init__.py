@@ -59,6 +59,10 @@ from ._settings import (
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batch import BatchItem, BatchOutcome, BatchSummary, VelerianBatchError
+    from ._batch_async import AsyncBatch
+    from ._batch_dask import run_batch_on_dask
+    from ._batch_sync import Batch
     from ._evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
     from ._models.abps import (
         Abp,
@@ -96,6 +100,7 @@ __all__ = [
     "Approval",
     "ApprovalStatus",
     "ArtifactKind",
+    "AsyncBatch",
     "AsyncPage",
     "AsyncVelerianClient",
     "Attachment",
@@ -103,6 +108,10 @@ __all__ = [
     "AuditAction",
     "AuditLogEntry",
     "Backoff",
+    "Batch",
+    "BatchItem",
+    "BatchOutcome",
+    "BatchSummary",
     "ChainBreak",
     "ConditionResult",
     "CreatedApiKey",
@@ -134,6 +143,7 @@ __all__ = [
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
+    "VelerianBatchError",
     "VelerianClient",
     "VelerianClientClosedError",
     "VelerianClientMovedError",
@@ -157,6 +167,7 @@ __all__ = [
     "VelerianValidationError",
     "__version__",
     "chain_hash",
+    "run_batch_on_dask",
     "verify_evidence",
 ]
 
@@ -164,6 +175,13 @@ __all__ = [
 # a script using only the client should not pay. So do evidence checks and transfer
 # helpers, which plain calls never need.
 _LAZY: dict[str, str] = {
+    "AsyncBatch": "._batch_async",
+    "Batch": "._batch_sync",
+    "BatchItem": "._batch",
+    "BatchOutcome": "._batch",
+    "BatchSummary": "._batch",
+    "VelerianBatchError": "._batch",
+    "run_batch_on_dask": "._batch_dask",
     "ChainBreak": "._evidence_chain",
     "EvidenceVerification": "._evidence_chain",
     "chain_hash": "._evidence_chain",
