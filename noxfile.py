@@ -266,6 +266,7 @@ SOAK_SIZES = {
     "VELERIAN_SOAK_BOMB_MIB": "512",
     "VELERIAN_SOAK_OVERSIZE_MIB": "200",
     "VELERIAN_SOAK_FORK_CALLS": "250",
+    "VELERIAN_SOAK_BATCH_ITEMS": "2000",
 }
 
 
@@ -285,6 +286,8 @@ def soak(session: nox.Session) -> None:
         "tests/reliability/test_crash_soak.py",
         "tests/reliability/test_fork.py",
         "tests/reliability/test_response_sizes.py",
+        "tests/reliability/test_batch_soak.py",
+        "tests/reliability/test_batch_dask.py",
     ]
     session.run("pytest", "-q", "-p", "no:cacheprovider", *(session.posargs or soaks))
     session.log(f"soak report: {report}")

@@ -79,6 +79,14 @@ def _concurrency(context: Context) -> Iterator[Table]:
     yield from concurrency_tables(context.size, context.origin)
 
 
+def _batches(context: Context) -> Iterator[Table]:
+    from .batches import batch_tables
+    from .sizes import SIZES
+
+    small = context.size is SIZES["small"]
+    yield from batch_tables(200 if small else 1000, (50,) if small else (50, 100, 200))
+
+
 def _cold_import(context: Context) -> Iterator[Table]:
     from .cold_import import cold_import_table
     from .comparison import comparison_import_contenders
@@ -108,6 +116,7 @@ SUITES: dict[str, Suite] = {
     "instructions": _instructions,
     "pagination": _pagination,
     "concurrency": _concurrency,
+    "batches": _batches,
     "imports": _cold_import,
     "comparison": _comparison,
 }

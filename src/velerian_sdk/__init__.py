@@ -65,12 +65,14 @@ if TYPE_CHECKING:
     from ._async.approvals import AsyncApprovals
     from ._async.attachments import AsyncAttachments
     from ._async.audit import AsyncAudit
+    from ._async.batch import AsyncBatch
     from ._async.evidence import AsyncEvidence
     from ._async.networks import AsyncNetworks
     from ._async.pages import AsyncPage
     from ._async.plans import AsyncPlans
     from ._async.runs import AsyncRuns
     from ._async.usage import AsyncUsage
+    from ._core.batch import BatchItem, BatchOutcome, BatchSummary, VelerianBatchError
     from ._core.evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
     from ._core.pagination import VelerianPaginationError
     from ._core.progress import ProgressCallback, TqdmProgress
@@ -97,6 +99,8 @@ if TYPE_CHECKING:
     from ._sync.approvals import Approvals
     from ._sync.attachments import Attachments
     from ._sync.audit import Audit
+    from ._sync.batch import Batch
+    from ._sync.batch_dask import run_batch_on_dask
     from ._sync.evidence import Evidence
     from ._sync.networks import Networks
     from ._sync.pages import Page
@@ -125,6 +129,7 @@ __all__ = [
     "AsyncApprovals",
     "AsyncAttachments",
     "AsyncAudit",
+    "AsyncBatch",
     "AsyncEvidence",
     "AsyncNetworks",
     "AsyncPage",
@@ -139,6 +144,10 @@ __all__ = [
     "AuditAction",
     "AuditLogEntry",
     "Backoff",
+    "Batch",
+    "BatchItem",
+    "BatchOutcome",
+    "BatchSummary",
     "ChainBreak",
     "ConditionResult",
     "CreatedApiKey",
@@ -175,6 +184,7 @@ __all__ = [
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
+    "VelerianBatchError",
     "VelerianClient",
     "VelerianClientClosedError",
     "VelerianClientMovedError",
@@ -198,6 +208,7 @@ __all__ = [
     "VelerianValidationError",
     "__version__",
     "chain_hash",
+    "run_batch_on_dask",
     "verify_evidence",
 ]
 
@@ -212,6 +223,13 @@ _LAZY: dict[str, str] = {
     "ProgressCallback": "._core.progress",
     "TqdmProgress": "._core.progress",
     "DownloadedFile": "._core.transfers",
+    "AsyncBatch": "._async.batch",
+    "Batch": "._sync.batch",
+    "BatchItem": "._core.batch",
+    "BatchOutcome": "._core.batch",
+    "BatchSummary": "._core.batch",
+    "VelerianBatchError": "._core.batch",
+    "run_batch_on_dask": "._sync.batch_dask",
     "Abp": "._models.abps",
     "AbpStatus": "._models.abps",
     "AggregatedCondition": "._models.abps",

@@ -115,3 +115,28 @@ def test_the_first_run_works_as_the_page_says(tmp_path: Path, flow: str) -> None
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines() == ["allowed True", "True"]
     assert (tmp_path / "evidence.json").is_file()
+
+
+def test_an_existing_env_file_is_left_alone_as_the_page_says(tmp_path: Path) -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    assert "It never replaces a file: if `velerian.env` exists" in text
+    (tmp_path / "velerian.env").write_text("export MINE=1\n", encoding="utf-8")
+    with subprocess.Popen(
+        shlex.split(as_typed_here(stub_block("--env-file"))),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(),
+    ) as proc:
+        try:
+            first = proc.stdout.readline() if proc.stdout is not None else ""
+            _, stderr = proc.communicate(timeout=30) if not first else ("", "")
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait(10)
+    assert first == "", "the stub started instead of saying that velerian.env exists"
+    assert proc.returncode == 2
+    assert "velerian.env already exists and velerian-stub did not write it" in stderr
+    assert (tmp_path / "velerian.env").read_text(encoding="utf-8") == "export MINE=1\n"

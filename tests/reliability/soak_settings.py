@@ -13,6 +13,7 @@ from velerian_sdk import RetryPolicy
 
 __all__ = [
     "ASYNC_CALLS",
+    "BATCH_ITEMS",
     "BOMB_MIB",
     "FORK_CALLS",
     "IN_FLIGHT",
@@ -65,6 +66,8 @@ BOMB_MIB = _env_int("VELERIAN_SOAK_BOMB_MIB", 128)
 """What the gzip bomb of the response-size test inflates to, in MiB."""
 OVERSIZE_MIB = _env_int("VELERIAN_SOAK_OVERSIZE_MIB", 64)
 """What the server sends to a download stated at 1,000 bytes, in MiB."""
+BATCH_ITEMS = _env_int("VELERIAN_SOAK_BATCH_ITEMS", 300)
+"""Items of each batch soak (sync, async) and of the batch killed with SIGKILL."""
 SEED = _env_int("VELERIAN_SOAK_SEED", 20_240)
 """Seeds the stub's fault draws."""
 

@@ -20,6 +20,7 @@ from velerian_sdk import (
     VelerianAPIError,
     VelerianArgumentError,
     VelerianAuthError,
+    VelerianBatchError,
     VelerianClientClosedError,
     VelerianClientMovedError,
     VelerianConflictError,
@@ -70,6 +71,7 @@ def api_error(status: int, **headers: str) -> VelerianAPIError:
 EXAMPLES: dict[type[VelerianError], Callable[[], VelerianError]] = {
     VelerianError: lambda: VelerianError("something failed"),
     VelerianArgumentError: lambda: VelerianArgumentError("timeout must be positive"),
+    VelerianBatchError: lambda: VelerianBatchError("ABP 'a' is 'draft', not 'deployed'"),
     VelerianClientClosedError: lambda: VelerianClientClosedError("closed"),
     VelerianConnectionError: lambda: VelerianConnectionError(
         "GET https://api.test/api/v2/plans failed", method="GET", url="https://api.test/x"

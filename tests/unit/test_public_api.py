@@ -73,6 +73,12 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "PageEnvelope",
         "RegisteredAttachment",
         "Rows",
+        # A batch's decisions, journal and workers: reached only through Batch/AsyncBatch.
+        "AsyncWorkerPool",
+        "BatchJournal",
+        "ConcurrencyController",
+        "JournalClaim",
+        "WorkerPool",
     }
     for info in pkgutil.walk_packages(velerian_sdk.__path__, "velerian_sdk."):
         if info.name == "velerian_sdk._version":

@@ -28,6 +28,7 @@ __all__ = [
     "effective_scopes",
     "expand_scopes",
     "hash_secret",
+    "stored_key_powers",
 ]
 
 Scope = Literal["runs:read", "runs:write", "evidence:read", "audit:read", "read", "write"]
@@ -158,6 +159,20 @@ def _as_role(value: str) -> Role:
         if role == value:
             return role
     raise ValueError(f"unknown role {value!r}")
+
+
+def stored_key_powers(scopes: Iterable[str], role: str) -> frozenset[Scope]:
+    """
+    Give what a stored key may do, from its scopes and its user's role as stored.
+
+    Args:
+        scopes: The key's stored scopes.
+        role: Its user's stored role.
+
+    Returns:
+        The effective scopes.
+    """
+    return effective_scopes(scopes, _as_role(role))
 
 
 def authenticate(session: Session, secret: str | None, now: float) -> Principal:

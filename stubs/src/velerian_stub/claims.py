@@ -50,7 +50,8 @@ class Claim:
     One request's hold on an idempotency key, for the handler to settle.
 
     Attributes:
-        api_key_id: The caller's API key.
+        tenant_id: The caller's tenant, which owns the record.
+        origin_key_id: The caller's API key, which made the record.
         key: The ``Idempotency-Key`` (never stored; it seals the answer).
         key_digest: Its SHA-256, which the record is found by.
         fingerprint: The digest of method, path, query and body.
@@ -60,7 +61,8 @@ class Claim:
             request resumes it; ``None`` for a first execution.
     """
 
-    api_key_id: str
+    tenant_id: str
+    origin_key_id: str
     key: str = field(repr=False)
     key_digest: str
     fingerprint: str
@@ -81,21 +83,22 @@ class Claim:
             body: Its body; sealed before it is stored.
         """
         session.execute(
-            "INSERT INTO idempotency_records (api_key_id, idempotency_key, fingerprint, state,"
-            " status_code, content_type, body, created_epoch, resource_id)"
-            " VALUES (?, ?, ?, 'complete', ?, ?, ?, ?, ?)"
-            " ON CONFLICT (api_key_id, idempotency_key) DO UPDATE SET state = 'complete',"
+            "INSERT INTO idempotency_records (tenant_id, idempotency_key, fingerprint, state,"
+            " status_code, content_type, body, created_epoch, resource_id, origin_key_id)"
+            " VALUES (?, ?, ?, 'complete', ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET state = 'complete',"
             " status_code = excluded.status_code, content_type = excluded.content_type,"
             " body = excluded.body",
             (
-                self.api_key_id,
+                self.tenant_id,
                 self.key_digest,
                 self.fingerprint,
                 status_code,
                 content_type,
-                self.sealer.seal(self.api_key_id, self.key, body),
+                self.sealer.seal(self.tenant_id, self.key, body),
                 self.created_epoch,
                 self.resumed_resource_id,
+                self.origin_key_id,
             ),
         )
 
@@ -110,8 +113,8 @@ class Claim:
         self.resumed_resource_id = resource_id
         session.execute(
             "UPDATE idempotency_records SET state = 'executed', resource_id = ?"
-            " WHERE api_key_id = ? AND idempotency_key = ?",
-            (resource_id, self.api_key_id, self.key_digest),
+            " WHERE tenant_id = ? AND idempotency_key = ?",
+            (resource_id, self.tenant_id, self.key_digest),
         )
 
 

@@ -3,10 +3,11 @@ The ``velerian-stub`` command: parse flags, open the database, print the env, se
 
 Before serving it prints, one per line and flushed, ``export NAME=value`` lines for
 the ``VELERIAN_*`` variables a client needs, then ``VELERIAN_STUB_ADMIN_TOKEN``, the
-token of the ``/_stub`` routes; ``--env-file`` writes the same lines to a file. It
-then keeps the terminal until stopped; ``--background`` starts it detached instead.
-With ``--port 0`` it binds the socket itself first, so the printed port is the one
-actually listening.
+token of the ``/_stub`` routes; ``--env-file`` writes the same lines to a new file,
+removed at stop (:mod:`velerian_stub.env_file`). It then keeps the terminal until
+stopped (Ctrl+C, ``SIGTERM``, or ``SIGHUP`` when the terminal closes);
+``--background`` starts it detached instead. With ``--port 0`` it binds the socket
+itself first, so the printed port is the one actually listening.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
 
 import uvicorn
 
@@ -29,17 +29,20 @@ from velerian_stub.app import create_app
 from velerian_stub.background import (
     BACKGROUND_FLAG,
     DEFAULT_LOG_FILE,
-    is_detached_server,
+    exit_on_signal,
+    ready_file,
     start_in_background,
 )
 from velerian_stub.config import DEFAULT_DB_PATH, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, StubConfig
 from velerian_stub.context import context_of
-from velerian_stub.shell_env import (
-    format_env_lines,
+from velerian_stub.env_file import (
+    EnvFileError,
+    WrittenEnvFile,
+    check_env_file_path,
     remove_env_file,
-    source_command,
     write_env_file,
 )
+from velerian_stub.shell_env import format_env_lines, source_command
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -73,6 +76,17 @@ def _admin_token(text: str) -> str:
     except AdminTokenError as problem:
         raise argparse.ArgumentTypeError(str(problem)) from None
     return text
+
+
+def _env_file(text: str) -> Path:
+    # Checked here, before anything starts, so that a second stub, a background start
+    # included, is refused before it can bind a port or touch the file.
+    path = Path(text)
+    try:
+        check_env_file_path(path)
+    except (EnvFileError, OSError) as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,9 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--env-file",
-        type=Path,
+        type=_env_file,
         metavar="PATH",
-        help="also write the export lines to PATH (mode 0600; removed when the stub stops)",
+        help="also write the export lines to PATH, a new file (mode 0600; removed at stop)",
     )
     parser.add_argument(
         BACKGROUND_FLAG,
@@ -255,10 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     env_file: Path | None = args.env_file
-    if args.background and not is_detached_server():
+    ready = ready_file()
+    if args.background and ready is None:
         log_file: Path = args.log_file or Path(DEFAULT_LOG_FILE)
         arguments = sys.argv[1:] if argv is None else argv
-        return start_in_background(arguments, env_file=env_file, log_file=log_file)
+        return start_in_background(arguments, log_file=log_file)
     if args.log_file is not None and not args.background:
         parser.error(f"--log-file goes with {BACKGROUND_FLAG}; in front, the output is here")
     logging.basicConfig(level=str(args.log_level).upper().replace("TRACE", "DEBUG"))
@@ -270,33 +285,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = ctx.seed.client_env(f"http://{_url_host(str(args.host))}:{port}")
     env[ADMIN_TOKEN_ENV] = ctx.admin_token
     lines = format_env_lines(env)
-    if env_file is not None:
-        write_env_file(env_file, lines)
-    sys.stdout.write(lines)
-    sys.stdout.flush()
-    if not is_detached_server():  # a detached server has no terminal to talk about
-        load = "paste the export lines above" if env_file is None else source_command(env_file)
-        sys.stderr.write(
-            f"velerian-stub: serving {env['VELERIAN_BASE_URL']} until Ctrl+C "
-            "(this terminal stays with it)\n"
-            f"velerian-stub: in another terminal, {load}\n"
-        )
-        sys.stderr.flush()
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=str(args.log_level), timeout_graceful_shutdown=5)
     )
-    if env_file is None:
-        server.run(sockets=[sock])
-        return 0
+    if sys.platform != "win32":
+        # A closed terminal stops the server as `kill` does: gracefully, env file removed.
+        def hang_up(signum: int, frame: FrameType | None) -> None:
+            server.handle_exit(signal.SIGTERM, frame)
+
+        signal.signal(signal.SIGHUP, hang_up)
     # uvicorn re-raises SIGTERM once it has shut down; as an exception, it lets the
     # file go before the process does.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    written: WrittenEnvFile | None = None
     try:
+        try:
+            if env_file is not None:
+                written = write_env_file(env_file, lines)
+        except (EnvFileError, OSError) as problem:
+            sys.stderr.write(f"velerian-stub: --env-file: {problem}\n")
+            return 1
+        if ready is None:
+            _announce(lines, env["VELERIAN_BASE_URL"], env_file)
+        else:
+            # The detached server's output is a log file: its keys go to the caller's
+            # private scratch file instead, whose appearance also says it listens.
+            write_env_file(ready, lines)
         server.run(sockets=[sock])
     finally:
-        remove_env_file(env_file)
+        if written is not None:
+            remove_env_file(written)
     return 0
 
 
-def _exit_on_signal(signum: int, frame: FrameType | None) -> NoReturn:
-    raise SystemExit(128 + signum)
+def _announce(lines: str, base_url: str, env_file: Path | None) -> None:
+    sys.stdout.write(lines)
+    sys.stdout.flush()
+    load = "paste the export lines above" if env_file is None else source_command(env_file)
+    sys.stderr.write(
+        f"velerian-stub: serving {base_url} until Ctrl+C (this terminal stays with it)\n"
+        f"velerian-stub: in another terminal, {load}\n"
+    )
+    sys.stderr.flush()

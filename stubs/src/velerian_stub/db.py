@@ -266,6 +266,31 @@ class Database:
             columns = {str(row[1]) for row in self._conn.execute(f"PRAGMA table_info({table})")}
             if column not in columns:
                 self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        self._scope_idempotency_records_by_tenant()
+
+    def _scope_idempotency_records_by_tenant(self) -> None:
+        # An older stub keyed idempotency records by API key; they are now the tenant's.
+        # Each record moves to its key's tenant, the key staying as its origin. Where two
+        # keys of one tenant used the same Idempotency-Key, the later record is dropped:
+        # its request had executed under the old rule, and under the new one it would
+        # have been the first's replay, so neither is run again while the first is kept.
+        columns = {
+            str(row[1]) for row in self._conn.execute("PRAGMA table_info(idempotency_records)")
+        }
+        if "api_key_id" not in columns:
+            return
+        self._conn.execute("ALTER TABLE idempotency_records RENAME COLUMN api_key_id TO tenant_id")
+        self._conn.execute(
+            "UPDATE idempotency_records SET origin_key_id = tenant_id WHERE origin_key_id IS NULL"
+        )
+        self._conn.execute(
+            "UPDATE OR IGNORE idempotency_records SET tenant_id ="
+            " (SELECT k.tenant_id FROM api_keys k WHERE k.id = idempotency_records.origin_key_id)"
+            " WHERE tenant_id IN (SELECT id FROM api_keys)"
+        )
+        self._conn.execute(
+            "DELETE FROM idempotency_records WHERE tenant_id IN (SELECT id FROM api_keys)"
+        )
 
     @contextmanager
     def session(self) -> Generator[Session, None, None]:

@@ -68,7 +68,7 @@ IdempotencyKey = Annotated[
         description=(
             "Makes a retry safe: a repeat with the same key and request replays the first"
             " answer (`idempotent-replayed: true`) instead of running again. 1..255"
-            " printable ASCII characters; records live 24 hours, per API key."
+            " printable ASCII characters; records live 24 hours, per tenant."
         ),
     ),
 ]

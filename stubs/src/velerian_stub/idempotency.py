@@ -1,8 +1,11 @@
 """
 ``Idempotency-Key`` handling for mutating ``/api/`` requests, as decisions.md specifies.
 
-Records are keyed by (API key id, idempotency key) and fingerprinted by method, path,
-query and body. A repeat of a finished request replays its status, body and
+Records are keyed by (tenant id, idempotency key), so a repeat from any key of the
+tenant (a batch rerun on another machine) finds the first answer, and fingerprinted by
+method, path, query and body. A replay to another key than the one that made the record
+needs every power that key had (403 otherwise), so no key obtains by replay what it
+could not do itself. A repeat of a finished request replays its status, body and
 content type with ``idempotent-replayed: true``; a repeat with another fingerprint is a
 422; a repeat while the first still runs is a 409. Responses that record no work
 (5xx, 401, 403, 422, 429) are not kept, so a retry runs normally. Records live 24 h.
@@ -33,10 +36,10 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from velerian_stub.auth import hash_secret
+from velerian_stub.auth import hash_secret, stored_key_powers
 from velerian_stub.claims import CLAIM_SCOPE_KEY, Claim
 from velerian_stub.clock import format_epoch
-from velerian_stub.db import Database
+from velerian_stub.db import Database, Session
 from velerian_stub.errors import ApiError
 from velerian_stub.faults import fault_gate_of
 from velerian_stub.routing import RouteTable
@@ -49,6 +52,7 @@ __all__ = [
     "Begin",
     "IdempotencyMiddleware",
     "IdempotencyStore",
+    "KeyOwner",
 ]
 
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"
@@ -66,19 +70,36 @@ class Begin:
 
     Attributes:
         action: ``execute`` (first time, or resuming an interrupted attempt),
-            ``replay``, ``mismatch``, ``in_flight`` or ``sealed`` (executed, but its
-            answer was sealed under another secret and cannot be replayed).
+            ``replay``, ``mismatch``, ``in_flight``, ``sealed`` (executed, but its
+            answer was sealed under another secret and cannot be replayed) or
+            ``forbidden`` (recorded for another key with powers this one lacks).
         claim: The claim, for ``execute``.
         status_code: The stored status, for ``replay``.
         content_type: The stored content type, for ``replay``.
         body: The stored body, for ``replay``.
     """
 
-    action: Literal["execute", "replay", "mismatch", "in_flight", "sealed"]
+    action: Literal["execute", "replay", "mismatch", "in_flight", "sealed", "forbidden"]
     claim: Claim | None = None
     status_code: int = 0
     content_type: str | None = None
     body: bytes = b""
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """
+    The live API key a request's bearer secret names.
+
+    Attributes:
+        api_key_id: The key's id.
+        tenant_id: Its tenant: the owner of its idempotency records.
+        powers: What the key may do now (its scopes within its user's role).
+    """
+
+    api_key_id: str
+    tenant_id: str
+    powers: frozenset[str]
 
 
 class IdempotencyStore:
@@ -96,7 +117,7 @@ class IdempotencyStore:
         self._clock = clock
         self._sealer = sealer
 
-    def key_id_for(self, secret: str) -> str | None:
+    def key_owner_for(self, secret: str) -> KeyOwner | None:
         """
         Find the live API key a bearer secret names.
 
@@ -104,23 +125,37 @@ class IdempotencyStore:
             secret: The bearer token.
 
         Returns:
-            The key's id, or ``None`` for an unknown, revoked or expired key: such a
+            The key, or ``None`` for an unknown, revoked or expired key: such a
             request reaches authentication (401) and never a stored replay.
         """
         with self._db.session() as session:
             row = session.one(
-                "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
-                " AND (expires_at IS NULL OR expires_at > ?)",
+                "SELECT k.id, k.tenant_id, k.scopes, u.role FROM api_keys k"
+                " JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?"
+                " AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)",
                 (hash_secret(secret), format_epoch(self._clock())),
             )
-        return None if row is None else row.text("id")
+        if row is None:
+            return None
+        powers = stored_key_powers(row.string_list("scopes"), row.text("role"))
+        return KeyOwner(row.text("id"), row.text("tenant_id"), frozenset(powers))
 
-    def begin(self, api_key_id: str, key: str, fingerprint: str) -> Begin:
+    def _powers_of(self, session: Session, api_key_id: str) -> frozenset[str]:
+        row = session.one(
+            "SELECT k.scopes, u.role FROM api_keys k JOIN users u ON u.id = k.user_id"
+            " WHERE k.id = ?",
+            (api_key_id,),
+        )
+        if row is None:
+            return frozenset()
+        return frozenset(stored_key_powers(row.string_list("scopes"), row.text("role")))
+
+    def begin(self, caller: KeyOwner, key: str, fingerprint: str) -> Begin:
         """
         Claim a key for a request, or report what was recorded under it.
 
         Args:
-            api_key_id: The caller's API key.
+            caller: The caller's API key.
             key: The idempotency key.
             fingerprint: The digest of method, path, query and body.
 
@@ -129,37 +164,46 @@ class IdempotencyStore:
         """
         now = self._clock()
         digest = _digest(key)
+        tenant_id = caller.tenant_id
         with self._db.session() as session:
             session.execute(
                 "DELETE FROM idempotency_records WHERE created_epoch < ?", (now - RECORD_TTL_S,)
             )
             row = session.one(
-                "SELECT * FROM idempotency_records WHERE api_key_id = ? AND idempotency_key = ?",
-                (api_key_id, digest),
+                "SELECT * FROM idempotency_records WHERE tenant_id = ? AND idempotency_key = ?",
+                (tenant_id, digest),
             )
             if row is None:
                 session.execute(
-                    "INSERT INTO idempotency_records (api_key_id, idempotency_key, fingerprint,"
-                    " state, created_epoch) VALUES (?, ?, ?, 'in_flight', ?)",
-                    (api_key_id, digest, fingerprint, now),
+                    "INSERT INTO idempotency_records (tenant_id, idempotency_key, fingerprint,"
+                    " state, created_epoch, origin_key_id) VALUES (?, ?, ?, 'in_flight', ?, ?)",
+                    (tenant_id, digest, fingerprint, now, caller.api_key_id),
                 )
-                return Begin("execute", claim=self._claim(api_key_id, key, fingerprint, now))
+                return Begin("execute", claim=self._claim(caller, key, fingerprint, now))
             if row.text("fingerprint") == fingerprint and row.text("state") == "resumable":
                 # A crash interrupted an earlier attempt after its work committed: this
                 # request takes the claim over and resumes that work.
                 session.execute(
                     "UPDATE idempotency_records SET state = 'executed'"
-                    " WHERE api_key_id = ? AND idempotency_key = ?",
-                    (api_key_id, digest),
+                    " WHERE tenant_id = ? AND idempotency_key = ?",
+                    (tenant_id, digest),
                 )
-                claim = self._claim(api_key_id, key, fingerprint, row.real("created_epoch"))
+                claim = self._claim(caller, key, fingerprint, row.real("created_epoch"))
                 claim.resumed_resource_id = row.opt_text("resource_id")
                 return Begin("execute", claim=claim)
+            origin = row.opt_text("origin_key_id")
+            lacking = (
+                origin is not None
+                and origin != caller.api_key_id
+                and not self._powers_of(session, origin) <= caller.powers
+            )
+        if lacking:
+            return Begin("forbidden")
         if row.text("fingerprint") != fingerprint:
             return Begin("mismatch")
         if row.text("state") != "complete":
             return Begin("in_flight")
-        body = self._sealer.open(api_key_id, key, row.blob("body"))
+        body = self._sealer.open(tenant_id, key, row.blob("body"))
         if body is None:
             return Begin("sealed")
         return Begin(
@@ -169,9 +213,10 @@ class IdempotencyStore:
             body=body,
         )
 
-    def _claim(self, api_key_id: str, key: str, fingerprint: str, created_epoch: float) -> Claim:
+    def _claim(self, caller: KeyOwner, key: str, fingerprint: str, created_epoch: float) -> Claim:
         return Claim(
-            api_key_id=api_key_id,
+            tenant_id=caller.tenant_id,
+            origin_key_id=caller.api_key_id,
             key=key,
             key_digest=_digest(key),
             fingerprint=fingerprint,
@@ -204,29 +249,29 @@ class IdempotencyStore:
             body: The response body.
             record: Whether this answer is kept for replay.
         """
-        key = (claim.api_key_id, claim.key_digest)
+        key = (claim.tenant_id, claim.key_digest)
         with self._db.session() as session:
             if record:
                 session.execute(
                     "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
                     " content_type = ?, body = ?"
-                    " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'in_flight'",
+                    " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'in_flight'",
                     (
                         status_code,
                         content_type,
-                        self._sealer.seal(claim.api_key_id, claim.key, body),
+                        self._sealer.seal(claim.tenant_id, claim.key, body),
                         *key,
                     ),
                 )
             else:
                 session.execute(
                     "DELETE FROM idempotency_records"
-                    " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'in_flight'",
+                    " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'in_flight'",
                     key,
                 )
             session.execute(
                 "UPDATE idempotency_records SET state = 'resumable'"
-                " WHERE api_key_id = ? AND idempotency_key = ? AND state = 'executed'",
+                " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'executed'",
                 key,
             )
 
@@ -278,8 +323,8 @@ class IdempotencyMiddleware:
         if key is None or not _KEY_RE.match(key) or secret is None:
             await self.app(scope, receive, send)
             return
-        api_key_id = await anyio.to_thread.run_sync(self.store.key_id_for, secret)
-        if api_key_id is None:
+        caller = await anyio.to_thread.run_sync(self.store.key_owner_for, secret)
+        if caller is None:
             await self.app(scope, receive, send)
             return
         body, replay_receive = await _buffer_body(receive)
@@ -291,14 +336,12 @@ class IdempotencyMiddleware:
         ):
             digest.update(str(part).encode() + b"\n")
         digest.update(body)
-        begin = await anyio.to_thread.run_sync(
-            self.store.begin, api_key_id, key, digest.hexdigest()
-        )
+        begin = await anyio.to_thread.run_sync(self.store.begin, caller, key, digest.hexdigest())
         if begin.claim is None:
             # A replay runs no route, so it meets the injected faults here. A refusal (409,
             # 422) does not: a fail-after on it would claim work that never ran.
             gate = fault_gate_of(scope) if begin.action == "replay" else None
-            fault = None if gate is None else gate.refusal(api_key_id)
+            fault = None if gate is None else gate.refusal(caller.api_key_id)
             response = _refusal_or_replay(begin) if fault is None else _error_response(fault)
             await response(scope, receive, send)
             return
@@ -385,6 +428,15 @@ def _refusal_or_replay(begin: Begin) -> Response:
         return JSONResponse(
             {"detail": "a request with this Idempotency-Key is still being processed"},
             status_code=409,
+        )
+    if begin.action == "forbidden":
+        return JSONResponse(
+            {
+                "detail": "this Idempotency-Key was used by another API key of your tenant"
+                " that may do more than yours: repeat the request with that key, or use"
+                " another Idempotency-Key"
+            },
+            status_code=403,
         )
     if begin.action == "sealed":
         return JSONResponse(

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 __all__ = ["ADDED_COLUMNS", "SCHEMA"]
 
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("idempotency_records", "resource_id", "TEXT"),)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("idempotency_records", "resource_id", "TEXT"),
+    ("idempotency_records", "origin_key_id", "TEXT"),
+)
 """Columns added since a table was first created: (table, column, type), added when missing."""
 
 SCHEMA = """
@@ -163,7 +166,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     request_id TEXT
 );
 CREATE TABLE IF NOT EXISTS idempotency_records (
-    api_key_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     state TEXT NOT NULL,
@@ -172,7 +175,8 @@ CREATE TABLE IF NOT EXISTS idempotency_records (
     body BLOB,
     created_epoch REAL NOT NULL,
     resource_id TEXT,
-    PRIMARY KEY (api_key_id, idempotency_key)
+    origin_key_id TEXT,
+    PRIMARY KEY (tenant_id, idempotency_key)
 );
 CREATE TABLE IF NOT EXISTS executions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

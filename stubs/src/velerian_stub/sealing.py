@@ -101,37 +101,37 @@ class RecordSealer:
     def __repr__(self) -> str:
         return "RecordSealer(<secret>)"
 
-    def _keys(self, api_key_id: str, idempotency_key: str) -> tuple[bytes, bytes]:
+    def _keys(self, owner_id: str, idempotency_key: str) -> tuple[bytes, bytes]:
         root = hmac.digest(
             self._secret,
-            b"velerian-stub replay\n" + api_key_id.encode() + b"\n" + idempotency_key.encode(),
+            b"velerian-stub replay\n" + owner_id.encode() + b"\n" + idempotency_key.encode(),
             "sha256",
         )
         return hmac.digest(root, b"stream", "sha256"), hmac.digest(root, b"tag", "sha256")
 
-    def seal(self, api_key_id: str, idempotency_key: str, data: bytes) -> bytes:
+    def seal(self, owner_id: str, idempotency_key: str, data: bytes) -> bytes:
         """
         Encrypt and authenticate a response for storage.
 
         Args:
-            api_key_id: The caller's API key id (the record's owner).
+            owner_id: The record's owner (its tenant's id).
             idempotency_key: The key the caller sent; never stored.
             data: The response body.
 
         Returns:
             ``version || nonce || ciphertext || tag``.
         """
-        stream_key, tag_key = self._keys(api_key_id, idempotency_key)
+        stream_key, tag_key = self._keys(owner_id, idempotency_key)
         nonce = secrets.token_bytes(_NONCE_BYTES)
         sealed = _VERSION + nonce + _xor(data, _keystream(stream_key, nonce, len(data)))
         return sealed + hmac.digest(tag_key, sealed, "sha256")
 
-    def open(self, api_key_id: str, idempotency_key: str, sealed: bytes) -> bytes | None:
+    def open(self, owner_id: str, idempotency_key: str, sealed: bytes) -> bytes | None:
         """
         Check and decrypt a stored response.
 
         Args:
-            api_key_id: The caller's API key id.
+            owner_id: The record's owner (its tenant's id).
             idempotency_key: The key the caller sent.
             sealed: What :meth:`seal` returned.
 
@@ -143,7 +143,7 @@ class RecordSealer:
         head = len(_VERSION) + _NONCE_BYTES
         if len(sealed) < head + _TAG_BYTES or not sealed.startswith(_VERSION):
             return None
-        stream_key, tag_key = self._keys(api_key_id, idempotency_key)
+        stream_key, tag_key = self._keys(owner_id, idempotency_key)
         body, tag = sealed[:-_TAG_BYTES], sealed[-_TAG_BYTES:]
         if not hmac.compare_digest(hmac.digest(tag_key, body, "sha256"), tag):
             return None

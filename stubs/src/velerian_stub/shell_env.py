@@ -1,10 +1,10 @@
 """
-The stub's ``VELERIAN_*`` variables as POSIX shell lines: written, parsed, saved to a file.
+The stub's ``VELERIAN_*`` variables as POSIX shell lines: formatted and parsed.
 
 The command prints ``export NAME=value`` lines (values quoted for the shell when they
-need it), so a person can paste them into a shell or source a file of them, and the
-variables reach the programs that shell starts. :class:`~velerian_stub.process.StubProcess`
-reads the same lines back.
+need it), so a person can paste them into a shell or source a file of them (see
+:mod:`velerian_stub.env_file`), and the variables reach the programs that shell starts.
+:class:`~velerian_stub.process.StubProcess` reads the same lines back.
 """
 
 from __future__ import annotations
@@ -14,13 +14,7 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = [
-    "format_env_lines",
-    "parse_env_line",
-    "remove_env_file",
-    "source_command",
-    "write_env_file",
-]
+__all__ = ["format_env_lines", "parse_env_line", "source_command"]
 
 
 def format_env_lines(env: Mapping[str, str]) -> str:
@@ -73,31 +67,3 @@ def source_command(path: Path) -> str:
     if "/" not in text and os.sep not in text:
         text = f"./{text}"
     return f". {shlex.quote(text)}"
-
-
-def write_env_file(path: Path, text: str) -> None:
-    """
-    Write the lines to ``path`` whole, readable by the owner only (they hold the keys).
-
-    A reader never sees half a file: the text goes to a temporary file beside it,
-    which is then renamed over it.
-
-    Args:
-        path: The file to write.
-        text: The lines.
-    """
-    partial = path.with_name(f".{path.name}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(partial, path)
-
-
-def remove_env_file(path: Path) -> None:
-    """
-    Remove the file when the stub stops: its URL and keys would point at nothing.
-
-    Args:
-        path: The file written at start.
-    """
-    path.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""Idempotency-Key: replay, mismatch, in flight, per-key scope, what is not stored."""
+"""Idempotency-Key: replay, mismatch, in flight, per-tenant scope, what is not stored."""
 
 from __future__ import annotations
 
@@ -54,15 +54,39 @@ def test_different_body_or_path_is_422(api: Api) -> None:
     assert len(executions(api)) == 1
 
 
-def test_keys_are_scoped_per_api_key(api: Api) -> None:
-    other = api.new_user("member", ["read", "write"])["api_key"]
+def test_keys_are_scoped_per_tenant(api: Api) -> None:
+    # A batch rerun on another machine, with another key of the same tenant, must find
+    # the first run's records instead of executing again.
+    member = api.new_user("member", ["read", "write"])["api_key"]
     path = f"/api/v2/abps/{api.abp_id}/invoke"
-    mine = api.post(path, {"payload": {}}, idempotency_key="shared")
-    theirs = api.post(path, {"payload": {}}, key=other, idempotency_key="shared")
-    assert theirs.status_code == 200
+    first = api.post(path, {"payload": {}}, key=member, idempotency_key="shared")
+    again = api.post(path, {"payload": {}}, idempotency_key="shared")  # the owner's key
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["invocation_id"] == first.json()["invocation_id"]
+    assert len(executions(api, "shared")) == 1
+
+
+def test_a_replay_to_a_key_with_fewer_powers_is_403(api: Api) -> None:
+    member = api.new_user("member", ["read", "write"])["api_key"]
+    path = f"/api/v2/abps/{api.abp_id}/invoke"
+    first = api.post(path, {"payload": {}}, idempotency_key="owners")  # the owner's key
+    theirs = api.post(path, {"payload": {}}, key=member, idempotency_key="owners")
+    assert first.status_code == 200
+    assert theirs.status_code == 403
+    assert "another API key of your tenant" in theirs.json()["detail"]
+    assert len(executions(api, "owners")) == 1
+
+
+def test_other_tenants_do_not_share_records(api: Api) -> None:
+    other = api.new_tenant()
+    path = f"/api/v2/abps/{api.abp_id}/invoke"
+    mine = api.post(path, {"payload": {}}, idempotency_key="same")
+    other_path = f"/api/v2/abps/{other['abp_id']}/invoke"
+    theirs = api.post(other_path, {"payload": {}}, key=other["api_key"], idempotency_key="same")
+    assert mine.status_code == theirs.status_code == 200
     assert "idempotent-replayed" not in theirs.headers
     assert theirs.json()["invocation_id"] != mine.json()["invocation_id"]
-    assert len(executions(api, "shared")) == 2
 
 
 def test_repeat_while_in_flight_is_409(api: Api) -> None:

@@ -182,3 +182,38 @@ def test_a_database_from_an_older_stub_opens_and_never_runs_a_recorded_request_a
     connection.close()
     assert "resource_id" in columns
     assert minted == (1,)
+
+
+def test_records_of_a_stub_that_scoped_them_per_key_move_to_the_tenant(tmp_path: Path) -> None:
+    db = tmp_path / "stub.sqlite3"
+    _mint_twice(db, "mint-1")
+    with sqlite3.connect(db) as connection:
+        # As a stub that kept records per API key left it: the owner column held key ids.
+        connection.execute("ALTER TABLE idempotency_records DROP COLUMN origin_key_id")
+        connection.execute("ALTER TABLE idempotency_records RENAME COLUMN tenant_id TO api_key_id")
+        connection.execute(
+            "UPDATE idempotency_records SET api_key_id ="
+            " (SELECT id FROM api_keys WHERE tenant_id = idempotency_records.api_key_id LIMIT 1)"
+        )
+    connection.close()
+    with open_api(in_memory(db_path=str(db), api_key=OWNER_KEY)) as api:
+        repeat = api.post("/api/v2/api-keys", MINT, idempotency_key="mint-1")
+    # The record moved to the tenant (its answer, sealed for the tenant, opens): replayed.
+    assert repeat.status_code == 201
+    assert repeat.headers["idempotent-replayed"] == "true"
+    with sqlite3.connect(db) as connection:
+        columns = {
+            str(row[1]) for row in connection.execute("PRAGMA table_info(idempotency_records)")
+        }
+        owners = connection.execute(
+            "SELECT r.tenant_id IN (SELECT id FROM tenants), r.origin_key_id IN"
+            " (SELECT id FROM api_keys) FROM idempotency_records r"
+        ).fetchall()
+        minted = connection.execute(
+            "SELECT COUNT(*) FROM executions WHERE idempotency_key = 'mint-1'"
+        ).fetchone()
+    connection.close()
+    assert {"tenant_id", "origin_key_id"} <= columns
+    assert "api_key_id" not in columns
+    assert owners == [(1, 1)]
+    assert minted == (1,)

@@ -74,7 +74,9 @@ def test_the_env_file_is_private_sourceable_and_removed_at_stop(tmp_path: Path) 
     with serving("--env-file", "velerian.env", cwd=tmp_path) as printed:
         *lines, notice = printed
         assert "in another terminal, . ./velerian.env\n" in notice  # sh needs the ./
-        assert env_file.read_text(encoding="utf-8") == "".join(f"{line}\n" for line in lines)
+        marker, *written = env_file.read_text(encoding="utf-8").splitlines()
+        assert re.fullmatch(r"# written by velerian-stub pid \d+; removed when it stops", marker)
+        assert written == lines
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600  # it holds the keys
         shell = subprocess.run(
             ["sh", "-c", f". ./velerian.env && {SHOW}"],
