@@ -74,6 +74,11 @@ class VelerianError(Exception):
         return (_rebuild_error, (type(self), scrub_secrets(self.args), state))
 
 
+def _set_args(error: BaseException, args: tuple[object, ...]) -> None:
+    # Outside the class: an assignment in a method would redeclare ``args`` there.
+    error.args = args
+
+
 def _rebuild_error(
     cls: type[VelerianError], args: tuple[object, ...], state: dict[str, object]
 ) -> VelerianError:
@@ -159,7 +164,9 @@ class VelerianConnectionError(VelerianError):
         self.elapsed_s = elapsed_s
         self._why_no_more = why_no_more
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        self.args = (f"{self._untried_message} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+        _set_args(
+            self, (f"{self._untried_message} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
+        )
 
 
 def note_attempts(
@@ -401,7 +408,7 @@ class VelerianAPIError(VelerianError):
             if request_id is None:
                 request_id = response.headers.get("x-request-id")
         # A header is the server's text too: no escapes or line breaks into the message.
-        self.request_id = None if request_id is None else _printable(request_id)
+        self.request_id: str | None = None if request_id is None else _printable(request_id)
         super().__init__(self._message())
 
     def _message(self) -> str:
