@@ -104,10 +104,6 @@ LONG_SOAKS = (
     "tests/reliability/test_fault_soak.py",
     "tests/reliability/test_restart.py",
     "tests/reliability/test_crash_soak.py",
-    # Importing Dask's `distributed` registers tblib's exception pickling for every
-    # exception class in the process, which would change what the error-pickling
-    # tests measure in the same worker (docs/reliability.md, "Known limits").
-    "tests/reliability/test_batch_dask.py",
 )
 """
 The CI-sized soaks: about 75 of the suite's 270 s on 3.11, and bound by throughput (one

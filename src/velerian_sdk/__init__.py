@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from ._client_async import AsyncVelerianClient
 from ._client_sync import VelerianClient
 from ._exceptions import (
+    ScrubbedCause,
     VelerianAPIError,
     VelerianArgumentError,
     VelerianAuthError,
@@ -137,6 +138,7 @@ __all__ = [
     "Run",
     "RunShare",
     "RunStatus",
+    "ScrubbedCause",
     "TqdmProgress",
     "UsageAdoption",
     "UsageSummary",

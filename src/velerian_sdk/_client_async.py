@@ -21,7 +21,7 @@ from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transpor
 from ._compat_async import AsyncLegacyMethods
 from ._connections import SharedPool
 from ._deadline import AsyncAttemptTimer, AsyncDeadlineStream
-from ._exceptions import VelerianArgumentError
+from ._exceptions import VelerianArgumentError, VelerianError
 from ._middleware import AsyncSleep, Middleware, asend_through_chain
 from ._response_body_async import read_body
 from ._retry import RetryPolicy
@@ -352,6 +352,7 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
         return self._raise_for_status(response)
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        failure: VelerianError | None
         try:
             with AsyncAttemptTimer(request) as bounded:
                 response = await self._http.send(request, stream=True, auth=None)
@@ -364,11 +365,14 @@ class AsyncVelerianClient(BaseClient[httpx.AsyncClient], AsyncLegacyMethods):
                 finally:
                     await response.aclose()
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
+            failure = translate_transport_error(exc, request)
         except RuntimeError as exc:  # unasync: remove
-            _connections.raise_if_moved_loop(exc)  # unasync: remove
-            raise  # unasync: remove
-        return response
+            failure = _connections.moved_loop_error(exc)  # unasync: remove
+            if failure is None:  # unasync: remove
+                raise  # unasync: remove
+        else:
+            return response
+        raise failure
 
     async def close(self) -> None:
         """

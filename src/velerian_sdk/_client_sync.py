@@ -23,7 +23,7 @@ from ._base_client import STREAM, BaseClient, ModelT, Params, translate_transpor
 from ._compat_sync import LegacyMethods
 from ._connections import SharedPool
 from ._deadline import AttemptTimer, DeadlineStream
-from ._exceptions import VelerianArgumentError
+from ._exceptions import VelerianArgumentError, VelerianError
 from ._middleware import Middleware, Sleep, send_through_chain
 from ._response_body_sync import read_body
 from ._retry import RetryPolicy
@@ -354,6 +354,7 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
         return self._raise_for_status(response)
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
+        failure: VelerianError | None
         try:
             with AttemptTimer(request) as bounded:
                 response = self._http.send(request, stream=True, auth=None)
@@ -366,8 +367,10 @@ class VelerianClient(BaseClient[httpx.Client], LegacyMethods):
                 finally:
                     response.close()
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
-        return response
+            failure = translate_transport_error(exc, request)
+        else:
+            return response
+        raise failure
 
     def close(self) -> None:
         """
