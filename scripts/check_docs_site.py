@@ -279,26 +279,34 @@ def namespaces() -> dict[str, str]:
     return found
 
 
+def dump_dom(
+    chromium: str, url: str, profile: Path, *flags: str, budget_ms: int, timeout: float
+) -> str:
+    """The DOM of ``url`` at 1280 px, after its scripts ran for up to ``budget_ms``."""
+    return subprocess.run(  # noqa: S603 - a fixed command line
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            *flags,
+            "--window-size=1280,900",
+            f"--user-data-dir={profile}",
+            f"--virtual-time-budget={budget_ms}",
+            "--dump-dom",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout
+
+
 def cut_code(chromium: str, base: str, site: Path, profile: Path) -> list[str]:
     """Code blocks wider than their box at 1280 px, on every page."""
     found: list[str] = []
     for page in html_pages(site):
         relative = page.relative_to(site).as_posix()
-        dom = subprocess.run(  # noqa: S603 - a fixed command line
-            [
-                chromium,
-                *CHROMIUM_FLAGS,
-                "--window-size=1280,900",
-                f"--user-data-dir={profile}",
-                "--virtual-time-budget=3000",
-                "--dump-dom",
-                f"{base}/{relative}",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        ).stdout
+        dom = dump_dom(chromium, f"{base}/{relative}", profile, budget_ms=3000, timeout=90)
         report = _OVERFLOW.search(dom)
         if report is None:
             found.append(f"{relative}: the width check did not run")
@@ -328,22 +336,9 @@ def undrawn_diagrams(chromium: str, base: str, site: Path, profile: Path) -> lis
         ]
     found: list[str] = []
     for relative, expected in pages.items():
-        dom = subprocess.run(  # noqa: S603 - a fixed command line
-            [
-                chromium,
-                *CHROMIUM_FLAGS,
-                LOOPBACK_ONLY,
-                "--window-size=1280,900",
-                f"--user-data-dir={profile}",
-                "--virtual-time-budget=30000",
-                "--dump-dom",
-                f"{base}/{relative}",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
+        dom = dump_dom(
+            chromium, f"{base}/{relative}", profile, LOOPBACK_ONLY, budget_ms=30000, timeout=120
+        )
         report = _DIAGRAM_REPORT.search(dom)
         if report is None:
             found.append(f"{relative}: the diagram check did not run")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Literal, TypedDict, TypeVar, cast, overload
 
@@ -16,6 +17,14 @@ from velerian_sdk import AsyncVelerianClient, Middleware, RetryPolicy, VelerianC
 T = TypeVar("T")
 Handler = Callable[[httpx.Request], httpx.Response]
 Flavour = Literal["sync", "async"]
+
+_ELAPSED = re.compile(r"over \d+\.\d s")
+
+
+def without_elapsed(message: str) -> str:
+    """The message with its "over N.N s" timing written as "over N s"."""
+    return _ELAPSED.sub("over N s", message)
+
 
 TEST_KEY = "vk_live_TESTKEYabcdefghijklmnopqrstuvwxyz0123456789"
 BASE = "https://api.test"

@@ -26,6 +26,7 @@ from ._async.client import AsyncVelerianClient
 from ._core._json import JSONObject, JSONValue
 from ._core.chain import Backoff, Middleware, MiddlewareFlow
 from ._core.errors import (
+    ScrubbedCause,
     VelerianAPIError,
     VelerianArgumentError,
     VelerianAuthError,
@@ -177,6 +178,7 @@ __all__ = [
     "RunShare",
     "RunStatus",
     "Runs",
+    "ScrubbedCause",
     "TqdmProgress",
     "Usage",
     "UsageAdoption",

@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 
 import httpx
 
-from velerian_sdk import Middleware, MiddlewareFlow, VelerianConnectionError
+from velerian_sdk import Middleware, MiddlewareFlow, ScrubbedCause, VelerianConnectionError
 from velerian_stub.faults import FAULT_HEADER
 
 __all__ = ["Attempt", "AttemptLog", "CallGauge", "Reach", "call_reach"]
@@ -88,7 +88,12 @@ class AttemptLog(Middleware):
         try:
             response = yield request
         except VelerianConnectionError as exc:
-            cause = type(exc.__cause__).__name__ if exc.__cause__ else type(exc).__name__
+            caught = exc.__cause__
+            cause = (
+                caught.type_name.rpartition(".")[2]
+                if isinstance(caught, ScrubbedCause)
+                else type(exc).__name__
+            )
             self._keep(Attempt(key, started, time.monotonic(), None, None, None, False, cause))
             raise
         finally:

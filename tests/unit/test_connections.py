@@ -197,6 +197,7 @@ def test_open_connections_counts_only_what_it_can_see() -> None:
 
 
 def test_a_runtime_error_that_is_not_about_event_loops_is_left_alone() -> None:
-    connections.raise_if_moved_loop(RuntimeError("something else"))
-    with pytest.raises(VelerianClientMovedError, match="Event loop is closed"):
-        connections.raise_if_moved_loop(RuntimeError("Event loop is closed"))
+    assert connections.moved_loop_error(RuntimeError("something else")) is None
+    moved = connections.moved_loop_error(RuntimeError("Event loop is closed"))
+    assert isinstance(moved, VelerianClientMovedError)
+    assert "Event loop is closed" in str(moved)

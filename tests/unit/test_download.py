@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_KEY, Harness
+from tests.conftest import TEST_KEY, Harness, without_elapsed
 from velerian_sdk import (
     AsyncVelerianClient,
     VelerianClient,
@@ -238,7 +238,7 @@ def test_a_body_that_keeps_breaking_says_how_often_it_was_fetched(
     # Before: 3 GETs broke off, but attempts == 1 and the message said nothing of them.
     assert len(harness.requests) == 3
     assert error.attempts == 3
-    assert str(error).endswith("(3 attempts over 0.0 s; max_retries=2)")
+    assert without_elapsed(str(error)).endswith("(3 attempts over N s; max_retries=2)")
 
 
 def test_a_refused_restart_counts_the_gets_before_it(harness: Harness, tmp_path: Path) -> None:
@@ -256,7 +256,9 @@ def test_a_refused_restart_counts_the_gets_before_it(harness: Harness, tmp_path:
     # One GET broke off halfway, then the restart was refused 3 times (the chain's retries).
     assert len(harness.requests) == 4
     assert caught.value.attempts == 4
-    assert str(caught.value).endswith("refused (4 attempts over 0.0 s; max_retries=2)")
+    assert without_elapsed(str(caught.value)).endswith(
+        "refused (4 attempts over N s; max_retries=2)"
+    )
 
 
 def test_an_unwritable_destination_is_reported_before_any_request(harness: Harness) -> None:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import httpx
 import pytest
 
-from tests.conftest import Harness
+from tests.conftest import Harness, without_elapsed
 from tests.unit import api_samples as s
 from velerian_sdk import (
     RetryPolicy,
@@ -114,14 +114,14 @@ def test_a_connection_error_says_how_often_and_how_long_it_tried(harness: Harnes
     # Before: "GET https://api.test/api/v2/plans failed: ConnectError: refused", whether
     # it was tried once or four times over seconds.
     assert str(error).startswith("GET https://api.test/api/v2/plans failed: ConnectError: refused")
-    assert str(error).endswith("(3 attempts over 0.0 s; max_retries=2)")
+    assert without_elapsed(str(error)).endswith("(3 attempts over N s; max_retries=2)")
     assert error.attempts == 3
     assert error.elapsed_s is not None
     assert 0 <= error.elapsed_s < 1.0
     once = harness.client(script(refused), max_retries=0)
     with pytest.raises(VelerianConnectionError) as caught:
         harness.run(once.get("plans"))
-    assert str(caught.value).endswith("(1 attempt over 0.0 s; max_retries=0)")
+    assert without_elapsed(str(caught.value)).endswith("(1 attempt over N s; max_retries=0)")
     assert caught.value.attempts == 1
 
 
@@ -159,8 +159,8 @@ def test_a_connection_error_says_why_it_was_not_retried(harness: Harness) -> Non
     request = httpx.Request("PUT", "https://api.test/api/v2/blob", content=body)
     with pytest.raises(VelerianConnectionError) as caught:
         harness.run(client._sender.send(request))  # pyright: ignore[reportPrivateUsage]
-    assert str(caught.value).endswith(
-        "(1 attempt over 0.0 s; not retried: a streamed body cannot be sent twice)"
+    assert without_elapsed(str(caught.value)).endswith(
+        "(1 attempt over N s; not retried: a streamed body cannot be sent twice)"
     )
 
 
@@ -182,7 +182,9 @@ def test_a_policy_that_declines_is_named_as_the_reason(
     # and with a deadline the message blamed total_timeout for the policy's choice.
     with pytest.raises(VelerianConnectionError) as caught:
         harness.run(client.get("plans"))
-    assert str(caught.value).endswith("(1 attempt over 0.0 s; the retry policy declined to retry)")
+    assert without_elapsed(str(caught.value)).endswith(
+        "(1 attempt over N s; the retry policy declined to retry)"
+    )
     assert len(harness.requests) == 1
 
 

@@ -11,7 +11,7 @@ from typing import IO, cast
 import httpx
 import pytest
 
-from tests.conftest import TEST_KEY, Harness
+from tests.conftest import TEST_KEY, Harness, without_elapsed
 from velerian_sdk import (
     AsyncVelerianClient,
     ProgressCallback,
@@ -158,12 +158,12 @@ def test_a_put_that_keeps_failing_says_how_often_it_was_sent(harness: Harness) -
     with pytest.raises(VelerianConnectionError) as caught:
         run_upload(harness, client, DATA, filename="claims.csv")
     error = caught.value
-    # Before: 3 PUTs, but attempts == 1 and "(1 attempt over 0.0 s; not retried: a
+    # Before: 3 PUTs, but attempts == 1 and "(1 attempt over N s; not retried: a
     # streamed body cannot be sent twice)", written by the chain about the last PUT alone.
     assert len(puts) == 3
     assert error.attempts == 3
-    assert str(error).endswith(
-        "failed: ConnectError: connection refused (3 attempts over 0.0 s; max_retries=2)"
+    assert without_elapsed(str(error)).endswith(
+        "failed: ConnectError: connection refused (3 attempts over N s; max_retries=2)"
     )
     assert error.elapsed_s is not None
 

@@ -19,6 +19,7 @@ from .._core import connections as _connections
 from .._core._deadline import AsyncAttemptTimer, AsyncDeadlineStream
 from .._core.chain import AsyncSleep, asend_through_chain
 from .._core.connections import SharedPool
+from .._core.errors import VelerianError
 from .._core.requests import STREAM, BaseClient, translate_transport_error
 from .._core.settings import ClientSettings
 from ._response_body import read_body
@@ -133,6 +134,7 @@ class AsyncHttpSender(BaseClient[httpx.AsyncClient]):
         return self._raise_for_status(response)
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        failure: VelerianError | None
         try:
             with AsyncAttemptTimer(request) as bounded:
                 response = await self.http.send(request, stream=True, auth=None)
@@ -145,11 +147,14 @@ class AsyncHttpSender(BaseClient[httpx.AsyncClient]):
                 finally:
                     await response.aclose()
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
+            failure = translate_transport_error(exc, request)
         except RuntimeError as exc:  # unasync: remove
-            _connections.raise_if_moved_loop(exc)  # unasync: remove
-            raise  # unasync: remove
-        return response
+            failure = _connections.moved_loop_error(exc)  # unasync: remove
+            if failure is None:  # unasync: remove
+                raise  # unasync: remove
+        else:
+            return response
+        raise failure
 
     def __repr__(self) -> str:
         # What it holds, as a debugger shows it: the settings mask the key themselves.

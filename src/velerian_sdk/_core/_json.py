@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 import pydantic
 import pydantic_core
 
-from .errors import VelerianArgumentError
+from .errors import VelerianArgumentError, with_scrubbed_cause
 
 __all__ = ["JSONObject", "JSONValue", "encode_json"]
 
@@ -97,11 +97,13 @@ def encode_json(value: object, *, name: str = "body") -> bytes:
             f"[{step}]" if isinstance(step, int) else f".{step}" for step in reversed(exc.path)
         )
         msg = f"{where} cannot be sent as JSON: {exc.reason}"
-        raise VelerianArgumentError(msg) from None
-    except RecursionError:
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    except RecursionError as exc:
         msg = f"{name} cannot be sent as JSON: it is nested too deeply, or contains itself"
-        raise VelerianArgumentError(msg) from None
-    return pydantic_core.to_json(plain)
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    else:
+        return pydantic_core.to_json(plain)
+    raise failure
 
 
 _SCALARS: frozenset[type] = frozenset({str, int, bool, type(None)})

@@ -199,8 +199,11 @@ async def _enter(places: asyncio.Semaphore, request: httpx.Request) -> None:
     try:
         await asyncio.wait_for(places.acquire(), timeouts.get("pool"))
     except asyncio.TimeoutError:
-        msg = "timed out waiting for a free connection"
-        raise httpx.PoolTimeout(msg, request=request) from None
+        pass
+    else:
+        return
+    msg = "timed out waiting for a free connection"
+    raise httpx.PoolTimeout(msg, request=request)
 
 
 class _Release:

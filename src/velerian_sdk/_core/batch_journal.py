@@ -28,6 +28,7 @@ from typing import Literal
 from ._idempotency import new_idempotency_key
 from ._reprs import fields_repr
 from .batch import VelerianBatchError
+from .errors import with_scrubbed_cause
 
 __all__ = ["RECORD_RETENTION_S", "BatchJournal", "JournalClaim"]
 
@@ -96,12 +97,20 @@ class BatchJournal:
             path = name
         self.path = Path(path)
         self._run_token = new_idempotency_key()
+        failure: VelerianBatchError | None
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             self._discard_temporary()
             msg = f"cannot open the batch journal {str(self.path)!r}: {exc}"
-            raise VelerianBatchError(msg) from None
+            failure = with_scrubbed_cause(VelerianBatchError(msg), exc)
+        else:
+            failure = self._opened(batch_id, target)
+        if failure is not None:
+            raise failure
+
+    def _opened(self, batch_id: str, target: str) -> VelerianBatchError | None:
+        """Read or start the journal; on failure, close it and return what to raise."""
         try:
             self._open(batch_id, target)
         except (sqlite3.Error, VelerianBatchError) as exc:
@@ -112,7 +121,8 @@ class BatchJournal:
                 f"{str(self.path)!r} is not a batch journal ({exc}): pass the journal file"
                 " a run of this batch wrote, or a new path"
             )
-            raise VelerianBatchError(msg) from None
+            return with_scrubbed_cause(VelerianBatchError(msg), exc)
+        return None
 
     def _open(self, batch_id: str, target: str) -> None:
         db = self._db

@@ -14,12 +14,12 @@ cleanly raises :class:`VelerianResponseEncodingError`. The reading itself is in
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 
 from ._response_limits import store_body
-from .errors import VelerianResponseEncodingError
+from .errors import VelerianResponseEncodingError, with_scrubbed_cause
 from .redaction import redact_url
 
 __all__ = ["ACCEPT_ENCODING", "STEP", "BodyDecoder", "body_decoder", "store_decoded"]
@@ -132,10 +132,7 @@ class BodyDecoder:
                     raise self._corrupt("bytes follow the end of the compressed stream")
                 inflater = self._inflater = zlib.decompressobj(_GZIP_WBITS)  # the next member
                 self._ended = False
-            try:
-                piece = inflater.decompress(data, STEP)
-            except zlib.error as exc:
-                raise self._corrupt(str(exc)) from None
+            piece = self._inflated(inflater.decompress, data)
             if inflater.eof:
                 self._ended = True
                 data = inflater.unused_data
@@ -160,6 +157,13 @@ class BodyDecoder:
         """
         if self._held or (self._started and not self._ended):
             raise self._corrupt("the body ended before the compressed stream did")
+
+    def _inflated(self, decompress: Callable[[bytes, int], bytes], data: bytes) -> bytes:
+        try:
+            return decompress(data, STEP)
+        except zlib.error as exc:
+            failure = with_scrubbed_cause(self._corrupt(str(exc)), exc)
+        raise failure
 
     def _corrupt(self, reason: str) -> VelerianResponseEncodingError:
         request = self._request

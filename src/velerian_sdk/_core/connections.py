@@ -28,9 +28,14 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from .errors import VelerianClientClosedError, VelerianClientMovedError, VelerianError
+from .errors import (
+    VelerianClientClosedError,
+    VelerianClientMovedError,
+    VelerianError,
+    with_scrubbed_cause,
+)
 
-__all__ = ["SharedPool", "generation", "open_connections", "raise_if_moved_loop"]
+__all__ = ["SharedPool", "generation", "moved_loop_error", "open_connections"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
@@ -178,9 +183,9 @@ def open_connections(http: httpx.Client | httpx.AsyncClient) -> int | None:
     return count
 
 
-def raise_if_moved_loop(exc: RuntimeError) -> None:
+def moved_loop_error(exc: RuntimeError) -> VelerianClientMovedError | None:
     """
-    Turn the ``RuntimeError`` of a connection used from the wrong event loop into ours.
+    Say in our words that a connection was used from the wrong event loop, if it was.
 
     The async client's own pools follow the event loop (see ``_sharded_transport``);
     an ``http_client`` of the user's does not, and ``asyncio`` says so with a bare
@@ -189,15 +194,16 @@ def raise_if_moved_loop(exc: RuntimeError) -> None:
     Args:
         exc: What sending raised.
 
-    Raises:
-        VelerianClientMovedError: ``exc`` is about an event loop.
+    Returns:
+        The error to raise (after the ``except`` block) when ``exc`` is about an event
+        loop, else ``None``.
     """
     if isinstance(exc, VelerianError) or "loop" not in str(exc):
-        return
+        return None
     msg = (
         f"the http_client given to this AsyncVelerianClient failed on this event loop "
         f"({exc}): its connections belong to the event loop that opened them. Build the "
         "http_client and the AsyncVelerianClient inside the event loop that uses them, "
         "or let the AsyncVelerianClient build its own, which opens a pool per loop"
     )
-    raise VelerianClientMovedError(msg) from exc
+    return with_scrubbed_cause(VelerianClientMovedError(msg), exc)

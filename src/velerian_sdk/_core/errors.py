@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from .redaction import scrub_secrets
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ERROR_BODY_EXCERPT",
+    "ScrubbedCause",
     "VelerianAPIError",
     "VelerianArgumentError",
     "VelerianAuthError",
@@ -45,6 +46,7 @@ __all__ = [
     "error_from_response",
     "note_attempts",
     "stated_length",
+    "with_scrubbed_cause",
 ]
 
 
@@ -72,6 +74,102 @@ class VelerianError(Exception):
             for name, value in fields.items()
         }
         return (_rebuild_error, (type(self), scrub_secrets(self.args), state))
+
+
+class ScrubbedCause(Exception):  # noqa: N818 - attached as a cause, never raised
+    """
+    What the SDK caught before it raised one of its errors, without the data it held.
+
+    An error the SDK raises because of another exception (an ``httpx`` transport error,
+    a ``pydantic`` validation error, an ``OSError``) has one of these as its
+    ``__cause__``, never that exception itself: the original may hold what must not
+    outlive the call, such as the request with its ``Authorization`` header or the body
+    that did not validate, and tools that pickle a whole exception chain (``tblib``,
+    which Dask installs) would carry it to another process. The summary keeps the
+    class name, a message with credentials masked, and the traceback, so a printed
+    chain still shows where the failure happened. Its own ``__cause__`` summarises the
+    original's cause in the same way, a few levels deep.
+
+    It is never raised. Read it to tell failures apart::
+
+        except VelerianConnectionError as error:
+            cause = error.__cause__
+            if isinstance(cause, ScrubbedCause) and "CERTIFICATE" in str(cause):
+                ...
+
+    Attributes:
+        type_name: The caught exception's class, such as ``"httpx.ConnectError"``.
+        detail: Its message, credentials masked (the whole text is ``type_name: detail``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, type_name: str, detail: str) -> None:
+        super().__init__(f"{type_name}: {detail}")
+        self.type_name = type_name
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.type_name, self.detail))
+
+
+_ErrorT = TypeVar("_ErrorT", bound=VelerianError)
+_CAUSE_DEPTH = 4
+_DETAIL_LIMIT = 1000
+
+
+def with_scrubbed_cause(error: _ErrorT, cause: BaseException) -> _ErrorT:
+    """
+    Give ``error`` a :class:`ScrubbedCause` of ``cause``; raise it outside the ``except``.
+
+    Raised inside the ``except`` block that caught ``cause``, the error would get it as
+    ``__context__`` (``from None`` only hides that from a printed traceback), and a
+    pickled chain would carry it. So catch, build the error with this, and raise it
+    after the block.
+    """
+    error.__cause__ = _summary(cause, _CAUSE_DEPTH)
+    error.__suppress_context__ = True
+    return error
+
+
+def _summary(caught: BaseException, depth: int) -> ScrubbedCause:
+    kind = type(caught)
+    # Named as imported: ``pydantic_core.ValidationError``, not its private module's path.
+    public = [part for part in kind.__module__.split(".") if part != "builtins"]
+    for index, part in enumerate(public):
+        if part.startswith("_"):
+            del public[index:]
+            break
+    type_name = ".".join([*public, kind.__qualname__])
+    summary = ScrubbedCause(type_name, _scrubbed_detail(caught))
+    summary.__traceback__ = caught.__traceback__
+    inner = caught.__cause__
+    if inner is None and not caught.__suppress_context__:
+        inner = caught.__context__
+    if inner is not None and depth > 1:
+        summary.__cause__ = _summary(inner, depth - 1)
+    summary.__suppress_context__ = True
+    return summary
+
+
+def _scrubbed_detail(caught: BaseException) -> str:
+    errors = getattr(caught, "errors", None)
+    try:
+        if type(caught).__module__.startswith("pydantic") and callable(errors):
+            # Its text quotes the input that failed, which may be a minted key's secret.
+            found = cast("list[dict[str, object]]", errors(include_input=False, include_url=False))
+            detail = "; ".join(
+                f"{'.'.join(map(str, cast('tuple[object, ...]', e['loc']))) or '<input>'}: "
+                f"{e['msg']}"
+                for e in found[:5]
+            )
+        else:
+            detail = str(caught)
+    except Exception:  # noqa: BLE001 - a summary must not fail: it is made while failing
+        detail = "<message could not be read>"
+    if len(detail) > _DETAIL_LIMIT:
+        detail = detail[:_DETAIL_LIMIT] + "..."
+    return _printable(scrub_secrets(detail))
 
 
 def _set_args(error: BaseException, args: tuple[object, ...]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import cast
 
 from ._reprs import attribute, fields_repr
-from .errors import VelerianArgumentError, VelerianEvidenceError
+from .errors import VelerianArgumentError, VelerianEvidenceError, with_scrubbed_cause
 from .transfers import DownloadedFile
 
 __all__ = [
@@ -224,22 +224,8 @@ def load_evidence_packs(source: str | os.PathLike[str] | bytes) -> list[Mapping[
     Raises:
         VelerianArgumentError: The source cannot be read as evidence.
     """
-    if isinstance(source, (str, os.PathLike)):
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            msg = f"cannot read evidence file {os.fspath(source)!r}: {exc.strerror}"
-            raise VelerianArgumentError(msg) from None
-    else:
-        data = source
-    try:
-        document: object = json.loads(data)
-    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
-        try:
-            document = [json.loads(line) for line in data.splitlines() if line.strip()]
-        except (ValueError, RecursionError):
-            msg = "the evidence is neither JSON nor JSON lines (or is nested too deeply)"
-            raise VelerianArgumentError(msg) from None
+    data = _read_evidence_file(source) if isinstance(source, (str, os.PathLike)) else source
+    document = _decoded_evidence(data)
     if isinstance(document, dict):
         body = cast("dict[str, object]", document)
         document = body.get("packs", [body])
@@ -249,6 +235,29 @@ def load_evidence_packs(source: str | os.PathLike[str] | bytes) -> list[Mapping[
         msg = "the evidence must be a pack, a list of packs, or {'packs': [...]}"
         raise VelerianArgumentError(msg)
     return cast("list[Mapping[str, object]]", document)
+
+
+def _read_evidence_file(source: str | os.PathLike[str]) -> bytes:
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        msg = f"cannot read evidence file {os.fspath(source)!r}: {exc.strerror}"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure
+
+
+def _decoded_evidence(data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
+        pass
+    try:
+        return [json.loads(line) for line in data.splitlines() if line.strip()]
+    except (ValueError, RecursionError) as exc:
+        # A decoding error keeps the whole document, which may be confidential.
+        msg = "the evidence is neither JSON nor JSON lines (or is nested too deeply)"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure
 
 
 def _check_pack(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NoReturn, Protocol
 
 from typing_extensions import Self
 
-from .errors import VelerianArgumentError
+from .errors import VelerianArgumentError, with_scrubbed_cause
 
 if TYPE_CHECKING:
     from tqdm import tqdm as Tqdm  # noqa: N812 - the class, named as a type
@@ -70,23 +70,7 @@ class TqdmProgress:
     """
 
     def __init__(self, description: str = "", *, unit: str = "B", notebook: bool = False) -> None:
-        try:
-            import tqdm
-            import tqdm.notebook
-        except ImportError:
-            msg = (
-                "TqdmProgress draws its bar with tqdm, which is not installed: install the "
-                "velerian-sdk[tqdm] extra (or tqdm itself), or pass your own progress callback"
-            )
-            raise VelerianArgumentError(msg) from None
-        bar_class = tqdm.notebook.tqdm_notebook if notebook else tqdm.tqdm
-        try:
-            self._bar: Tqdm[NoReturn] = bar_class(
-                desc=description, unit=unit, unit_scale=unit == "B", unit_divisor=1024, total=None
-            )
-        except ImportError as exc:  # tqdm's notebook widget needs ipywidgets
-            msg = f"TqdmProgress(notebook=True) cannot draw its widget: {exc}"
-            raise VelerianArgumentError(msg) from None
+        self._bar: Tqdm[NoReturn] = _new_bar(description, unit=unit, notebook=notebook)
         self._done = 0
 
     def __call__(self, done: int, total: int | None, /) -> None:
@@ -129,3 +113,30 @@ class TqdmProgress:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _new_bar(description: str, *, unit: str, notebook: bool) -> Tqdm[NoReturn]:
+    bar_class = _bar_class(notebook=notebook)
+    try:
+        return bar_class(
+            desc=description, unit=unit, unit_scale=unit == "B", unit_divisor=1024, total=None
+        )
+    except ImportError as exc:  # tqdm's notebook widget needs ipywidgets
+        msg = f"TqdmProgress(notebook=True) cannot draw its widget: {exc}"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure
+
+
+def _bar_class(*, notebook: bool) -> type[Tqdm[NoReturn]]:
+    try:
+        import tqdm
+        import tqdm.notebook
+
+        return tqdm.notebook.tqdm_notebook if notebook else tqdm.tqdm
+    except ImportError as exc:
+        msg = (
+            "TqdmProgress draws its bar with tqdm, which is not installed: install the "
+            "velerian-sdk[tqdm] extra (or tqdm itself), or pass your own progress callback"
+        )
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure

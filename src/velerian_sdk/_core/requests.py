@@ -31,6 +31,7 @@ from .errors import (
     VelerianResponseValidationError,
     VelerianTimeoutError,
     error_from_response,
+    with_scrubbed_cause,
 )
 from .logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
 from .redaction import redact_url
@@ -246,12 +247,14 @@ class BaseClient(Generic[HttpT]):
             if not authenticate and "?" in path:
                 shown = path.partition("?")[0] + "?REDACTED"
             msg = f"cannot build a URL from path {shown!r}: {exc}"
-            raise VelerianArgumentError(msg) from None
-        if not authenticate:
-            hide_transfer_queries(request.url)
-        if request_timeout is not None:
-            request.extensions["timeout"] = request_timeout.as_dict()
-        return request
+            failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+        else:
+            if not authenticate:
+                hide_transfer_queries(request.url)
+            if request_timeout is not None:
+                request.extensions["timeout"] = request_timeout.as_dict()
+            return request
+        raise failure
 
     @staticmethod
     def _raise_for_status(response: httpx.Response) -> httpx.Response:
@@ -281,18 +284,26 @@ class BaseClient(Generic[HttpT]):
                 f"body that is not a valid {name}: {'; '.join(errors[:5])}"
                 f" (request id {response.headers.get('x-request-id', '-')})"
             )
-            raise VelerianResponseValidationError(
+            failure = VelerianResponseValidationError(
                 msg,
                 body=response.content[:ERROR_BODY_EXCERPT],
                 request_id=response.headers.get("x-request-id"),
                 status_code=response.status_code,
                 errors=errors,
-            ) from None
+            )
+            with_scrubbed_cause(failure, exc)
+        raise failure
 
 
-def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> Exception:
+def translate_transport_error(
+    exc: httpx.HTTPError, request: httpx.Request
+) -> VelerianConnectionError:
     """
     Turn an ``httpx`` failure into the SDK's own error, naming the request.
+
+    Raise the result after the ``except`` block that caught ``exc``: its cause is a
+    :class:`ScrubbedCause`, and ``exc`` (which holds the request and its
+    ``Authorization`` header) must not become its context.
 
     Args:
         exc: What ``httpx`` raised.
@@ -303,16 +314,18 @@ def translate_transport_error(exc: httpx.HTTPError, request: httpx.Request) -> E
     """
     where = f"{request.method} {redact_url(request.url)}"
     if isinstance(exc, httpx.TimeoutException):
-        return VelerianTimeoutError(
+        error: VelerianConnectionError = VelerianTimeoutError(
             f"{where} timed out ({type(exc).__name__})",
             method=request.method,
             url=redact_url(request.url),
         )
-    return VelerianConnectionError(
-        f"{where} failed: {type(exc).__name__}: {exc}",
-        method=request.method,
-        url=redact_url(request.url),
-    )
+    else:
+        error = VelerianConnectionError(
+            f"{where} failed: {type(exc).__name__}: {exc}",
+            method=request.method,
+            url=redact_url(request.url),
+        )
+    return with_scrubbed_cause(error, exc)
 
 
 def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:

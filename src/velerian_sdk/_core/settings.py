@@ -17,7 +17,7 @@ from typing import Final, cast
 import httpx
 
 from ._reprs import attribute, masked_key
-from .errors import VelerianArgumentError
+from .errors import VelerianArgumentError, with_scrubbed_cause
 from .redaction import redact_headers
 from .retry import RetryPolicy
 
@@ -185,11 +185,7 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> tupl
     if not isinstance(given, str) or not given.strip():
         msg = f"base_url must be a non-empty URL; omit it to use {DEFAULT_BASE_URL!r}."
         raise VelerianArgumentError(msg)
-    try:
-        url = httpx.URL(base_url.strip())
-    except httpx.InvalidURL as exc:
-        msg = f"base_url {base_url!r} is not a valid URL: {exc}"
-        raise VelerianArgumentError(msg) from None
+    url = _parsed_base_url(base_url)
     if url.scheme not in {"http", "https"} or not url.host:
         msg = f"base_url {base_url!r} must be an absolute http(s) URL such as {DEFAULT_BASE_URL!r}."
         raise VelerianArgumentError(msg)
@@ -208,6 +204,15 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> tupl
         path = path[: -len(API_PREFIX)]
     origin = url.copy_with(path="/", query=None, fragment=None)
     return str(origin).rstrip("/") + path, origin
+
+
+def _parsed_base_url(base_url: str) -> httpx.URL:
+    try:
+        return httpx.URL(base_url.strip())
+    except httpx.InvalidURL as exc:
+        msg = f"base_url {base_url!r} is not a valid URL: {exc}"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure
 
 
 def insecure_http(url: httpx.URL, *, allow_insecure_http: bool) -> bool:

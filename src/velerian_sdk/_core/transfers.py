@@ -24,7 +24,12 @@ from typing import IO, Protocol
 
 from ._origin import check_link
 from ._reprs import fields_repr
-from .errors import VelerianArgumentError, VelerianExportExpiredError, VelerianIntegrityError
+from .errors import (
+    VelerianArgumentError,
+    VelerianExportExpiredError,
+    VelerianIntegrityError,
+    with_scrubbed_cause,
+)
 from .progress import ProgressCallback
 
 __all__ = ["DownloadedFile", "download_plan", "export_file_name"]
@@ -214,13 +219,7 @@ class Sink:
             if target.is_dir():
                 target = target / export_file_name(export_id, format)
             self._target = target
-            try:
-                handle, temp_name = tempfile.mkstemp(
-                    dir=target.parent, prefix=f".{target.name}.", suffix=".part"
-                )
-            except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-                msg = f"cannot write to {os.fspath(target)!r}: {_reason(exc)}"
-                raise VelerianArgumentError(msg) from None
+            handle, temp_name = _temporary_beside(target)
             self._temp_path: Path | None = Path(temp_name)
             self._file: IO[bytes] = os.fdopen(handle, "wb")
         else:
@@ -252,10 +251,13 @@ class Sink:
                 expected=f"size {self._total}",
                 actual=f"size >= {received}",
             )
+        failure: VelerianArgumentError | None = None
         try:
             self._file.write(chunk)
         except OSError as exc:
-            raise self._unwritable(exc) from None
+            failure = self._unwritable(exc)
+        if failure is not None:
+            raise failure
         self._hash.update(chunk)
         self._done += len(chunk)
         if self._progress is not None:
@@ -289,10 +291,13 @@ class Sink:
                     expected=f"sha256 {sha256}",
                     actual=f"sha256 {digest}",
                 )
+            failure: VelerianArgumentError | None = None
             try:
                 self._put_in_place()
             except OSError as exc:
-                raise self._unwritable(exc) from None
+                failure = self._unwritable(exc)
+            if failure is not None:
+                raise failure
         except BaseException:
             self.discard()
             raise
@@ -314,7 +319,8 @@ class Sink:
 
     def _unwritable(self, exc: OSError) -> VelerianArgumentError:
         where = os.fspath(self._target) if self._target is not None else "the file object"
-        return VelerianArgumentError(f"cannot write to {where!r}: {_reason(exc)}")
+        error = VelerianArgumentError(f"cannot write to {where!r}: {_reason(exc)}")
+        return with_scrubbed_cause(error, exc)
 
     def discard(self) -> None:
         """Drop whatever was written; safe to call more than once."""
@@ -322,6 +328,16 @@ class Sink:
         if self._temp_path is not None:
             self._temp_path.unlink(missing_ok=True)
             self._temp_path = None
+
+
+def _temporary_beside(target: Path) -> tuple[int, str]:
+    """Create the hidden ``.part`` file the download is written to before it is moved."""
+    try:
+        return tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        msg = f"cannot write to {os.fspath(target)!r}: {_reason(exc)}"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure
 
 
 def _reason(exc: OSError | ValueError) -> str:

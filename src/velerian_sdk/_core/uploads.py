@@ -18,7 +18,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, cast
 
-from .errors import VelerianArgumentError
+from .errors import VelerianArgumentError, with_scrubbed_cause
 from .progress import ProgressCallback
 
 __all__ = ["UploadSource"]
@@ -46,11 +46,7 @@ class UploadSource:
         self._owned: IO[bytes] | None = None
         if isinstance(source, (str, os.PathLike)):
             path = Path(source)
-            try:
-                self._file: IO[bytes] = path.open("rb")
-            except OSError as exc:
-                msg = f"cannot read {os.fspath(path)!r}: {exc.strerror}"
-                raise VelerianArgumentError(msg) from None
+            self._file: IO[bytes] = _opened(path)
             self._owned = self._file
             filename = filename or path.name
         elif isinstance(source, bytes):
@@ -136,3 +132,12 @@ def _seekable(file: IO[bytes]) -> IO[bytes]:
     shutil.copyfileobj(file, spool)
     spool.seek(0)
     return spool
+
+
+def _opened(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        msg = f"cannot read {os.fspath(path)!r}: {exc.strerror}"
+        failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+    raise failure

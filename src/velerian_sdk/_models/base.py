@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 from typing_extensions import Self
 
 from .._core._json import JSONObject
-from .._core.errors import VelerianArgumentError
+from .._core.errors import VelerianArgumentError, with_scrubbed_cause
 
 __all__ = ["Timestamp", "VelerianModel"]
 
@@ -130,7 +130,8 @@ class VelerianModel(BaseModel):
                 for e in exc.errors(include_url=False)[:5]
             )
             msg = f"not a valid {cls.__name__}: {problems}"
-            raise VelerianArgumentError(msg) from None
+            failure = with_scrubbed_cause(VelerianArgumentError(msg), exc)
+        raise failure
 
     def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
         for name, value in super().__repr_args__():

@@ -96,30 +96,7 @@ def download_export(
             raise
         sent += 1
         try:
-            try:
-                decoder = body_decoder(response)
-                limit = _decoded_limit(response, plan, decoder, sender.settings.max_response_bytes)
-                decoded = 0
-                if response.is_stream_consumed:
-                    # Built in memory by an in-process transport: httpx decoded it then.
-                    decoder = None
-                    arrived = response.iter_bytes(CHUNK_SIZE)
-                else:
-                    arrived = response.iter_raw(CHUNK_SIZE)
-                for raw in arrived:
-                    for chunk in (raw,) if decoder is None else decoder.decode(raw):
-                        decoded += len(chunk)
-                        if limit is not None and decoded > limit:
-                            raise too_large(
-                                response.request, limit, size="compressed, no size stated"
-                            )
-                        sink.write(chunk)
-                if decoder is not None:
-                    decoder.finish()
-            except httpx.HTTPError as exc:
-                raise translate_transport_error(exc, response.request) from exc
-            finally:
-                response.close()
+            _receive(sender, plan, response, sink)
             return sink.finish(size_bytes=plan.size_bytes, sha256=plan.sha256)
         except VelerianConnectionError as exc:
             # The body broke off halfway; the chain only retries until headers arrive.
@@ -135,6 +112,35 @@ def download_export(
         except BaseException:
             sink.discard()
             raise
+
+
+def _receive(sender: Sender, plan: DownloadPlan, response: httpx.Response, sink: Sink) -> None:
+    """Write the body of ``response`` to ``sink``, decoded, within the size limits."""
+    failure: VelerianConnectionError | None = None
+    try:
+        decoder = body_decoder(response)
+        limit = _decoded_limit(response, plan, decoder, sender.settings.max_response_bytes)
+        decoded = 0
+        if response.is_stream_consumed:
+            # Built in memory by an in-process transport: httpx decoded it then.
+            decoder = None
+            arrived = response.iter_bytes(CHUNK_SIZE)
+        else:
+            arrived = response.iter_raw(CHUNK_SIZE)
+        for raw in arrived:
+            for chunk in (raw,) if decoder is None else decoder.decode(raw):
+                decoded += len(chunk)
+                if limit is not None and decoded > limit:
+                    raise too_large(response.request, limit, size="compressed, no size stated")
+                sink.write(chunk)
+        if decoder is not None:
+            decoder.finish()
+    except httpx.HTTPError as exc:
+        failure = translate_transport_error(exc, response.request)
+    finally:
+        response.close()
+    if failure is not None:
+        raise failure
 
 
 def _decoded_limit(

@@ -21,6 +21,7 @@ from .._core import connections as _connections
 from .._core._deadline import AttemptTimer, DeadlineStream
 from .._core.chain import Sleep, send_through_chain
 from .._core.connections import SharedPool
+from .._core.errors import VelerianError
 from .._core.requests import STREAM, BaseClient, translate_transport_error
 from .._core.settings import ClientSettings
 from ._response_body import read_body
@@ -135,6 +136,7 @@ class HttpSender(BaseClient[httpx.Client]):
         return self._raise_for_status(response)
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
+        failure: VelerianError | None
         try:
             with AttemptTimer(request) as bounded:
                 response = self.http.send(request, stream=True, auth=None)
@@ -147,8 +149,10 @@ class HttpSender(BaseClient[httpx.Client]):
                 finally:
                     response.close()
         except httpx.HTTPError as exc:
-            raise translate_transport_error(exc, request) from exc
-        return response
+            failure = translate_transport_error(exc, request)
+        else:
+            return response
+        raise failure
 
     def __repr__(self) -> str:
         # What it holds, as a debugger shows it: the settings mask the key themselves.

@@ -131,14 +131,22 @@ def test_an_interrupted_start_stops_the_server(tmp_path: Path, signum: int) -> N
     python_path = os.pathsep.join([str(tmp_path / "slow"), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": python_path, "SLOW_START_PID_FILE": str(pid_file)}
     env.pop("VELERIAN_STUB_DETACHED", None)
-    with subprocess.Popen(
-        [*COMMAND, "--port", "0", "--log-file", "stub.log"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    ) as command:
+    # A test run started in the background (nohup, `&` without job control) ignores
+    # SIGINT, and an ignored signal stays ignored across exec. A handler does not: while
+    # the command starts, give it the one a shell in a terminal would.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        started = subprocess.Popen(
+            [*COMMAND, "--port", "0", "--log-file", "stub.log"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with started as command:
         deadline = time.monotonic() + 60
         while not pid_file.exists() or not pid_file.read_text():
             assert command.poll() is None, command.communicate()
