@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from .._core._json import JSONObject, JSONValue
-from .._core.calls import ApiCall
+from .._core.calls import ApiCall, Params
 from .._core.pagination import (
     PageWalk,
     check_continuation,
@@ -20,7 +20,6 @@ from .._core.pagination import (
     next_offset,
     rows_page,
 )
-from .._core.requests import Params
 from .namespace import AsyncAPIResource
 from .pages import AsyncPage
 

@@ -18,11 +18,11 @@ import httpx
 from typing_extensions import Self
 
 from .._core._reprs import attribute, masked_key
+from .._core.calls import Params
 from .._core.chain import AsyncSleep, Middleware
 from .._core.connections import SharedPool
 from .._core.errors import VelerianArgumentError
 from .._core.namespace_property import NamespaceProperty
-from .._core.requests import Params
 from .._core.retry import RetryPolicy
 from .._core.settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 from .legacy import AsyncLegacyMethods

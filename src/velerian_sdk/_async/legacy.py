@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
 from .._core._json import JSONObject
+from .._core.calls import Params
 from .._core.errors import VelerianError
 from .._core.namespace_property import NamespaceProperty
 from .._core.polling import (
@@ -22,7 +23,6 @@ from .._core.polling import (
     check_wait_arguments,
     note_queued_run,
 )
-from .._core.requests import Params
 
 if TYPE_CHECKING:
     from .._models.abps import InvokeResult

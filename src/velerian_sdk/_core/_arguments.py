@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from .errors import VelerianArgumentError
-from .pagination import check_count
 
 __all__ = [
+    "check_count",
     "json_object",
     "optional_text",
     "page_params",
@@ -196,3 +196,24 @@ def _parses_as_iso(text: str) -> bool:
             continue
         return True
     return False
+
+
+def check_count(name: str, value: object, *, minimum: int) -> int:
+    """
+    Check a count argument (``limit``, ``offset``, ``page_size``, ``max_items``).
+
+    Args:
+        name: The argument's name, for the message.
+        value: What the caller passed.
+        minimum: The smallest allowed value.
+
+    Returns:
+        The value.
+
+    Raises:
+        VelerianArgumentError: It is not a whole number of at least ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        msg = f"{name} must be a whole number >= {minimum}, got {value!r}"
+        raise VelerianArgumentError(msg)
+    return value

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from ._arguments import optional_text, page_params, required_text
+from ._arguments import check_count, optional_text, page_params, required_text
 from ._paths import path_segment
 from .calls import ApiCall
-from .pagination import check_count
 
 __all__ = ["list_runs", "retrieve_run", "revise_run", "share_run"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ._arguments import check_count
 from .calls import ApiCall
-from .pagination import check_count
 
 __all__ = ["usage_summary"]
 

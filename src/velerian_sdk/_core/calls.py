@@ -7,13 +7,18 @@ The topic modules' request builders return these; the senders send them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ._reprs import fields_repr
-from .requests import Params
 
-__all__ = ["ApiCall"]
+__all__ = ["ApiCall", "Params", "QueryValue"]
+
+QueryValue = str | int | float | bool | dt.datetime | dt.date | None
+"""A query parameter value; ``None`` drops the parameter."""
+Params = Mapping[str, QueryValue | Sequence[str | int]]
+"""Query parameters of a call."""
 
 
 @dataclass(frozen=True, slots=True)

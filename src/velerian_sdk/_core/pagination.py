@@ -20,9 +20,10 @@ from typing import Generic, TypeAlias, TypeVar
 
 import pydantic_core
 
+from ._arguments import check_count
 from ._json import JSONObject
 from ._reprs import fields_repr
-from .errors import VelerianArgumentError, VelerianError
+from .errors import VelerianError
 
 __all__ = [
     "AsyncPageFetcher",
@@ -31,7 +32,6 @@ __all__ = [
     "PageWalk",
     "VelerianPaginationError",
     "check_continuation",
-    "check_count",
     "has_more",
     "next_offset",
     "rows_page",
@@ -90,27 +90,6 @@ PageFetcher: TypeAlias = Callable[[int], PageData[ItemT]]
 """Fetches the page at an offset (sync)."""
 AsyncPageFetcher: TypeAlias = Callable[[int], Awaitable[PageData[ItemT]]]
 """Fetches the page at an offset (async)."""
-
-
-def check_count(name: str, value: object, *, minimum: int) -> int:
-    """
-    Check a count argument (``limit``, ``offset``, ``page_size``, ``max_items``).
-
-    Args:
-        name: The argument's name, for the message.
-        value: What the caller passed.
-        minimum: The smallest allowed value.
-
-    Returns:
-        The value.
-
-    Raises:
-        VelerianArgumentError: It is not a whole number of at least ``minimum``.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        msg = f"{name} must be a whole number >= {minimum}, got {value!r}"
-        raise VelerianArgumentError(msg)
-    return value
 
 
 def next_offset(page: PageData[ItemT]) -> int:

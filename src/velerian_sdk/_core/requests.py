@@ -23,6 +23,7 @@ from ._idempotency import IdempotencyMiddleware, check_idempotency_key
 from ._json import encode_json
 from ._response_limits import ERROR_BODY_EXCERPT
 from .bodies import ACCEPT_ENCODING
+from .calls import Params, QueryValue
 from .chain import Middleware
 from .connections import SharedPool
 from .errors import (
@@ -50,15 +51,11 @@ from .settings import (
     resolve_user_agent,
 )
 
-__all__ = ["STREAM", "BaseClient", "ModelT", "Params", "QueryValue"]
+__all__ = ["STREAM", "BaseClient", "ModelT"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT")
 
-QueryValue = str | int | float | bool | dt.datetime | dt.date | None
-"""A query parameter value; ``None`` drops the parameter."""
-Params = Mapping[str, QueryValue | Sequence[str | int]]
-"""Query parameters of a call."""
 
 STREAM = "velerian_stream"
 """Request extension: leave a 2xx body unread so the caller can stream it."""
