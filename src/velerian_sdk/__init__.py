@@ -23,7 +23,7 @@ work, and ``docs/migration.md`` maps one to the other.
 from typing import TYPE_CHECKING
 
 from ._async.client import AsyncVelerianClient
-from ._core._json import JSONObject, JSONValue
+from ._core.calls import JSONObject, JSONValue
 from ._core.chain import Backoff, Middleware, MiddlewareFlow
 from ._core.errors import (
     ScrubbedCause,

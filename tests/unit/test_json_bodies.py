@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import Harness
 from velerian_sdk import VelerianArgumentError
-from velerian_sdk._core._json import encode_json
+from velerian_sdk._core.calls import encode_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,7 +146,7 @@ def test_an_invoke_with_nan_is_refused_before_anything_is_sent(harness: Harness)
 ENCODE_IN_A_FRESH_PROCESS = """
 import decimal, datetime as dt, uuid
 from velerian_sdk import VelerianArgumentError
-from velerian_sdk._core._json import encode_json
+from velerian_sdk._core.calls import encode_json
 
 names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"]
 rich = {

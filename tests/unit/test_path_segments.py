@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from velerian_sdk import VelerianArgumentError
-from velerian_sdk._core._paths import _problem, path_segment  # pyright: ignore[reportPrivateUsage]
+from velerian_sdk._core.calls import _problem, path_segment  # pyright: ignore[reportPrivateUsage]
 
 ids = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FF), max_size=300)
 

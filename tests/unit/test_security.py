@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import TEST_KEY, Harness
 from velerian_sdk import VelerianArgumentError, VelerianClient, VelerianError
-from velerian_sdk._core._paths import path_segment
+from velerian_sdk._core.calls import path_segment
 from velerian_sdk._core.redaction import mask_secret, redact_json, redact_url, scrub_secrets
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from .._core._json import JSONObject, JSONValue
-from .._core.calls import ApiCall, Params
+from .._core.calls import ApiCall, JSONObject, JSONValue, Params, check_count
 from .._core.pagination import (
     PageWalk,
     check_continuation,
-    check_count,
     has_more,
     next_offset,
     rows_page,

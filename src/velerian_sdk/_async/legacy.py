@@ -13,8 +13,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
-from .._core._json import JSONObject
-from .._core.calls import Params
+from .._core.calls import JSONObject, Params
 from .._core.errors import VelerianError
 from .._core.namespace_property import NamespaceProperty
 from .._core.polling import (

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
-from .._core._arguments import check_count
-from .._core.calls import ApiCall
+from .._core.calls import ApiCall, check_count
 from .._core.pagination import AsyncPageFetcher, PageData
 from .._models.pages import PageEnvelope, page_envelope
 from .pages import AsyncPage

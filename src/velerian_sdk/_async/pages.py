@@ -11,8 +11,8 @@ import asyncio  # unasync: remove
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Generic, TypeVar, cast
 
-from .._core._json import JSONObject
 from .._core._reprs import attribute
+from .._core.calls import JSONObject
 from .._core.pagination import (
     AsyncPageFetcher,
     PageData,

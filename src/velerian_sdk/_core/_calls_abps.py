@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import json_object, optional_text, page_params
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, json_object, optional_text, page_params, path_segment
 
 __all__ = ["invoke_abp", "list_abps", "retrieve_abp"]
 

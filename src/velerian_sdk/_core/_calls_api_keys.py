@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import page_params, required_text, text_list, timestamp
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, page_params, path_segment, required_text, text_list, timestamp
 
 __all__ = ["create_api_key", "list_api_keys", "revoke_api_key"]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import optional_text, page_params
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, optional_text, page_params, path_segment
 
 __all__ = ["decide_approval", "list_approvals", "retrieve_approval"]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, path_segment
 
 __all__ = ["retrieve_attachment"]
 

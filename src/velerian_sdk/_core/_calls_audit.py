@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import optional_text, page_params, timestamp
-from .calls import ApiCall
+from .calls import ApiCall, optional_text, page_params, timestamp
 
 __all__ = ["list_audit_log"]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import optional_text, timestamp
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, optional_text, path_segment, timestamp
 from .errors import VelerianArgumentError
 
 __all__ = ["evidence_package", "invocation_evidence"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import json_object, required_text, text_list
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, json_object, path_segment, required_text, text_list
 
 __all__ = ["queue_network_run"]
 

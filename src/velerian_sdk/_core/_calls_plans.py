@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import page_params
-from .calls import ApiCall
+from .calls import ApiCall, page_params
 
 __all__ = ["list_plans"]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import check_count, optional_text, page_params, required_text
-from ._paths import path_segment
-from .calls import ApiCall
+from .calls import ApiCall, check_count, optional_text, page_params, path_segment, required_text
 
 __all__ = ["list_runs", "retrieve_run", "revise_run", "share_run"]
 

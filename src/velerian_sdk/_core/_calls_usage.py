@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ._arguments import check_count
-from .calls import ApiCall
+from .calls import ApiCall, check_count
 
 __all__ = ["usage_summary"]
 

@@ -20,9 +20,8 @@ from typing import Generic, TypeAlias, TypeVar
 
 import pydantic_core
 
-from ._arguments import check_count
-from ._json import JSONObject
 from ._reprs import fields_repr
+from .calls import JSONObject, check_count
 from .errors import VelerianError
 
 __all__ = [

@@ -20,10 +20,9 @@ from .._version import __version__
 from ._auth import NO_AUTH, BearerAuth
 from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
-from ._json import encode_json
 from ._response_limits import ERROR_BODY_EXCERPT
 from .bodies import ACCEPT_ENCODING
-from .calls import Params, QueryValue
+from .calls import Params, QueryValue, encode_json
 from .chain import Middleware
 from .connections import SharedPool
 from .errors import (

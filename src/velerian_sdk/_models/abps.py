@@ -6,7 +6,7 @@ from typing import Literal, TypeAlias
 
 from pydantic import Field
 
-from .._core._json import JSONObject
+from .._core.calls import JSONObject
 from .base import Timestamp, VelerianModel
 
 __all__ = [

@@ -16,7 +16,7 @@ import pydantic
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from typing_extensions import Self
 
-from .._core._json import JSONObject
+from .._core.calls import JSONObject
 from .._core.errors import VelerianArgumentError, with_scrubbed_cause
 
 __all__ = ["Timestamp", "VelerianModel"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._core._json import JSONObject
+from .._core.calls import JSONObject
 
 if TYPE_CHECKING:
     from .runs import QueuedRun, Run

@@ -15,8 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .._core._origin import check_link
-from .._core._paths import path_segment
-from .._core.calls import ApiCall
+from .._core.calls import ApiCall, path_segment
 from .._core.errors import VelerianAPIError, VelerianConnectionError, note_attempts
 from .._core.progress import ProgressCallback
 from .._core.retry import why_no_retry

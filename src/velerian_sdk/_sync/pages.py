@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar, cast
 
-from .._core._json import JSONObject
 from .._core._reprs import attribute
+from .._core.calls import JSONObject
 from .._core.pagination import (
     PageData,
     PageFetcher,
