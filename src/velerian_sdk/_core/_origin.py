@@ -2,12 +2,7 @@
 What may leave the API's origin: which links are followed, and which headers go along.
 
 The server hands out links to other hosts (presigned storage links for downloads and
-uploads). Two rules govern them, each written once:
-
-- :func:`check_link`: a link is used only over https, with the exception the base URL
-  has (loopback hosts, or ``allow_insecure_http=True``), so a server cannot steer the
-  bytes of a transfer onto an unencrypted connection.
-- :func:`keep_call_headers`: a request to another origin carries only the headers its
+uploads). :func:`keep_call_headers`: a request to another origin carries only the headers its
   own call set (minus ``Authorization``) and those HTTP itself needs. The client's
   defaults (``default_headers``, the user agent, ``Accept``), an ``Idempotency-Key`` the
   client added, and the key never reach a storage host.
@@ -20,11 +15,8 @@ from typing import Final
 import httpx
 
 from ._headers import EXPLICIT_HEADERS
-from .errors import VelerianArgumentError
-from .redaction import redact_url
-from .settings import insecure_http
 
-__all__ = ["TRANSPORT_HEADERS", "check_link", "keep_call_headers", "same_origin"]
+__all__ = ["TRANSPORT_HEADERS", "keep_call_headers", "same_origin"]
 
 TRANSPORT_HEADERS: Final = frozenset(
     {"host", "content-length", "transfer-encoding", "accept-encoding", "connection"}
@@ -69,33 +61,3 @@ def keep_call_headers(request: httpx.Request) -> None:
     for name in list(request.headers.keys()):
         if name == "authorization" or (name not in explicit and name not in TRANSPORT_HEADERS):
             del request.headers[name]
-
-
-def check_link(link: str, *, allow_insecure_http: bool, purpose: str) -> None:
-    """
-    Refuse a server-supplied link that would send a transfer over plain http.
-
-    The rule is the base URL's (:func:`~velerian_sdk._core.settings.insecure_http`): https,
-    or plain http to a loopback host or with ``allow_insecure_http=True``. A link that
-    is a path (``/api/v2/...``) is on the API's own origin and passes.
-
-    Args:
-        link: The link, as the server sent it.
-        allow_insecure_http: The client's setting.
-        purpose: What the link is for, for the message (``"download"``, ``"upload"``).
-
-    Raises:
-        VelerianArgumentError: Plain http to a remote host.
-    """
-    try:
-        url = httpx.URL(link)
-    except httpx.InvalidURL:
-        return  # building the request reports it, without the link's signature
-    # Judged on the parsed URL, not the text: ``HTTP://`` is plain http too.
-    if insecure_http(url, allow_insecure_http=allow_insecure_http):
-        msg = (
-            f"the server sent a plain-http {purpose} link ({redact_url(url)}), which would "
-            "move the file unencrypted: refused. Ask the API's operator for https links, "
-            "or pass allow_insecure_http=True to the client for a trusted private network."
-        )
-        raise VelerianArgumentError(msg)

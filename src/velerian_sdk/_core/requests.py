@@ -20,6 +20,7 @@ from .._version import __version__
 from ._auth import NO_AUTH, BearerAuth
 from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
 from ._idempotency import IdempotencyMiddleware, check_idempotency_key
+from ._log_link import LoggingMiddleware
 from ._response_limits import ERROR_BODY_EXCERPT
 from .bodies import ACCEPT_ENCODING
 from .calls import Params, QueryValue, encode_json
@@ -33,7 +34,7 @@ from .errors import (
     error_from_response,
     with_scrubbed_cause,
 )
-from .logging import LoggingMiddleware, configure_logging_from_env, hide_transfer_queries
+from .logging import configure_logging_from_env, hide_transfer_queries
 from .redaction import redact_url
 from .retry import RetryMiddleware, RetryPolicy, parse_retry_after
 from .settings import (

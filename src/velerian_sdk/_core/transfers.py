@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from ._origin import check_link
+import httpx
+
 from ._reprs import fields_repr
 from .errors import (
     VelerianArgumentError,
@@ -31,8 +32,15 @@ from .errors import (
     with_scrubbed_cause,
 )
 from .progress import ProgressCallback
+from .redaction import redact_url
+from .settings import insecure_http
 
-__all__ = ["DownloadedFile", "download_plan", "export_file_name"]
+__all__ = [
+    "DownloadedFile",
+    "check_link",
+    "download_plan",
+    "export_file_name",
+]
 
 Destination = str | os.PathLike[str] | IO[bytes]
 
@@ -342,3 +350,33 @@ def _temporary_beside(target: Path) -> tuple[int, str]:
 
 def _reason(exc: OSError | ValueError) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def check_link(link: str, *, allow_insecure_http: bool, purpose: str) -> None:
+    """
+    Refuse a server-supplied link that would send a transfer over plain http.
+
+    The rule is the base URL's (:func:`~velerian_sdk._core.settings.insecure_http`): https,
+    or plain http to a loopback host or with ``allow_insecure_http=True``. A link that
+    is a path (``/api/v2/...``) is on the API's own origin and passes.
+
+    Args:
+        link: The link, as the server sent it.
+        allow_insecure_http: The client's setting.
+        purpose: What the link is for, for the message (``"download"``, ``"upload"``).
+
+    Raises:
+        VelerianArgumentError: Plain http to a remote host.
+    """
+    try:
+        url = httpx.URL(link)
+    except httpx.InvalidURL:
+        return  # building the request reports it, without the link's signature
+    # Judged on the parsed URL, not the text: ``HTTP://`` is plain http too.
+    if insecure_http(url, allow_insecure_http=allow_insecure_http):
+        msg = (
+            f"the server sent a plain-http {purpose} link ({redact_url(url)}), which would "
+            "move the file unencrypted: refused. Ask the API's operator for https links, "
+            "or pass allow_insecure_http=True to the client for a trusted private network."
+        )
+        raise VelerianArgumentError(msg)

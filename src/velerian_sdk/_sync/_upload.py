@@ -14,11 +14,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from .._core._origin import check_link
 from .._core.calls import ApiCall, path_segment
 from .._core.errors import VelerianAPIError, VelerianConnectionError, note_attempts
 from .._core.progress import ProgressCallback
 from .._core.retry import why_no_retry
+from .._core.transfers import check_link
 from .._core.uploads import Source, UploadSource
 from .._models.attachments import Attachment, RegisteredAttachment
 
