@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import httpx
 
 from velerian_sdk import AsyncVelerianClient, VelerianClient
-from velerian_sdk._core._idempotency import new_idempotency_key
+from velerian_sdk._core.chain import new_idempotency_key
 from velerian_sdk._models.abps import Abp, InvokeResult
 
 from .payloads import ABP_ID, INVOKE_BODY, INVOKE_PAYLOAD

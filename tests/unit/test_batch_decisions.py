@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from velerian_sdk import BatchItem, VelerianArgumentError, VelerianBatchError
-from velerian_sdk._core._idempotency import check_idempotency_key
 from velerian_sdk._core.batch import (
     ConcurrencyController,
     batch_idempotency_key,
@@ -15,6 +14,7 @@ from velerian_sdk._core.batch import (
     failure_kind,
 )
 from velerian_sdk._core.batch_journal import BatchJournal
+from velerian_sdk._core.chain import check_idempotency_key
 from velerian_sdk._core.errors import (
     VelerianAPIError,
     VelerianConflictError,

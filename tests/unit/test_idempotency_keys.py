@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from velerian_sdk._core._idempotency import new_idempotency_key
+from velerian_sdk._core.chain import new_idempotency_key
 
 
 def test_a_key_is_a_canonical_version_4_uuid() -> None:

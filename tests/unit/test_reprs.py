@@ -15,7 +15,7 @@ import pytest
 import velerian_sdk
 from tests.conftest import TEST_KEY
 from velerian_sdk import AsyncVelerianClient, RetryPolicy, VelerianClient
-from velerian_sdk._core._auth import BearerAuth
+from velerian_sdk._core.chain import BearerAuth
 from velerian_sdk._core.settings import ClientSettings
 
 BASE = "https://api.test"

@@ -2,7 +2,7 @@
 Upload a run attachment: register it, send the bytes to the presigned link, finalize.
 
 The bytes stream from the source in chunks (constant memory) to the storage link,
-which must be https (see ``_core._origin.check_link``), without the API key or any of the
+which must be https (see ``_core.transfers.check_link``), without the API key or any of the
 client's default headers. A failed send is retried with a fresh stream, since a one-shot
 body cannot be replayed by the chain's own retry.
 """

@@ -1,5 +1,5 @@
 """
-The middleware chain every request passes through, and its two drivers.
+The middleware chain every request passes through: its two drivers and the SDK's links.
 
 A middleware is a generator, in the style of ``httpx.Auth.auth_flow``: it receives the
 request, yields it (or a changed one) to the next link, receives the response, and
@@ -11,24 +11,55 @@ A link may yield more than once (that is how retry works) and may yield a
 :class:`Backoff` to ask its driver to sleep before sending. Exceptions raised below a
 link (a :class:`~velerian_sdk.VelerianConnectionError`, say) are thrown into its
 generator, so a link can catch them.
+
+The SDK's own links, outermost first (retry is in ``retry.py``):
+
+- :class:`DefaultHeadersMiddleware`: the client's default headers and user agent, once
+  per call.
+- :class:`IdempotencyMiddleware`: one ``Idempotency-Key`` per call, reused by every
+  retry of it, which is what makes a retried invoke bill once.
+- :class:`BearerAuth`: the ``Authorization`` header, sent only to the scheme, host and
+  port of the base URL. A request to any other origin (a presigned storage link) is cut
+  down by :func:`keep_call_headers` to the headers its own call set, less
+  ``Authorization``, and those HTTP needs: neither the key nor the client's defaults
+  reach another host.
+- :class:`LoggingMiddleware`: one log line per attempt, redacted by allowlist.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import time
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Generator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Literal, TypeAlias
+from typing import ClassVar, Final, Literal, TypeAlias
 
 import httpx
 
-from ._reprs import fields_repr
+from ._reprs import attribute, fields_repr
+from .errors import VelerianArgumentError
+from .logging import logger
+from .redaction import mask_secret, redact_body, redact_headers, redact_url
 
 __all__ = [
+    "EXPLICIT_HEADERS",
+    "MAX_KEY_LENGTH",
+    "MUTATING_METHODS",
+    "PRESET_HEADERS",
+    "TRANSPORT_HEADERS",
     "Backoff",
+    "BearerAuth",
+    "DefaultHeadersMiddleware",
+    "IdempotencyMiddleware",
+    "LoggingMiddleware",
     "Middleware",
     "MiddlewareFlow",
     "asend_through_chain",
+    "check_idempotency_key",
+    "keep_call_headers",
+    "new_idempotency_key",
+    "same_origin",
     "send_through_chain",
 ]
 
@@ -118,9 +149,16 @@ _HOOKS_ONLY = Middleware.flow
 same behaviour as running the generator (an exception below it passes through), without
 creating one per request."""
 
+
 Send: TypeAlias = Callable[[httpx.Request], httpx.Response]
+
+
 AsyncSend: TypeAlias = Callable[[httpx.Request], Awaitable[httpx.Response]]
+
+
 Sleep: TypeAlias = Callable[[float], None]
+
+
 AsyncSleep: TypeAlias = Callable[[float], Awaitable[None]]
 
 
@@ -237,3 +275,284 @@ def _returned(stop: StopIteration) -> httpx.Response:
         msg = f"a middleware flow returned {type(value).__name__}, not an httpx.Response"
         raise TypeError(msg)
     return value
+
+
+EXPLICIT_HEADERS = "velerian_explicit_headers"
+"""Request extension: lower-cased names of the headers the call itself passed."""
+
+
+PRESET_HEADERS = ("user-agent", "accept", "accept-encoding")
+"""The defaults a client gives the ``httpx`` client it builds (never the user's own
+``default_headers``, which a derived client sharing that ``httpx`` client must not send)."""
+
+
+class DefaultHeadersMiddleware(Middleware):
+    """
+    Set the client's default headers, except those the call passed itself.
+
+    They replace what an ``httpx`` client adds on its own (its user agent,
+    ``Accept: */*`` and an ``Accept-Encoding`` that names ``br`` and ``zstd`` when their
+    packages are installed), which is why this is not left to ``httpx``'s header
+    merging, except for ``preset`` names: a client that builds its own ``httpx`` client
+    gives it its ``User-Agent``, ``Accept`` and ``Accept-Encoding``, so ``httpx`` has
+    merged them into the request already (the call's own headers winning) and setting
+    them again per request would only cost time.
+
+    Args:
+        headers: The defaults: ``User-Agent``, ``Accept``, ``Accept-Encoding`` and the
+            user's own.
+        preset: Lower-case names that the ``httpx`` client building the requests
+            already sets to these very values.
+    """
+
+    stage: ClassVar[Literal["call", "attempt"]] = "call"
+
+    def __init__(self, headers: httpx.Headers, *, preset: Collection[str] = ()) -> None:
+        self._headers = [
+            (name.lower(), value)
+            for name, value in headers.multi_items()
+            if name.lower() not in preset
+        ]
+
+    def on_request(self, request: httpx.Request) -> None:
+        """
+        Apply the defaults.
+
+        Args:
+            request: The outgoing request.
+        """
+        if not self._headers:
+            return
+        explicit: frozenset[str] = request.extensions.get(EXPLICIT_HEADERS, frozenset())
+        for name, value in self._headers:
+            if name not in explicit:
+                request.headers[name] = value
+
+
+MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+MAX_KEY_LENGTH = 255
+
+
+def check_idempotency_key(value: object) -> str:
+    """
+    Check a caller's idempotency key before any request is built.
+
+    The API takes 1 to 255 printable ASCII characters. HTTP trims spaces around a header
+    value, so a key that starts or ends with a space would not be the key the server
+    sees (and ``httpx`` refuses to send it): it is refused here with a clear message.
+
+    Args:
+        value: What the caller passed as ``idempotency_key``.
+
+    Returns:
+        The key.
+
+    Raises:
+        VelerianArgumentError: Not a str, empty, longer than 255 characters, with a
+            character outside printable ASCII, or with a space at either end.
+    """
+    if not isinstance(value, str):
+        msg = f"idempotency_key must be a str, got {type(value).__name__}"
+        raise VelerianArgumentError(msg)
+    problem = None
+    if not value or len(value) > MAX_KEY_LENGTH:
+        problem = f"it is {len(value)} characters long"
+    elif any(not (" " <= char <= "~") for char in value):
+        problem = "it has a character outside printable ASCII"
+    elif value[0] == " " or value[-1] == " ":
+        problem = "it starts or ends with a space, which HTTP would trim"
+    if problem is not None:
+        msg = f"idempotency_key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters: {problem}"
+        raise VelerianArgumentError(msg)
+    return value
+
+
+class IdempotencyMiddleware(Middleware):
+    """Give every POST, PUT, PATCH and DELETE a fresh uuid4 key unless it has one."""
+
+    stage: ClassVar[Literal["call", "attempt"]] = "call"
+
+    def on_request(self, request: httpx.Request) -> None:
+        """
+        Set ``Idempotency-Key`` on a mutating request that has none.
+
+        Args:
+            request: The outgoing request.
+        """
+        if request.method in MUTATING_METHODS and "idempotency-key" not in request.headers:
+            request.headers["Idempotency-Key"] = new_idempotency_key()
+
+
+def new_idempotency_key() -> str:
+    """
+    Return a random (version 4) UUID in its canonical form, as ``str(uuid.uuid4())`` does.
+
+    It is formatted from the random bytes directly: ``uuid.UUID`` checks and converts
+    its input on every call, which doubled the cost of a key on the invoke path.
+
+    Returns:
+        36 characters, e.g. ``3f2c9a41-d07e-4b3c-8a6e-1f09b2c4d5e6``.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # version 4
+    raw[8] = raw[8] & 0x3F | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+NO_AUTH = "velerian_no_auth"
+"""Request extension: set to True to send this request without the key."""
+
+
+class BearerAuth(Middleware):
+    """
+    Attach ``Authorization: Bearer <key>`` on every attempt to the API's origin.
+
+    A request for any other origin gets only its call's own headers (see
+    :func:`~velerian_sdk._core.chain.keep_call_headers`); this link runs after every link
+    of the client that adds headers, so the rule sees them all.
+
+    Args:
+        api_key: The key to send.
+        origin: The API's origin; no other origin ever receives the key.
+    """
+
+    def __init__(self, api_key: str, origin: httpx.URL) -> None:
+        self._header = f"Bearer {api_key}"
+        self._masked = mask_secret(api_key)
+        self._origin = origin
+
+    def on_request(self, request: httpx.Request) -> None:
+        """
+        Add the key to a request for the API's origin; strip anything else down.
+
+        Args:
+            request: The outgoing request.
+        """
+        if not same_origin(request.url, self._origin):
+            keep_call_headers(request)
+        elif not request.extensions.get(NO_AUTH):
+            request.headers["Authorization"] = self._header
+        elif "authorization" in request.headers:
+            del request.headers["authorization"]
+
+    def __repr__(self) -> str:
+        origin = attribute(self, "_origin")
+        shown = str(origin) if isinstance(origin, httpx.URL) else origin
+        return f"BearerAuth(api_key={attribute(self, '_masked')!r}, origin={shown!r})"
+
+
+TRANSPORT_HEADERS: Final = frozenset(
+    {"host", "content-length", "transfer-encoding", "accept-encoding", "connection"}
+)
+"""Headers that ``httpx`` sets for the connection and the body framing, kept everywhere."""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def same_origin(url: httpx.URL, origin: httpx.URL) -> bool:
+    """
+    Tell whether ``url`` has the scheme, host and port of ``origin``.
+
+    Args:
+        url: The URL about to be requested.
+        origin: The API's origin.
+
+    Returns:
+        True when ``url`` is on the API's origin.
+    """
+    return (
+        url.scheme == origin.scheme
+        and url.host == origin.host
+        and (url.port or _DEFAULT_PORTS.get(url.scheme))
+        == (origin.port or _DEFAULT_PORTS.get(origin.scheme))
+    )
+
+
+def keep_call_headers(request: httpx.Request) -> None:
+    """
+    Strip a request for another origin down to what its call set and HTTP needs.
+
+    Kept: the headers the call passed itself (a transfer's ``Content-Type``, say), less
+    ``Authorization``, and :data:`TRANSPORT_HEADERS`. Everything else was added by the
+    client (its defaults, the user's ``default_headers``, an idempotency key, the
+    ``httpx`` client's own headers and cookies) and is meant for the API only.
+
+    Args:
+        request: A request whose URL is not on the API's origin; changed in place.
+    """
+    explicit: frozenset[str] = request.extensions.get(EXPLICIT_HEADERS, frozenset())
+    for name in list(request.headers.keys()):
+        if name == "authorization" or (name not in explicit and name not in TRANSPORT_HEADERS):
+            del request.headers[name]
+
+
+class LoggingMiddleware(Middleware):
+    """Log each attempt: method, redacted URL, status, elapsed time and request id."""
+
+    def flow(self, request: httpx.Request) -> MiddlewareFlow:
+        """
+        Time the attempt and log its outcome when the logger is enabled.
+
+        Args:
+            request: The outgoing request.
+
+        Returns:
+            A generator that passes the request and response through unchanged.
+        """
+        if not logger.isEnabledFor(logging.INFO):
+            return (yield request)
+        started = time.perf_counter()
+        attempt = request.extensions.get("velerian_attempt", 0) + 1
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "request %s %s attempt %d headers=%s body=%s",
+                request.method,
+                redact_url(request.url),
+                attempt,
+                redact_headers(request.headers.multi_items()),
+                _request_body(request),
+            )
+        try:
+            response = yield request
+        except Exception as exc:
+            logger.info(
+                "%s %s failed after %.1f ms (attempt %d): %s",
+                request.method,
+                redact_url(request.url),
+                (time.perf_counter() - started) * 1000,
+                attempt,
+                type(exc).__name__,
+            )
+            raise
+        logger.info(
+            "%s %s -> %d in %.1f ms (request id %s, attempt %d)",
+            request.method,
+            redact_url(request.url),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            response.headers.get("x-request-id", "-"),
+            attempt,
+        )
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "response headers=%s body=%s",
+                redact_headers(response.headers.multi_items()),
+                _response_body(response),
+            )
+        return response
+
+
+def _request_body(request: httpx.Request) -> str:
+    if not isinstance(request.stream, httpx.ByteStream):
+        return "<streamed>"
+    return redact_body(request.content, request.headers.get("content-type"))
+
+
+def _response_body(response: httpx.Response) -> str:
+    if not response.is_stream_consumed:
+        return "<streamed>"
+    return redact_body(response.content, response.headers.get("content-type"))

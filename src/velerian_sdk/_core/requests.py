@@ -17,14 +17,20 @@ import httpx
 import pydantic
 
 from .._version import __version__
-from ._auth import NO_AUTH, BearerAuth
-from ._headers import EXPLICIT_HEADERS, PRESET_HEADERS, DefaultHeadersMiddleware
-from ._idempotency import IdempotencyMiddleware, check_idempotency_key
-from ._log_link import LoggingMiddleware
 from ._response_limits import ERROR_BODY_EXCERPT
 from .bodies import ACCEPT_ENCODING
 from .calls import Params, QueryValue, encode_json
-from .chain import Middleware
+from .chain import (
+    EXPLICIT_HEADERS,
+    NO_AUTH,
+    PRESET_HEADERS,
+    BearerAuth,
+    DefaultHeadersMiddleware,
+    IdempotencyMiddleware,
+    LoggingMiddleware,
+    Middleware,
+    check_idempotency_key,
+)
 from .connections import SharedPool
 from .errors import (
     VelerianArgumentError,
