@@ -12,11 +12,11 @@ import pytest
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import RetryPolicy, VelerianClient, VelerianTimeoutError
-from velerian_sdk._core._deadline import ATTEMPT_DEADLINE, DEADLINE, AttemptTimer
 from velerian_sdk._core._owned_transport import (
     _clipped,  # pyright: ignore[reportPrivateUsage]
     owned_transport_sync,
 )
+from velerian_sdk._core.retry import ATTEMPT_DEADLINE, DEADLINE, AttemptTimer
 
 
 def test_reads_outside_an_attempt_keep_their_own_timeout() -> None:

@@ -9,7 +9,7 @@ read cannot be interrupted from its own thread, and ``httpx`` timeouts apply to 
 read, so this is what keeps a server that sends its headers one byte at a time from
 holding a sync call past ``RetryPolicy.total_timeout``.
 
-The deadline travels in a context variable that :class:`~velerian_sdk._core._deadline.
+The deadline travels in a context variable that :class:`~velerian_sdk._core.retry.
 AttemptTimer` sets around an attempt: reads outside an attempt (a streamed download's
 body, read after the call returns) keep their per-read timeouts only.
 """
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
-from ._deadline import ATTEMPT_DEADLINE
+from .retry import ATTEMPT_DEADLINE
 
 if TYPE_CHECKING:
     import ssl
@@ -189,7 +189,7 @@ def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
     """
     Return the async client's own transport (see ``ShardedTransport``).
 
-    Its attempts are bounded by :class:`~velerian_sdk._core._deadline.AsyncAttemptTimer`.
+    Its attempts are bounded by :class:`~velerian_sdk._core.retry.AsyncAttemptTimer`.
 
     Args:
         limits: The connection limits, split into pools behind one queue.
