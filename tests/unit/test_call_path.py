@@ -26,7 +26,7 @@ from velerian_sdk import AsyncVelerianClient, VelerianClient
 pytestmark = pytest.mark.timeout(10)
 
 PACKAGE = Path(velerian_sdk.__file__).parent
-MAX_FILES = 15
+MAX_FILES = 6
 """The most SDK files a typed call may pass through before the transport gets it."""
 
 _BODY = json.dumps(invoke_result()).encode()

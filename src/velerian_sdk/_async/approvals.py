@@ -7,7 +7,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_approvals as _requests
+from .._core.calls import ApiCall, optional_text, page_params, path_segment
 from .._models.approvals import Approval, ApprovalStatus
 from .namespace import AsyncAPIResource
 from .pages import AsyncPage
@@ -40,7 +40,7 @@ class AsyncApprovals(AsyncAPIResource):
         Raises:
             VelerianArgumentError: A bad filter, ``limit`` or ``offset``.
         """
-        call = _requests.list_approvals(status=status, limit=limit, offset=offset)
+        call = list_approvals(status=status, limit=limit, offset=offset)
         return await self._fetch_page(call, Approval)
 
     async def retrieve(self, approval_id: str) -> Approval:
@@ -57,7 +57,7 @@ class AsyncApprovals(AsyncAPIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such approval in your tenant.
         """
-        return await self._sender.fetch(_requests.retrieve_approval(approval_id), Approval)
+        return await self._sender.fetch(retrieve_approval(approval_id), Approval)
 
     async def approve(
         self, approval_id: str, *, note: str | None = None, idempotency_key: str | None = None
@@ -77,9 +77,7 @@ class AsyncApprovals(AsyncAPIResource):
             VelerianArgumentError: A bad id or note.
             VelerianConflictError: It is no longer ``pending``.
         """
-        call = _requests.decide_approval(
-            approval_id, "approve", note=note, idempotency_key=idempotency_key
-        )
+        call = decide_approval(approval_id, "approve", note=note, idempotency_key=idempotency_key)
         return await self._sender.fetch(call, Approval)
 
     async def reject(
@@ -100,7 +98,32 @@ class AsyncApprovals(AsyncAPIResource):
             VelerianArgumentError: A bad id or note.
             VelerianConflictError: It is no longer ``pending``.
         """
-        call = _requests.decide_approval(
-            approval_id, "reject", note=note, idempotency_key=idempotency_key
-        )
+        call = decide_approval(approval_id, "reject", note=note, idempotency_key=idempotency_key)
         return await self._sender.fetch(call, Approval)
+
+
+def list_approvals(*, status: object, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/approvals``."""
+    return ApiCall(
+        "GET",
+        "approvals",
+        params={"status": optional_text("status", status), **page_params(limit, offset)},
+    )
+
+
+def retrieve_approval(approval_id: object) -> ApiCall:
+    """Build ``GET /api/v2/approvals/{approval_id}``."""
+    return ApiCall("GET", f"approvals/{path_segment('approval_id', approval_id)}")
+
+
+def decide_approval(
+    approval_id: object, decision: str, *, note: object, idempotency_key: str | None
+) -> ApiCall:
+    """Build ``POST /api/v2/approvals/{approval_id}/{approve|reject}``; no body without a note."""
+    text = optional_text("note", note)
+    return ApiCall(
+        "POST",
+        f"approvals/{path_segment('approval_id', approval_id)}/{decision}",
+        json=None if text is None else {"note": text},
+        idempotency_key=idempotency_key,
+    )

@@ -7,7 +7,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_attachments as _requests
+from .._core.calls import ApiCall, path_segment
 from .._core.progress import ProgressCallback
 from .._core.uploads import Source
 from .._models.attachments import Attachment
@@ -38,7 +38,7 @@ class AsyncAttachments(AsyncAPIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such attachment in your tenant.
         """
-        return await self._sender.fetch(_requests.retrieve_attachment(attachment_id), Attachment)
+        return await self._sender.fetch(retrieve_attachment(attachment_id), Attachment)
 
     async def upload(
         self,
@@ -85,3 +85,8 @@ class AsyncAttachments(AsyncAPIResource):
         return await upload_attachment(
             self._sender, file, filename=filename, content_type=content_type, progress=progress
         )
+
+
+def retrieve_attachment(attachment_id: object) -> ApiCall:
+    """Build ``GET /api/v2/run-attachments/{attachment_id}``."""
+    return ApiCall("GET", f"run-attachments/{path_segment('attachment_id', attachment_id)}")

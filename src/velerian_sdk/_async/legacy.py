@@ -162,9 +162,9 @@ class AsyncLegacyMethods:
         Returns:
             The page of rows.
         """
-        from .._core import _calls_audit as audit_requests
+        from .audit import list_audit_log
 
-        call = audit_requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,
@@ -204,9 +204,9 @@ class AsyncLegacyMethods:
         Returns:
             The rows, fetched page by page.
         """
-        from .._core import _calls_audit as audit_requests
+        from .audit import list_audit_log
 
-        call = audit_requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,

@@ -2,8 +2,9 @@
 :class:`AsyncAPIResource`: what every async namespace shares, which is only sending.
 
 A namespace method validates its arguments and builds an :class:`ApiCall` without I/O
-(in its topic's ``_core._calls_<topic>`` module), then hands it to one of these methods. This
-module is the source of the synchronous twin, which ``scripts/unasync.py`` generates.
+(with a builder function at the end of its module), then hands it to one of these
+methods. This module is the source of the synchronous twin, which ``scripts/unasync.py``
+generates.
 """
 
 from __future__ import annotations

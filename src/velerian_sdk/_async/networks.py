@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .._core import _calls_networks as _requests
+from .._core.calls import ApiCall, json_object, path_segment, required_text, text_list
 from .._core.errors import VelerianError
 from .._core.polling import (
     DEFAULT_POLL_INTERVAL,
@@ -68,7 +68,7 @@ class AsyncNetworks(AsyncAPIResource):
                 not a JSON object, or ``attachment_ids`` that is not a list of ids.
             VelerianNotFoundError: No such network in your tenant.
         """
-        call = _requests.queue_network_run(
+        call = queue_network_run(
             slug,
             prompt_text=prompt_text,
             metadata=metadata,
@@ -144,3 +144,31 @@ class AsyncNetworks(AsyncAPIResource):
         except VelerianError as exc:
             note_queued_run(exc, queued.run_id)
             raise
+
+
+def queue_network_run(
+    slug: object,
+    *,
+    prompt_text: object,
+    metadata: object,
+    attachment_ids: object,
+    idempotency_key: str | None,
+) -> ApiCall:
+    """
+    Build ``POST /api/agenticx/networks/{slug}/invoke?async=true``.
+
+    The run is always queued: the synchronous form dies at the gateway's 180 s limit
+    while the run goes on, billed, server-side.
+    """
+    body: dict[str, object] = {"prompt_text": required_text("prompt_text", prompt_text)}
+    if metadata is not None:
+        body["metadata"] = json_object("metadata", metadata)
+    if attachment_ids is not None:
+        body["attachment_ids"] = text_list("attachment_ids", attachment_ids)
+    return ApiCall(
+        "POST",
+        f"/api/agenticx/networks/{path_segment('slug', slug)}/invoke",
+        params={"async": True},
+        json=body,
+        idempotency_key=idempotency_key,
+    )

@@ -7,7 +7,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_plans as _requests
+from .._core.calls import ApiCall, page_params
 from .._models.plans import Plan
 from .namespace import AsyncAPIResource
 from .pages import AsyncPage
@@ -36,4 +36,9 @@ class AsyncPlans(AsyncAPIResource):
         Raises:
             VelerianArgumentError: ``limit`` or ``offset`` is out of range.
         """
-        return await self._fetch_page(_requests.list_plans(limit=limit, offset=offset), Plan)
+        return await self._fetch_page(list_plans(limit=limit, offset=offset), Plan)
+
+
+def list_plans(*, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/plans``."""
+    return ApiCall("GET", "plans", params=page_params(limit, offset))

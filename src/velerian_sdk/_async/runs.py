@@ -11,7 +11,14 @@ import random
 import time
 from collections.abc import Callable
 
-from .._core import _calls_runs as _requests
+from .._core.calls import (
+    ApiCall,
+    check_count,
+    optional_text,
+    page_params,
+    path_segment,
+    required_text,
+)
 from .._core.errors import VelerianError
 from .._core.polling import DEFAULT_POLL_INTERVAL, DEFAULT_RUN_TIMEOUT, RunPoller, note_queued_run
 from .._models.runs import QueuedRun, Run, RunShare, RunStatus
@@ -63,9 +70,7 @@ class AsyncRuns(AsyncAPIResource):
         Raises:
             VelerianArgumentError: A bad filter, ``limit`` or ``offset``.
         """
-        call = _requests.list_runs(
-            status=status, network_slug=network_slug, limit=limit, offset=offset
-        )
+        call = list_runs(status=status, network_slug=network_slug, limit=limit, offset=offset)
         return await self._fetch_page(call, Run)
 
     async def retrieve(self, run_id: str) -> Run:
@@ -82,7 +87,7 @@ class AsyncRuns(AsyncAPIResource):
             VelerianArgumentError: ``run_id`` is not a valid id.
             VelerianNotFoundError: No such run in your tenant.
         """
-        return await self._sender.fetch(_requests.retrieve_run(run_id), Run)
+        return await self._sender.fetch(retrieve_run(run_id), Run)
 
     async def wait(
         self,
@@ -125,7 +130,7 @@ class AsyncRuns(AsyncAPIResource):
                 run = await client.runs.wait(run_id, on_status=lambda r: print(r.status))
                 print(run.status, run.output_text)
         """
-        call = _requests.retrieve_run(run_id)
+        call = retrieve_run(run_id)
         poller = RunPoller(
             run_id,
             poll_interval=poll_interval,
@@ -165,9 +170,7 @@ class AsyncRuns(AsyncAPIResource):
             VelerianArgumentError: A bad id or empty instructions.
             VelerianConflictError: The run is still queued or running.
         """
-        call = _requests.revise_run(
-            run_id, instructions=instructions, idempotency_key=idempotency_key
-        )
+        call = revise_run(run_id, instructions=instructions, idempotency_key=idempotency_key)
         queued = await self._sender.fetch(call, QueuedRun)
         try:
             return await self.retrieve(queued.run_id)
@@ -200,7 +203,46 @@ class AsyncRuns(AsyncAPIResource):
             VelerianArgumentError: A bad id or ``expires_in_s``.
             VelerianNotFoundError: No such run in your tenant.
         """
-        call = _requests.share_run(
-            run_id, expires_in_s=expires_in_s, idempotency_key=idempotency_key
-        )
+        call = share_run(run_id, expires_in_s=expires_in_s, idempotency_key=idempotency_key)
         return await self._sender.fetch(call, RunShare)
+
+
+def list_runs(*, status: object, network_slug: object, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/pack-runs``."""
+    return ApiCall(
+        "GET",
+        "pack-runs",
+        params={
+            "status": optional_text("status", status),
+            "network_slug": optional_text("network_slug", network_slug),
+            **page_params(limit, offset),
+        },
+    )
+
+
+def retrieve_run(run_id: object) -> ApiCall:
+    """Build ``GET /api/v2/pack-runs/{run_id}``."""
+    return ApiCall("GET", f"pack-runs/{path_segment('run_id', run_id)}")
+
+
+def revise_run(run_id: object, *, instructions: object, idempotency_key: str | None) -> ApiCall:
+    """Build ``POST /api/v2/pack-runs/{run_id}/revise``."""
+    return ApiCall(
+        "POST",
+        f"pack-runs/{path_segment('run_id', run_id)}/revise",
+        json={"instructions": required_text("instructions", instructions)},
+        idempotency_key=idempotency_key,
+    )
+
+
+def share_run(run_id: object, *, expires_in_s: int | None, idempotency_key: str | None) -> ApiCall:
+    """Build ``POST /api/v2/pack-runs/{run_id}/share``; no body without ``expires_in_s``."""
+    body = None
+    if expires_in_s is not None:
+        body = {"expires_in_s": check_count("expires_in_s", expires_in_s, minimum=1)}
+    return ApiCall(
+        "POST",
+        f"pack-runs/{path_segment('run_id', run_id)}/share",
+        json=body,
+        idempotency_key=idempotency_key,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._core import _calls_abps as _requests
+from .._core.calls import ApiCall, json_object, optional_text, page_params, path_segment
 from .._models.abps import Abp, AbpStatus, InvokeResult
 from .namespace import APIResource
 from .pages import Page
@@ -44,7 +44,7 @@ class Abps(APIResource):
             VelerianArgumentError: ``limit`` or ``offset`` is out of range.
             VelerianAPIError: The API refused the call.
         """
-        call = _requests.list_abps(status=status, limit=limit, offset=offset)
+        call = list_abps(status=status, limit=limit, offset=offset)
         return self._fetch_page(call, Abp)
 
     def retrieve(self, abp_id: str) -> Abp:
@@ -61,7 +61,7 @@ class Abps(APIResource):
             VelerianArgumentError: ``abp_id`` is not a valid id.
             VelerianNotFoundError: No such ABP in your tenant.
         """
-        return self._sender.fetch(_requests.retrieve_abp(abp_id), Abp)
+        return self._sender.fetch(retrieve_abp(abp_id), Abp)
 
     def invoke(
         self,
@@ -96,5 +96,29 @@ class Abps(APIResource):
                 if result.requires_human:
                     print("held for approval", result.approval_id)
         """
-        call = _requests.invoke_abp(abp_id, payload=payload, idempotency_key=idempotency_key)
+        call = invoke_abp(abp_id, payload=payload, idempotency_key=idempotency_key)
         return self._sender.fetch(call, InvokeResult)
+
+
+def list_abps(*, status: object, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/abps``."""
+    return ApiCall(
+        "GET",
+        "abps",
+        params={"status": optional_text("status", status), **page_params(limit, offset)},
+    )
+
+
+def retrieve_abp(abp_id: object) -> ApiCall:
+    """Build ``GET /api/v2/abps/{abp_id}``."""
+    return ApiCall("GET", f"abps/{path_segment('abp_id', abp_id)}")
+
+
+def invoke_abp(abp_id: object, *, payload: object, idempotency_key: str | None) -> ApiCall:
+    """Build ``POST /api/v2/abps/{abp_id}/invoke`` with ``{"payload": ...}``."""
+    return ApiCall(
+        "POST",
+        f"abps/{path_segment('abp_id', abp_id)}/invoke",
+        json={"payload": json_object("payload", payload)},
+        idempotency_key=idempotency_key,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from .._core import _calls_api_keys as _requests
+from .._core.calls import ApiCall, page_params, path_segment, required_text, text_list, timestamp
 from .._models.api_keys import ApiKey, ApiKeyScope, CreatedApiKey
 from .namespace import APIResource
 from .pages import Page
@@ -56,7 +56,7 @@ class ApiKeys(APIResource):
                 ``scopes``, or a bad ``expires_at``.
             VelerianForbiddenError: Your key or role may not mint these scopes.
         """
-        call = _requests.create_api_key(
+        call = create_api_key(
             name=name, scopes=scopes, expires_at=expires_at, idempotency_key=idempotency_key
         )
         return self._sender.fetch(call, CreatedApiKey)
@@ -77,7 +77,7 @@ class ApiKeys(APIResource):
         Raises:
             VelerianArgumentError: ``limit`` or ``offset`` is out of range.
         """
-        return self._fetch_page(_requests.list_api_keys(limit=limit, offset=offset), ApiKey)
+        return self._fetch_page(list_api_keys(limit=limit, offset=offset), ApiKey)
 
     def revoke(self, key_id: str) -> None:
         """
@@ -90,4 +90,28 @@ class ApiKeys(APIResource):
             VelerianArgumentError: ``key_id`` is not a valid id.
             VelerianNotFoundError: No such key in your tenant.
         """
-        self._sender.send_call(_requests.revoke_api_key(key_id))
+        self._sender.send_call(revoke_api_key(key_id))
+
+
+def create_api_key(
+    *, name: object, scopes: object, expires_at: object, idempotency_key: str | None
+) -> ApiCall:
+    """Build ``POST /api/v2/api-keys``; ``expires_at`` is left out when ``None``."""
+    body: dict[str, object] = {
+        "name": required_text("name", name),
+        "scopes": text_list("scopes", scopes, allow_empty=False),
+    }
+    expires = timestamp("expires_at", expires_at)
+    if expires is not None:
+        body["expires_at"] = expires
+    return ApiCall("POST", "api-keys", json=body, idempotency_key=idempotency_key)
+
+
+def list_api_keys(*, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/api-keys``."""
+    return ApiCall("GET", "api-keys", params=page_params(limit, offset))
+
+
+def revoke_api_key(key_id: object) -> ApiCall:
+    """Build ``DELETE /api/v2/api-keys/{key_id}``."""
+    return ApiCall("DELETE", f"api-keys/{path_segment('key_id', key_id)}")

@@ -9,7 +9,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_attachments as _requests
+from .._core.calls import ApiCall, path_segment
 from .._core.progress import ProgressCallback
 from .._core.uploads import Source
 from .._models.attachments import Attachment
@@ -40,7 +40,7 @@ class Attachments(APIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such attachment in your tenant.
         """
-        return self._sender.fetch(_requests.retrieve_attachment(attachment_id), Attachment)
+        return self._sender.fetch(retrieve_attachment(attachment_id), Attachment)
 
     def upload(
         self,
@@ -87,3 +87,8 @@ class Attachments(APIResource):
         return upload_attachment(
             self._sender, file, filename=filename, content_type=content_type, progress=progress
         )
+
+
+def retrieve_attachment(attachment_id: object) -> ApiCall:
+    """Build ``GET /api/v2/run-attachments/{attachment_id}``."""
+    return ApiCall("GET", f"run-attachments/{path_segment('attachment_id', attachment_id)}")

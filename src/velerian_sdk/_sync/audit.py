@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .._core import _calls_audit as _requests
+from .._core.calls import ApiCall, optional_text, page_params, timestamp
 from .._models.audit import AuditAction, AuditLogEntry
 from .namespace import APIResource
 from .pages import Page
@@ -60,7 +60,7 @@ class Audit(APIResource):
             VelerianArgumentError: A bad filter, ``limit`` or ``offset``.
             VelerianForbiddenError: The key lacks ``audit:read``.
         """
-        call = _requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,
@@ -117,7 +117,7 @@ class Audit(APIResource):
                 for entry in client.audit.iter(action="api_key.revoke"):
                     print(entry.created_at, entry.resource_id)
         """
-        call = _requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,
@@ -128,3 +128,30 @@ class Audit(APIResource):
             offset=offset,
         )
         return self._iterate(call, AuditLogEntry, max_items)
+
+
+def list_audit_log(
+    *,
+    action: object,
+    resource_kind: object,
+    resource_id: object,
+    actor_user_id: object,
+    since: object,
+    until: object,
+    limit: int,
+    offset: int,
+) -> ApiCall:
+    """Build ``GET /api/v2/audit-log`` with its filters."""
+    return ApiCall(
+        "GET",
+        "audit-log",
+        params={
+            "action": optional_text("action", action),
+            "resource_kind": optional_text("resource_kind", resource_kind),
+            "resource_id": optional_text("resource_id", resource_id),
+            "actor_user_id": optional_text("actor_user_id", actor_user_id),
+            "since": timestamp("since", since),
+            "until": timestamp("until", until),
+            **page_params(limit, offset),
+        },
+    )

@@ -13,7 +13,8 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 
-from .._core import _calls_evidence as _requests
+from .._core.calls import ApiCall, optional_text, path_segment, timestamp
+from .._core.errors import VelerianArgumentError
 from .._core.evidence_chain import EvidenceVerification, verify_evidence
 from .._core.progress import ProgressCallback
 from .._core.transfers import Destination, DownloadedFile
@@ -57,9 +58,7 @@ class Evidence(APIResource):
             VelerianArgumentError: A bad id.
             VelerianNotFoundError: No such invocation in your tenant.
         """
-        call = _requests.invocation_evidence(
-            abp_id, invocation_id, format=format, delivery=delivery
-        )
+        call = invocation_evidence(abp_id, invocation_id, format=format, delivery=delivery)
         return self._sender.fetch(call, EvidenceExport)
 
     def package(
@@ -90,7 +89,7 @@ class Evidence(APIResource):
                 not ISO-8601.
             VelerianNotFoundError: No such ABP in your tenant.
         """
-        call = _requests.evidence_package(abp_id, since=since, format=format, delivery=delivery)
+        call = evidence_package(abp_id, since=since, format=format, delivery=delivery)
         return self._sender.fetch(call, EvidenceExport)
 
     def download(
@@ -172,3 +171,34 @@ class Evidence(APIResource):
             VelerianArgumentError: The source is not evidence at all.
         """
         return verify_evidence(source, anchor=anchor, head=head)
+
+
+def invocation_evidence(
+    abp_id: object, invocation_id: object, *, format: object, delivery: object
+) -> ApiCall:
+    """Build ``GET /api/v2/abps/{abp_id}/invocations/{invocation_id}/evidence``."""
+    path = (
+        f"abps/{path_segment('abp_id', abp_id)}"
+        f"/invocations/{path_segment('invocation_id', invocation_id)}/evidence"
+    )
+    return ApiCall("GET", path, params=_export_params(format, delivery))
+
+
+def evidence_package(abp_id: object, *, since: object, format: object, delivery: object) -> ApiCall:
+    """Build ``GET /api/v2/abps/{abp_id}/evidence-package``; ``since`` is required."""
+    since_text = timestamp("since", since)
+    if since_text is None:
+        msg = "since is required: the package holds the ABP's evidence at or after it"
+        raise VelerianArgumentError(msg)
+    return ApiCall(
+        "GET",
+        f"abps/{path_segment('abp_id', abp_id)}/evidence-package",
+        params={"since": since_text, **_export_params(format, delivery)},
+    )
+
+
+def _export_params(format: object, delivery: object) -> dict[str, str | None]:
+    return {
+        "format": optional_text("format", format),
+        "delivery": optional_text("delivery", delivery),
+    }

@@ -164,9 +164,9 @@ class LegacyMethods:
         Returns:
             The page of rows.
         """
-        from .._core import _calls_audit as audit_requests
+        from .audit import list_audit_log
 
-        call = audit_requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,
@@ -206,9 +206,9 @@ class LegacyMethods:
         Returns:
             The rows, fetched page by page.
         """
-        from .._core import _calls_audit as audit_requests
+        from .audit import list_audit_log
 
-        call = audit_requests.list_audit_log(
+        call = list_audit_log(
             action=action,
             resource_kind=resource_kind,
             resource_id=resource_id,

@@ -9,7 +9,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_plans as _requests
+from .._core.calls import ApiCall, page_params
 from .._models.plans import Plan
 from .namespace import APIResource
 from .pages import Page
@@ -38,4 +38,9 @@ class Plans(APIResource):
         Raises:
             VelerianArgumentError: ``limit`` or ``offset`` is out of range.
         """
-        return self._fetch_page(_requests.list_plans(limit=limit, offset=offset), Plan)
+        return self._fetch_page(list_plans(limit=limit, offset=offset), Plan)
+
+
+def list_plans(*, limit: int, offset: int) -> ApiCall:
+    """Build ``GET /api/v2/plans``."""
+    return ApiCall("GET", "plans", params=page_params(limit, offset))

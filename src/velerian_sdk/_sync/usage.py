@@ -9,7 +9,7 @@ generates.
 
 from __future__ import annotations
 
-from .._core import _calls_usage as _requests
+from .._core.calls import ApiCall, check_count
 from .._models.usage import UsageSummary
 from .namespace import APIResource
 
@@ -46,7 +46,18 @@ class Usage(APIResource):
             VelerianArgumentError: ``evidence_limit`` or ``evidence_offset`` is out
                 of range.
         """
-        call = _requests.usage_summary(
-            evidence_limit=evidence_limit, evidence_offset=evidence_offset
-        )
+        call = usage_summary(evidence_limit=evidence_limit, evidence_offset=evidence_offset)
         return self._sender.fetch(call, UsageSummary)
+
+
+def usage_summary(*, evidence_limit: int | None, evidence_offset: int | None) -> ApiCall:
+    """Build ``GET /api/v2/usage/summary``; omitted page arguments use the server's."""
+    if evidence_limit is not None:
+        check_count("evidence_limit", evidence_limit, minimum=1)
+    if evidence_offset is not None:
+        check_count("evidence_offset", evidence_offset, minimum=0)
+    return ApiCall(
+        "GET",
+        "usage/summary",
+        params={"evidence_limit": evidence_limit, "evidence_offset": evidence_offset},
+    )
