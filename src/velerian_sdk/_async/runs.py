@@ -7,7 +7,6 @@ generates.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 
@@ -41,9 +40,9 @@ class AsyncRuns(AsyncAPIResource):
 
     def __init__(self, sender: AsyncSender) -> None:
         super().__init__(sender)
-        # The wait's clock and jitter; tests replace them to control time.
+        # The wait's clock, and the client's retry jitter; tests replace them to control time.
         self._clock: Callable[[], float] = time.monotonic
-        self._jitter: Callable[[float, float], float] = random.uniform
+        self._jitter: Callable[[float, float], float] = sender.settings.retry.jitter
 
     async def list(
         self,

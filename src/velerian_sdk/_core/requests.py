@@ -9,6 +9,7 @@ sending and sleeping; the clients hold a sender and add the public methods.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
@@ -42,10 +43,9 @@ from .errors import (
 )
 from .logging import configure_logging_from_env, hide_transfer_queries
 from .redaction import redact_url
-from .retry import RetryMiddleware, RetryPolicy, parse_retry_after
+from .retry import RetryMiddleware, RetryPolicy, check_max_retries, parse_retry_after
 from .settings import (
     API_PREFIX,
-    DEFAULT_MAX_RETRIES,
     NOT_GIVEN,
     ClientSettings,
     NotGiven,
@@ -122,14 +122,11 @@ class BaseClient(Generic[HttpT]):
         # Named as the argument, so that scrubbers of locals (Sentry's among them) hide it.
         api_key = resolve_api_key(api_key)
         root, origin = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
-        retry = retry_policy or RetryPolicy(max_retries=DEFAULT_MAX_RETRIES)
+        retry = retry_policy or RetryPolicy()
         if not isinstance(max_retries, NotGiven):
-            retries = cast("object", max_retries)  # callers without a type checker pass anything
-            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-                msg = f"max_retries must be a whole number >= 0, got {max_retries!r}"
-                raise VelerianArgumentError(msg)
+            check_max_retries(max_retries)
             if retry.max_retries != max_retries:
-                retry = _replace_retries(retry, max_retries)
+                retry = dataclasses.replace(retry, max_retries=max_retries)
         links = cast("Sequence[object]", middleware)
         for link in links:
             if not isinstance(link, Middleware):
@@ -362,9 +359,3 @@ def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
     if adapter is None:
         adapter = _ADAPTERS[cast_to] = pydantic.TypeAdapter(cast_to)
     return cast("pydantic.TypeAdapter[ModelT]", adapter)
-
-
-def _replace_retries(policy: RetryPolicy, max_retries: int) -> RetryPolicy:
-    import dataclasses
-
-    return dataclasses.replace(policy, max_retries=max_retries)

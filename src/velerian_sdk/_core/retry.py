@@ -52,6 +52,7 @@ __all__ = [
     "DeadlineStream",
     "RetryMiddleware",
     "RetryPolicy",
+    "check_max_retries",
     "parse_retry_after",
     "why_no_retry",
 ]
@@ -62,6 +63,25 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 MAX_READABLE_RETRY_AFTER = 86_400.0
 """The longest ``Retry-After`` taken as meant: a day. Anything longer is read as noise."""
+
+
+def check_max_retries(value: object) -> int:
+    """
+    Check a retry count: the one check, for the client's argument and the policy's field.
+
+    Args:
+        value: What the caller passed.
+
+    Returns:
+        The count.
+
+    Raises:
+        VelerianArgumentError: It is not a whole number of at least 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"max_retries must be a whole number >= 0, got {value!r}"
+        raise VelerianArgumentError(msg)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +133,7 @@ class RetryPolicy:
     __repr__ = fields_repr  # the generated repr raises on a half-built object
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            msg = f"max_retries must be >= 0, got {self.max_retries}"
-            raise VelerianArgumentError(msg)
+        check_max_retries(self.max_retries)
         if not 0.0 <= self.retry_after_spread <= 10.0:
             msg = f"retry_after_spread must be between 0 and 10, got {self.retry_after_spread}"
             raise VelerianArgumentError(msg)

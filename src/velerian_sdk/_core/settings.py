@@ -25,7 +25,6 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_RESPONSE_BYTES",
-    "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "ClientSettings",
@@ -45,7 +44,6 @@ DEFAULT_BASE_URL: Final = "https://app.velerian.ai"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)
 """Per attempt: 60 s to read (a governed invoke can take a while), 5 s to connect."""
 
-DEFAULT_MAX_RETRIES: Final = 3
 
 DEFAULT_LIMITS: Final = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
