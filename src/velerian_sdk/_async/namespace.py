@@ -15,7 +15,7 @@ from typing import TypeVar
 from .._core.calls import ApiCall, check_count
 from .._core.pagination import AsyncPageFetcher, PageData
 from .._models.pages import PageEnvelope, page_envelope
-from .pages import AsyncPage
+from .pages import AsyncFetchedPage, AsyncPage
 from .sender import AsyncSender
 
 __all__ = ["AsyncAPIResource"]
@@ -38,7 +38,7 @@ class AsyncAPIResource:
         """Fetch the page of a list call; the page can fetch the ones after it."""
         fetch = self._page_fetcher(call, item_type)
         data = await fetch(call.offset)
-        return AsyncPage[ItemT]._bound(data, fetch)  # pyright: ignore[reportPrivateUsage]
+        return AsyncFetchedPage(data, fetch)
 
     def _iterate(
         self, call: ApiCall, item_type: type[ItemT], max_items: int | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio  # unasync: remove
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Generic, TypeVar, cast
+from typing import ClassVar, Generic, TypeVar, cast
 
 from .._core._reprs import attribute
 from .._core.calls import JSONObject
@@ -77,6 +77,7 @@ class AsyncPage(Generic[ItemT]):
     """
 
     __slots__ = ("_data", "_fetch", "items", "limit", "offset", "total")
+    _shown_as: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -96,17 +97,6 @@ class AsyncPage(Generic[ItemT]):
             self.items, limit, offset, total, raw=lambda: dict(body) if body else {}
         )
         self._fetch: AsyncPageFetcher[ItemT] | None = None
-
-    @classmethod
-    def _bound(cls, data: PageData[ItemT], fetch: AsyncPageFetcher[ItemT]) -> AsyncPage[ItemT]:
-        page = cls.__new__(cls)
-        page.items = list(data.items)
-        page.limit = data.limit
-        page.offset = data.offset
-        page.total = data.total
-        page._data = data
-        page._fetch = fetch
-        return page
 
     @property
     def raw(self) -> JSONObject:
@@ -140,7 +130,7 @@ class AsyncPage(Generic[ItemT]):
             raise VelerianPaginationError(msg, offset=offset)
         data = await self._fetch(offset)
         check_continuation(self._data, offset, data)
-        return type(self)._bound(data, self._fetch)
+        return AsyncFetchedPage(data, self._fetch)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[ItemT]]:
         """
@@ -222,10 +212,37 @@ class AsyncPage(Generic[ItemT]):
             else repr(items)
         )
         total = attribute(self, "total")
+        name = self._shown_as or type(self).__name__
         return (
-            f"{type(self).__name__}(items={count}, limit={attribute(self, 'limit')!r}, "
+            f"{name}(items={count}, limit={attribute(self, 'limit')!r}, "
             f"offset={attribute(self, 'offset')!r}, total={'?' if total is None else total!r})"
         )
+
+
+class AsyncFetchedPage(AsyncPage[ItemT]):
+    """
+    A page the client fetched, which can fetch the pages after it.
+
+    Built by the namespaces; typed, shown and used as an :class:`AsyncPage`.
+    """
+
+    __slots__ = ()
+    _shown_as = "AsyncPage"
+
+    def __init__(self, data: PageData[ItemT], fetch: AsyncPageFetcher[ItemT]) -> None:
+        """
+        Hold ``data`` and the way to the pages after it.
+
+        Args:
+            data: The page as fetched.
+            fetch: Fetches the page at a given offset.
+        """
+        self.items = list(data.items)
+        self.limit = data.limit
+        self.offset = data.offset
+        self.total = data.total
+        self._data = data
+        self._fetch = fetch
 
 
 class _PageAhead(Generic[ItemT]):

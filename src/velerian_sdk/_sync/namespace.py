@@ -17,7 +17,7 @@ from typing import TypeVar
 from .._core.calls import ApiCall, check_count
 from .._core.pagination import PageData, PageFetcher
 from .._models.pages import PageEnvelope, page_envelope
-from .pages import Page
+from .pages import FetchedPage, Page
 from .sender import Sender
 
 __all__ = ["APIResource"]
@@ -40,7 +40,7 @@ class APIResource:
         """Fetch the page of a list call; the page can fetch the ones after it."""
         fetch = self._page_fetcher(call, item_type)
         data = fetch(call.offset)
-        return Page[ItemT]._bound(data, fetch)  # pyright: ignore[reportPrivateUsage]
+        return FetchedPage(data, fetch)
 
     def _iterate(
         self, call: ApiCall, item_type: type[ItemT], max_items: int | None

@@ -10,7 +10,7 @@ This module is the source of the synchronous :class:`~velerian_sdk.Page`, which
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar, cast
+from typing import ClassVar, Generic, TypeVar, cast
 
 from .._core._reprs import attribute
 from .._core.calls import JSONObject
@@ -78,6 +78,7 @@ class Page(Generic[ItemT]):
     """
 
     __slots__ = ("_data", "_fetch", "items", "limit", "offset", "total")
+    _shown_as: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -97,17 +98,6 @@ class Page(Generic[ItemT]):
             self.items, limit, offset, total, raw=lambda: dict(body) if body else {}
         )
         self._fetch: PageFetcher[ItemT] | None = None
-
-    @classmethod
-    def _bound(cls, data: PageData[ItemT], fetch: PageFetcher[ItemT]) -> Page[ItemT]:
-        page = cls.__new__(cls)
-        page.items = list(data.items)
-        page.limit = data.limit
-        page.offset = data.offset
-        page.total = data.total
-        page._data = data
-        page._fetch = fetch
-        return page
 
     @property
     def raw(self) -> JSONObject:
@@ -141,7 +131,7 @@ class Page(Generic[ItemT]):
             raise VelerianPaginationError(msg, offset=offset)
         data = self._fetch(offset)
         check_continuation(self._data, offset, data)
-        return type(self)._bound(data, self._fetch)
+        return FetchedPage(data, self._fetch)
 
     def iter_pages(self) -> Iterator[Page[ItemT]]:
         """
@@ -220,10 +210,37 @@ class Page(Generic[ItemT]):
             else repr(items)
         )
         total = attribute(self, "total")
+        name = self._shown_as or type(self).__name__
         return (
-            f"{type(self).__name__}(items={count}, limit={attribute(self, 'limit')!r}, "
+            f"{name}(items={count}, limit={attribute(self, 'limit')!r}, "
             f"offset={attribute(self, 'offset')!r}, total={'?' if total is None else total!r})"
         )
+
+
+class FetchedPage(Page[ItemT]):
+    """
+    A page the client fetched, which can fetch the pages after it.
+
+    Built by the namespaces; typed, shown and used as an :class:`Page`.
+    """
+
+    __slots__ = ()
+    _shown_as = "Page"
+
+    def __init__(self, data: PageData[ItemT], fetch: PageFetcher[ItemT]) -> None:
+        """
+        Hold ``data`` and the way to the pages after it.
+
+        Args:
+            data: The page as fetched.
+            fetch: Fetches the page at a given offset.
+        """
+        self.items = list(data.items)
+        self.limit = data.limit
+        self.offset = data.offset
+        self.total = data.total
+        self._data = data
+        self._fetch = fetch
 
 
 class _PageAhead(Generic[ItemT]):
