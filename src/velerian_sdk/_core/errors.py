@@ -172,11 +172,6 @@ def _scrubbed_detail(caught: BaseException) -> str:
     return _printable(scrub_secrets(detail))
 
 
-def _set_args(error: BaseException, args: tuple[object, ...]) -> None:
-    # Outside the class: an assignment in a method would redeclare ``args`` there.
-    error.args = args
-
-
 def _rebuild_error(
     cls: type[VelerianError], args: tuple[object, ...], state: dict[str, object]
 ) -> VelerianError:
@@ -237,34 +232,27 @@ class VelerianConnectionError(VelerianError):
         attempts: How many attempts the call made (``1`` when it was not retried).
         elapsed_s: Seconds from the call's start to the last failure, backoff sleeps
             included, or ``None`` when the error did not come through the retry link.
+        why_stopped: Why the call was not tried again: ``max_retries=3``, say, or
+            ``not retried`` for a failure that is never retried.
 
     .. versionadded:: 0.2.0
     """
 
     attempts: int = 1
     elapsed_s: float | None = None
-    _untried_message: str | None = None
-    """The message before :func:`note_attempts` added how the call was tried."""
-    _why_no_more: str = "not retried"
+    why_stopped: str = "not retried"
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         super().__init__(message)
         self.method = method
         self.url = url
 
-    def _note_attempts(self, attempts: int, elapsed_s: float, why_no_more: str | None) -> None:
-        """:func:`note_attempts`, kept here so that it may read the message as raised."""
-        if self._untried_message is None:
-            self._untried_message = str(self.args[0])
-        if why_no_more is None:
-            why_no_more = self._why_no_more
-        self.attempts = attempts
-        self.elapsed_s = elapsed_s
-        self._why_no_more = why_no_more
-        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        _set_args(
-            self, (f"{self._untried_message} ({tries} over {elapsed_s:.1f} s; {why_no_more})",)
-        )
+    def __str__(self) -> str:
+        message = super().__str__()
+        if self.elapsed_s is None:
+            return message
+        tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+        return f"{message} ({tries} over {self.elapsed_s:.1f} s; {self.why_stopped})"
 
 
 def note_attempts(
@@ -283,7 +271,10 @@ def note_attempts(
     A second call replaces what the first wrote: a loop that resends on its own around
     the chain (an upload, a download) knows the whole count, the chain only its part.
     """
-    error._note_attempts(attempts, elapsed_s, why_no_more)  # pyright: ignore[reportPrivateUsage]
+    error.attempts = attempts
+    error.elapsed_s = elapsed_s
+    if why_no_more is not None:
+        error.why_stopped = why_no_more
 
 
 class VelerianTimeoutError(VelerianConnectionError):
