@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import TEST_KEY
 from velerian_sdk import RetryPolicy, VelerianClient, VelerianTimeoutError
 from velerian_sdk._core._owned_transport import (
+    DeadlineTransport,
     _clipped,  # pyright: ignore[reportPrivateUsage]
     owned_transport_sync,
 )
@@ -61,22 +62,67 @@ def test_without_a_deadline_nothing_is_published() -> None:
         assert ATTEMPT_DEADLINE.get() is None
 
 
-def test_the_transport_wraps_the_pools_network_backend() -> None:
-    transport = owned_transport_sync(httpx.Limits(max_connections=5))
-    pool: object = getattr(transport, "_pool", None)
-    backend: object = getattr(pool, "_network_backend", None)
-    assert type(backend).__name__ == "_DeadlineBackend"
+def test_the_sync_client_sends_through_its_deadline_transport() -> None:
+    assert isinstance(owned_transport_sync(httpx.Limits(max_connections=5)), DeadlineTransport)
 
 
-def test_an_unknown_transport_layout_falls_back_to_the_plain_transport(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    class Bare(httpx.BaseTransport):
-        def __init__(self, *, limits: httpx.Limits) -> None:
-            del limits
+@pytest.fixture
+def loopback() -> Iterator[tuple[str, list[bytes]]]:
+    """A server that answers each connection with the next canned reply, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    replies: list[bytes] = []
+    stop = threading.Event()
 
-    monkeypatch.setattr(httpx, "HTTPTransport", Bare)
-    assert type(owned_transport_sync(httpx.Limits())) is Bare
+    def serve() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                if replies:
+                    connection.sendall(replies.pop(0))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", replies
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_the_transport_answers_and_streams_a_body(loopback: tuple[str, list[bytes]]) -> None:
+    url, replies = loopback
+    replies.append(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-request-id: r1\r\n\r\nhello")
+    with httpx.Client(transport=owned_transport_sync(httpx.Limits())) as client:
+        response = client.get(f"{url}/plans")
+    assert (response.status_code, response.content) == (200, b"hello")
+    assert response.headers["x-request-id"] == "r1"
+    assert response.extensions["http_version"] == b"HTTP/1.1"
+
+
+def test_httpcore_errors_come_out_as_their_httpx_twins(loopback: tuple[str, list[bytes]]) -> None:
+    url, replies = loopback
+    replies.append(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\ncut off")
+    replies.append(b"NOT HTTP AT ALL\r\n\r\n")
+    with httpx.Client(transport=owned_transport_sync(httpx.Limits())) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as mid_body:
+            client.get(f"{url}/a")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(f"{url}/b")
+        closed = socket.create_server(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        closed.close()
+        with pytest.raises(httpx.ConnectError) as refused:
+            client.get(f"http://127.0.0.1:{port}/")
+    assert mid_body.value.request.url.path == "/a"
+    assert refused.value.request.url.port == port
 
 
 @pytest.fixture

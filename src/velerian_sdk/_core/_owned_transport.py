@@ -17,9 +17,10 @@ body, read after the call returns) keep their per-read timeouts only.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, cast
 
+import httpcore
 import httpx
 
 from .retry import ATTEMPT_DEADLINE
@@ -29,49 +30,13 @@ if TYPE_CHECKING:
 
 __all__ = ["owned_transport_async", "owned_transport_sync"]
 
+_SocketOption = (
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+)
+"""A socket option as ``httpcore``'s backends take it."""
+
 _FLOOR = 0.001
 """The least time a read is given: zero would make the socket non-blocking, not timed."""
-
-
-class _Stream(Protocol):
-    """The part of a network stream (``httpcore``'s interface) that is wrapped."""
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes: ...
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None: ...
-
-    def close(self) -> None: ...
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> _Stream: ...
-
-    def get_extra_info(self, info: str) -> object: ...
-
-
-class _Backend(Protocol):
-    """The part of a network backend (``httpcore``'s interface) that is wrapped."""
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[tuple[int, ...]] | None = None,
-    ) -> _Stream: ...
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[tuple[int, ...]] | None = None,
-    ) -> _Stream: ...
-
-    def sleep(self, seconds: float) -> None: ...
 
 
 def _clipped(timeout: float | None) -> float | None:
@@ -83,12 +48,12 @@ def _clipped(timeout: float | None) -> float | None:
     return left if timeout is None or left < timeout else timeout
 
 
-class _DeadlineStream:
+class _DeadlineStream(httpcore.NetworkStream):
     """A network stream whose every read and write ends by the attempt's deadline."""
 
     __slots__ = ("_stream",)
 
-    def __init__(self, stream: _Stream) -> None:
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
         self._stream = stream
 
     # read and write inline _clipped: they run several times per call.
@@ -125,12 +90,12 @@ class _DeadlineStream:
         return self._stream.get_extra_info(info)
 
 
-class _DeadlineBackend:
+class _DeadlineBackend(httpcore.NetworkBackend):
     """A network backend whose connections are :class:`_DeadlineStream` streams."""
 
     __slots__ = ("_backend",)
 
-    def __init__(self, backend: _Backend) -> None:
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
         self._backend = backend
 
     def connect_tcp(
@@ -139,7 +104,7 @@ class _DeadlineBackend:
         port: int,
         timeout: float | None = None,
         local_address: str | None = None,
-        socket_options: Iterable[tuple[int, ...]] | None = None,
+        socket_options: Iterable[_SocketOption] | None = None,
     ) -> _DeadlineStream:
         stream = self._backend.connect_tcp(
             host, port, _clipped(timeout), local_address, socket_options
@@ -150,7 +115,7 @@ class _DeadlineBackend:
         self,
         path: str,
         timeout: float | None = None,
-        socket_options: Iterable[tuple[int, ...]] | None = None,
+        socket_options: Iterable[_SocketOption] | None = None,
     ) -> _DeadlineStream:
         stream = self._backend.connect_unix_socket(path, _clipped(timeout), socket_options)
         return _DeadlineStream(stream)
@@ -161,12 +126,7 @@ class _DeadlineBackend:
 
 def owned_transport_sync(limits: httpx.Limits) -> httpx.BaseTransport:
     """
-    Return the sync client's own transport: ``httpx``'s, with reads bounded by deadline.
-
-    ``httpx`` offers no parameter for the network layer, so the wrapper is put in place
-    on its connection pool. If a future ``httpx`` lays its transport out differently,
-    the plain transport is returned: calls still work, and headers that trickle in are
-    again bounded only by the per-read timeout.
+    Return the sync client's own transport, whose reads are bounded by the deadline.
 
     Args:
         limits: The connection pool's limits.
@@ -174,15 +134,134 @@ def owned_transport_sync(limits: httpx.Limits) -> httpx.BaseTransport:
     Returns:
         The transport.
     """
-    transport = httpx.HTTPTransport(limits=limits)
-    pool = getattr(transport, "_pool", None)
-    backend: object = getattr(pool, "_network_backend", None)
-    if backend is not None and all(
-        callable(getattr(backend, name, None))
-        for name in ("connect_tcp", "connect_unix_socket", "sleep")
-    ):
-        setattr(pool, "_network_backend", _DeadlineBackend(backend))  # type: ignore[arg-type]  # noqa: B010
-    return transport
+    return DeadlineTransport(limits)
+
+
+class DeadlineTransport(httpx.BaseTransport):
+    """
+    An HTTP/1.1 transport over ``httpcore``'s pool and a :class:`_DeadlineBackend`.
+
+    It does what ``httpx.HTTPTransport`` does for the SDK's own client (TLS from
+    ``httpx``'s default context, the given limits, ``httpcore`` errors raised as their
+    ``httpx`` twins, also while the body streams), and builds the pool on a network
+    backend whose every read and write ends by the attempt's deadline: ``httpx`` has
+    no parameter for that layer.
+
+    Args:
+        limits: The connection pool's limits.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(httpcore.SyncBackend()),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """
+        Send ``request`` and return its response, whose body streams from the connection.
+
+        Args:
+            request: The request.
+
+        Returns:
+            The response.
+
+        Raises:
+            httpx.TransportError: The ``httpx`` twin of what ``httpcore`` raised.
+        """
+        url = request.url
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=cast("Iterable[bytes]", request.stream),
+            extensions=cast("dict[str, object]", request.extensions),
+        )
+        try:
+            answer = self._pool.handle_request(sent)
+        except httpcore.TimeoutException as exc:
+            failure = _as_httpx(exc, request)
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.ProxyError) as exc:
+            failure = _as_httpx(exc, request)
+        except httpcore.UnsupportedProtocol as exc:
+            failure = _as_httpx(exc, request)
+        else:
+            stream = cast("Iterable[bytes]", answer.stream)
+            return httpx.Response(
+                status_code=answer.status,
+                headers=answer.headers,
+                stream=_BodyStream(stream, request),
+                extensions=cast("dict[str, object]", answer.extensions),  # pyright: ignore[reportUnknownMemberType]
+            )
+        raise failure
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.close()
+
+
+class _BodyStream(httpx.SyncByteStream):
+    """A response body from ``httpcore``, its errors raised as their ``httpx`` twins."""
+
+    __slots__ = ("_request", "_stream")
+
+    def __init__(self, stream: Iterable[bytes], request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._stream)
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except _HTTPCORE_ERRORS as exc:
+                failure = _as_httpx(exc, self._request)
+            else:
+                if chunk is None:
+                    return
+                yield chunk
+                continue
+            raise failure
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if callable(close):
+            close()
+
+
+_HTTPX_TWINS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+"""Each ``httpcore`` error and the ``httpx`` error raised for it, most specific first."""
+
+_HTTPCORE_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _ in _HTTPX_TWINS)
+
+
+def _as_httpx(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+    """The ``httpx`` twin of an ``httpcore`` error, to raise after the ``except`` block."""
+    twin = next(target for kind, target in _HTTPX_TWINS if isinstance(exc, kind))
+    error = twin(str(exc), request=request)
+    error.__cause__ = exc
+    return error
 
 
 def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
