@@ -3,8 +3,9 @@ The transports of the ``httpx`` clients the SDK builds for itself.
 
 An injected ``http_client`` keeps its own transport; these are only for the clients'
 defaults. The async one is :class:`~velerian_sdk._core._sharded_transport.ShardedTransport`.
-The sync one is ``httpx``'s own transport with one change: every network read and write
-of an attempt is given at most the time left before the call's deadline. A blocking
+The sync one, :class:`DeadlineTransport`, is an HTTP/1.1 transport over ``httpcore``'s
+pool in which every network read and write of an attempt is given at most the time
+left before the call's deadline. A blocking
 read cannot be interrupted from its own thread, and ``httpx`` timeouts apply to each
 read, so this is what keeps a server that sends its headers one byte at a time from
 holding a sync call past ``RetryPolicy.total_timeout``.
