@@ -43,6 +43,15 @@ from velerian_stub.service.claims import CLAIM_SCOPE_KEY, Claim
 from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.errors import ApiError
 from velerian_stub.store.database import Database, Session
+from velerian_stub.store.idempotency import (
+    complete_in_flight_record,
+    delete_expired_records,
+    delete_in_flight_record,
+    find_record,
+    insert_in_flight_record,
+    resume_record,
+    settle_executed_record,
+)
 from velerian_stub.store.sealing import RecordSealer
 
 __all__ = [
@@ -166,28 +175,22 @@ class IdempotencyStore:
         digest = _digest(key)
         tenant_id = caller.tenant_id
         with self._db.session() as session:
-            session.execute(
-                "DELETE FROM idempotency_records WHERE created_epoch < ?", (now - RECORD_TTL_S,)
-            )
-            row = session.one(
-                "SELECT * FROM idempotency_records WHERE tenant_id = ? AND idempotency_key = ?",
-                (tenant_id, digest),
-            )
+            delete_expired_records(session, now - RECORD_TTL_S)
+            row = find_record(session, tenant_id, digest)
             if row is None:
-                session.execute(
-                    "INSERT INTO idempotency_records (tenant_id, idempotency_key, fingerprint,"
-                    " state, created_epoch, origin_key_id) VALUES (?, ?, ?, 'in_flight', ?, ?)",
-                    (tenant_id, digest, fingerprint, now, caller.api_key_id),
+                insert_in_flight_record(
+                    session,
+                    tenant_id=tenant_id,
+                    key_digest=digest,
+                    fingerprint=fingerprint,
+                    created_epoch=now,
+                    origin_key_id=caller.api_key_id,
                 )
                 return Begin("execute", claim=self._claim(caller, key, fingerprint, now))
             if row.text("fingerprint") == fingerprint and row.text("state") == "resumable":
                 # A crash interrupted an earlier attempt after its work committed: this
                 # request takes the claim over and resumes that work.
-                session.execute(
-                    "UPDATE idempotency_records SET state = 'executed'"
-                    " WHERE tenant_id = ? AND idempotency_key = ?",
-                    (tenant_id, digest),
-                )
+                resume_record(session, tenant_id, digest)
                 claim = self._claim(caller, key, fingerprint, row.real("created_epoch"))
                 claim.resumed_resource_id = row.opt_text("resource_id")
                 return Begin("execute", claim=claim)
@@ -249,31 +252,19 @@ class IdempotencyStore:
             body: The response body.
             record: Whether this answer is kept for replay.
         """
-        key = (claim.tenant_id, claim.key_digest)
         with self._db.session() as session:
             if record:
-                session.execute(
-                    "UPDATE idempotency_records SET state = 'complete', status_code = ?,"
-                    " content_type = ?, body = ?"
-                    " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'in_flight'",
-                    (
-                        status_code,
-                        content_type,
-                        self._sealer.seal(claim.tenant_id, claim.key, body),
-                        *key,
-                    ),
+                complete_in_flight_record(
+                    session,
+                    claim.tenant_id,
+                    claim.key_digest,
+                    status_code=status_code,
+                    content_type=content_type,
+                    sealed_body=self._sealer.seal(claim.tenant_id, claim.key, body),
                 )
             else:
-                session.execute(
-                    "DELETE FROM idempotency_records"
-                    " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'in_flight'",
-                    key,
-                )
-            session.execute(
-                "UPDATE idempotency_records SET state = 'resumable'"
-                " WHERE tenant_id = ? AND idempotency_key = ? AND state = 'executed'",
-                key,
-            )
+                delete_in_flight_record(session, claim.tenant_id, claim.key_digest)
+            settle_executed_record(session, claim.tenant_id, claim.key_digest)
 
 
 def _digest(key: str) -> str:

@@ -26,6 +26,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Scope
 
 from velerian_stub.store.database import Session
+from velerian_stub.store.idempotency import (
+    mark_record_executed,
+    settle_interrupted_records,
+    upsert_complete_record,
+)
 from velerian_stub.store.sealing import RecordSealer
 
 __all__ = [
@@ -82,24 +87,17 @@ class Claim:
             content_type: Its content type.
             body: Its body; sealed before it is stored.
         """
-        session.execute(
-            "INSERT INTO idempotency_records (tenant_id, idempotency_key, fingerprint, state,"
-            " status_code, content_type, body, created_epoch, resource_id, origin_key_id)"
-            " VALUES (?, ?, ?, 'complete', ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET state = 'complete',"
-            " status_code = excluded.status_code, content_type = excluded.content_type,"
-            " body = excluded.body",
-            (
-                self.tenant_id,
-                self.key_digest,
-                self.fingerprint,
-                status_code,
-                content_type,
-                self.sealer.seal(self.tenant_id, self.key, body),
-                self.created_epoch,
-                self.resumed_resource_id,
-                self.origin_key_id,
-            ),
+        upsert_complete_record(
+            session,
+            tenant_id=self.tenant_id,
+            key_digest=self.key_digest,
+            fingerprint=self.fingerprint,
+            status_code=status_code,
+            content_type=content_type,
+            sealed_body=self.sealer.seal(self.tenant_id, self.key, body),
+            created_epoch=self.created_epoch,
+            resource_id=self.resumed_resource_id,
+            origin_key_id=self.origin_key_id,
         )
 
     def mark_executed(self, session: Session, resource_id: str) -> None:
@@ -111,11 +109,7 @@ class Claim:
             resource_id: The id of what it created.
         """
         self.resumed_resource_id = resource_id
-        session.execute(
-            "UPDATE idempotency_records SET state = 'executed', resource_id = ?"
-            " WHERE tenant_id = ? AND idempotency_key = ?",
-            (resource_id, self.tenant_id, self.key_digest),
-        )
+        mark_record_executed(session, self.tenant_id, self.key_digest, resource_id)
 
 
 def claim_of(scope: Scope) -> Claim | None:
@@ -170,5 +164,4 @@ def release_interrupted_claims(session: Session) -> None:
     Args:
         session: The start-up transaction.
     """
-    session.execute("DELETE FROM idempotency_records WHERE state = 'in_flight'")
-    session.execute("UPDATE idempotency_records SET state = 'resumable' WHERE state = 'executed'")
+    settle_interrupted_records(session)
