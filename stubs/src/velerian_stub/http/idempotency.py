@@ -52,6 +52,7 @@ from velerian_stub.store.idempotency import (
     resume_record,
     settle_executed_record,
 )
+from velerian_stub.store.keys import find_key_powers, find_live_key_by_hash
 from velerian_stub.store.sealing import RecordSealer
 
 __all__ = [
@@ -138,23 +139,14 @@ class IdempotencyStore:
             request reaches authentication (401) and never a stored replay.
         """
         with self._db.session() as session:
-            row = session.one(
-                "SELECT k.id, k.tenant_id, k.scopes, u.role FROM api_keys k"
-                " JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?"
-                " AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > ?)",
-                (hash_secret(secret), format_epoch(self._clock())),
-            )
+            row = find_live_key_by_hash(session, hash_secret(secret), format_epoch(self._clock()))
         if row is None:
             return None
         powers = stored_key_powers(row.string_list("scopes"), row.text("role"))
         return KeyOwner(row.text("id"), row.text("tenant_id"), frozenset(powers))
 
     def _powers_of(self, session: Session, api_key_id: str) -> frozenset[str]:
-        row = session.one(
-            "SELECT k.scopes, u.role FROM api_keys k JOIN users u ON u.id = k.user_id"
-            " WHERE k.id = ?",
-            (api_key_id,),
-        )
+        row = find_key_powers(session, api_key_id)
         if row is None:
             return frozenset()
         return frozenset(stored_key_powers(row.string_list("scopes"), row.text("role")))

@@ -13,7 +13,14 @@ from velerian_stub.service.clock import epoch_of, format_epoch, format_instant
 from velerian_stub.service.errors import not_found, unprocessable
 from velerian_stub.service.executions import record_execution
 from velerian_stub.service.ids import API_KEY_PREFIX, new_api_key_secret, new_id
-from velerian_stub.store.database import Filter, Row, Session, dump_json
+from velerian_stub.store.database import Row, Session, dump_json
+from velerian_stub.store.keys import (
+    find_key,
+    find_key_revocation,
+    insert_api_key,
+    page_keys,
+    set_key_revoked,
+)
 
 __all__ = ["insert_key", "list_keys", "mint_key", "revoke_key"]
 
@@ -48,20 +55,17 @@ def insert_key(
     secret = secret or new_api_key_secret()
     key_id = new_id("key_")
     ordered = [scope for scope in ALL_SCOPES if scope in set(scopes)]
-    session.execute(
-        "INSERT INTO api_keys (id, tenant_id, user_id, name, key_hash, last_four, scopes,"
-        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            key_id,
-            tenant_id,
-            user_id,
-            name,
-            hash_secret(secret),
-            secret[-4:],
-            dump_json(ordered),
-            format_epoch(now),
-            expires_at,
-        ),
+    insert_api_key(
+        session,
+        key_id=key_id,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        name=name,
+        key_hash=hash_secret(secret),
+        last_four=secret[-4:],
+        scopes_json=dump_json(ordered),
+        created_at=format_epoch(now),
+        expires_at=expires_at,
     )
     return key_id, secret
 
@@ -162,7 +166,7 @@ def mint_key(
         metadata={"name": name, "scopes": list(scopes)},
     )
     record_execution(session, actor, key_id, now)
-    row = session.one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+    row = find_key(session, key_id)
     assert row is not None
     # Field values, not a dump: a dump follows the response mode (sparse drops fields).
     return CreatedApiKey(**dict(_key_model(row)), secret=secret)
@@ -181,9 +185,7 @@ def list_keys(session: Session, tenant_id: str, limit: int, offset: int) -> ApiK
     Returns:
         The page, without secrets.
     """
-    rows, total = session.page(
-        "api_keys", Filter(tenant_id), order_by="created_at, id", limit=limit, offset=offset
-    )
+    rows, total = page_keys(session, tenant_id, limit=limit, offset=offset)
     return ApiKeyPage(items=[_key_model(r) for r in rows], limit=limit, offset=offset, total=total)
 
 
@@ -200,14 +202,12 @@ def revoke_key(session: Session, actor: Actor, key_id: str, now: float) -> None:
     Raises:
         ApiError: 404 when the key is not in the caller's tenant.
     """
-    row = session.one(
-        "SELECT revoked_at FROM api_keys WHERE id = ? AND tenant_id = ?", (key_id, actor.tenant_id)
-    )
+    row = find_key_revocation(session, actor.tenant_id, key_id)
     if row is None:
         raise not_found("API key", key_id)
     if row.opt_text("revoked_at") is not None:
         return
-    session.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", (format_epoch(now), key_id))
+    set_key_revoked(session, key_id, format_epoch(now))
     write_entry(
         session,
         actor,

@@ -17,6 +17,7 @@ from velerian_stub.schemas.api_keys import Role, Scope
 from velerian_stub.service.clock import epoch_of, format_epoch
 from velerian_stub.service.errors import ApiError
 from velerian_stub.store.database import Session
+from velerian_stub.store.keys import find_key_by_hash, set_key_last_used
 
 __all__ = [
     "ALL_SCOPES",
@@ -188,11 +189,7 @@ def authenticate(session: Session, secret: str | None, now: float) -> Principal:
     """
     if not secret:
         raise AuthError(401, "missing API key: send 'Authorization: Bearer <key>'")
-    row = session.one(
-        "SELECT k.id, k.tenant_id, k.user_id, k.scopes, k.expires_at, k.revoked_at, u.role "
-        "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?",
-        (hash_secret(secret),),
-    )
+    row = find_key_by_hash(session, hash_secret(secret))
     if row is None:
         raise AuthError(401, "invalid API key")
     if row.opt_text("revoked_at") is not None:
@@ -201,9 +198,7 @@ def authenticate(session: Session, secret: str | None, now: float) -> Principal:
     if expires_at is not None and epoch_of(expires_at) <= now:
         raise AuthError(401, "API key has expired")
     key_id = row.text("id")
-    session.execute(
-        "UPDATE api_keys SET last_used_at = ? WHERE id = ?", (format_epoch(now), key_id)
-    )
+    set_key_last_used(session, key_id, format_epoch(now))
     role = _as_role(row.text("role"))
     scopes = frozenset(row.string_list("scopes"))
     return Principal(

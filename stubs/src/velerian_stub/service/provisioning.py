@@ -19,6 +19,7 @@ from velerian_stub.service.auth import ALL_SCOPES, hash_secret
 from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Session, dump_json
+from velerian_stub.store.keys import find_key_revocation_by_hash, insert_user
 
 __all__ = [
     "CLIENT_ENV_NAMES",
@@ -161,9 +162,13 @@ def create_user(
         The user id, the key id and the key secret.
     """
     user_id = new_id("usr_")
-    session.execute(
-        "INSERT INTO users (id, tenant_id, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-        (user_id, tenant_id, email or f"{user_id}@stub.velerian.test", role, format_epoch(now)),
+    insert_user(
+        session,
+        user_id=user_id,
+        tenant_id=tenant_id,
+        email=email or f"{user_id}@stub.velerian.test",
+        role=role,
+        created_at=format_epoch(now),
     )
     key_id, key_secret = insert_key(
         session,
@@ -293,9 +298,7 @@ def ensure_seed(session: Session, api_key: str | None, now: float) -> SeedInfo:
     secret = api_key
     known = None
     if secret is not None:
-        known = session.one(
-            "SELECT revoked_at FROM api_keys WHERE key_hash = ?", (hash_secret(secret),)
-        )
+        known = find_key_revocation_by_hash(session, hash_secret(secret))
     if known is not None and known.opt_text("revoked_at") is not None:
         # Never silently resurrect a revoked key; say why the printed key will get 401.
         _log.warning("the --api-key given was revoked in this database; it will get 401")

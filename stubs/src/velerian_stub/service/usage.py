@@ -13,6 +13,7 @@ from velerian_stub.service.context import StubContext
 from velerian_stub.service.evidence import list_pack_rows
 from velerian_stub.service.runs import finish_due_runs
 from velerian_stub.store.database import Session
+from velerian_stub.store.keys import count_live_keys
 
 __all__ = ["list_plans", "usage_summary"]
 
@@ -51,11 +52,7 @@ def usage_summary(
         window,
     )
     packs, pack_total = list_pack_rows(session, tenant_id, evidence_limit, evidence_offset)
-    active_keys = session.count(
-        "SELECT COUNT(*) FROM api_keys WHERE tenant_id = ? AND revoked_at IS NULL"
-        " AND (expires_at IS NULL OR expires_at > ?)",
-        (tenant_id, format_epoch(now)),
-    )
+    active_keys = count_live_keys(session, tenant_id, format_epoch(now))
     active_abps = session.count(
         "SELECT COUNT(*) FROM abps WHERE tenant_id = ? AND status = 'deployed'", (tenant_id,)
     )

@@ -31,6 +31,7 @@ from velerian_stub.service.errors import conflict, not_found
 from velerian_stub.service.executions import list_executions
 from velerian_stub.service.exports import create_export, export_response, synthetic_content
 from velerian_stub.service.provisioning import create_tenant, create_user
+from velerian_stub.store.keys import set_user_role
 
 __all__ = ["router"]
 
@@ -95,10 +96,7 @@ def update_user_route(
     """Change a user's role; their keys' power changes at once."""
     tenant = _tenant(ctx, tenant_id)
     with ctx.db.session() as session:
-        changed = session.execute(
-            "UPDATE users SET role = ? WHERE id = ? AND tenant_id = ?",
-            (body.role, user_id, tenant),
-        )
+        changed = set_user_role(session, tenant, user_id, body.role)
     if not changed:
         raise not_found("user", user_id)
     return StubUser(user_id=user_id, role=body.role)
