@@ -23,7 +23,8 @@ from velerian_stub.service.evidence import append_pack
 from velerian_stub.service.executions import record_execution
 from velerian_stub.service.governance import evaluate
 from velerian_stub.service.ids import new_id
-from velerian_stub.store.database import Filter, Row, Session
+from velerian_stub.store.database import Row, Session
+from velerian_stub.store.tenants import find_abp, page_abps
 
 __all__ = ["get_abp", "invoke_abp", "list_abps"]
 
@@ -43,7 +44,7 @@ def _abp_model(row: Row) -> Abp:
 
 
 def _abp_row(session: Session, tenant_id: str, abp_id: str) -> Row:
-    row = session.one("SELECT * FROM abps WHERE id = ? AND tenant_id = ?", (abp_id, tenant_id))
+    row = find_abp(session, tenant_id, abp_id)
     if row is None:
         raise not_found("ABP", abp_id)
     return row
@@ -65,13 +66,7 @@ def list_abps(
     Returns:
         The page.
     """
-    rows, total = session.page(
-        "abps",
-        Filter(tenant_id).equals("status", status),
-        order_by="created_at, id",
-        limit=limit,
-        offset=offset,
-    )
+    rows, total = page_abps(session, tenant_id, status, limit=limit, offset=offset)
     return AbpPage(items=[_abp_model(r) for r in rows], limit=limit, offset=offset, total=total)
 
 

@@ -16,6 +16,7 @@ from velerian_stub.service.signing import UrlSigner
 from velerian_stub.store.blobs import BlobStore
 from velerian_stub.store.database import Database
 from velerian_stub.store.sealing import RecordSealer, load_or_create_secret
+from velerian_stub.store.tenants import insert_setting
 
 __all__ = ["StubContext", "context_of", "open_context"]
 
@@ -96,9 +97,7 @@ def open_context(config: StubConfig) -> StubContext:
             secret = db.get_setting("signing_secret")
             if secret is None:
                 secret = secrets.token_hex(32)
-                session.execute(
-                    "INSERT INTO settings (key, value) VALUES ('signing_secret', ?)", (secret,)
-                )
+                insert_setting(session, "signing_secret", secret)
             # A crashed process may have left claims unsettled; nothing runs them now.
             release_interrupted_claims(session)
             seed = ensure_seed(session, config.api_key, now)

@@ -20,6 +20,14 @@ from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Session, dump_json
 from velerian_stub.store.keys import find_key_revocation_by_hash, insert_user
+from velerian_stub.store.tenants import (
+    find_setting,
+    insert_abp,
+    insert_network,
+    insert_plan_if_missing,
+    insert_setting,
+    insert_tenant,
+)
 
 __all__ = [
     "CLIENT_ENV_NAMES",
@@ -118,20 +126,15 @@ def _insert_abp(
 ) -> str:
     abp_id = new_id("abp_")
     stamp = format_epoch(now)
-    session.execute(
-        "INSERT INTO abps (id, tenant_id, name, description, status, version, created_at,"
-        " updated_at, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            abp_id,
-            tenant_id,
-            name,
-            description,
-            status,
-            1,
-            stamp,
-            stamp,
-            stamp if status == "deployed" else None,
-        ),
+    insert_abp(
+        session,
+        abp_id=abp_id,
+        tenant_id=tenant_id,
+        name=name,
+        description=description,
+        status=status,
+        stamp=stamp,
+        deployed_at=stamp if status == "deployed" else None,
     )
     return abp_id
 
@@ -199,9 +202,12 @@ def create_tenant(
         The new ids and the owner key.
     """
     tenant_id = new_id("ten_")
-    session.execute(
-        "INSERT INTO tenants (id, name, current_plan_id, created_at) VALUES (?, ?, ?, ?)",
-        (tenant_id, name, _CURRENT_PLAN, format_epoch(now)),
+    insert_tenant(
+        session,
+        tenant_id=tenant_id,
+        name=name,
+        plan_id=_CURRENT_PLAN,
+        created_at=format_epoch(now),
     )
     user_id, key_id, secret = create_user(
         session,
@@ -236,9 +242,12 @@ def create_tenant(
         status="archived",
         now=now,
     )
-    session.execute(
-        "INSERT INTO networks (tenant_id, slug, name, created_at) VALUES (?, ?, ?, ?)",
-        (tenant_id, network_slug, network_slug.replace("-", " ").title(), format_epoch(now)),
+    insert_network(
+        session,
+        tenant_id=tenant_id,
+        slug=network_slug,
+        name=network_slug.replace("-", " ").title(),
+        created_at=format_epoch(now),
     )
     return NewTenant(
         tenant_id=tenant_id,
@@ -254,10 +263,14 @@ def create_tenant(
 
 def _ensure_plans(session: Session) -> None:
     for position, (plan_id, name, runs, retention, price) in enumerate(_PLANS):
-        session.execute(
-            "INSERT OR IGNORE INTO plans (id, name, monthly_governed_runs,"
-            " evidence_retention_days, price_usd_cents, position) VALUES (?, ?, ?, ?, ?, ?)",
-            (plan_id, name, runs, retention, price, position),
+        insert_plan_if_missing(
+            session,
+            plan_id=plan_id,
+            name=name,
+            monthly_governed_runs=runs,
+            evidence_retention_days=retention,
+            price_usd_cents=price,
+            position=position,
         )
 
 
@@ -274,7 +287,7 @@ def ensure_seed(session: Session, api_key: str | None, now: float) -> SeedInfo:
     Returns:
         The seeded ids and the owner key valid now.
     """
-    stored = session.one("SELECT value FROM settings WHERE key = ?", (_SEED_SETTING,))
+    stored = find_setting(session, _SEED_SETTING)
     if stored is None:
         _ensure_plans(session)
         tenant = create_tenant(
@@ -290,11 +303,9 @@ def ensure_seed(session: Session, api_key: str | None, now: float) -> SeedInfo:
             network_slug=tenant.network_slug,
         )
         fields = {k: v for k, v in asdict(info).items() if k != "api_key"}
-        session.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)", (_SEED_SETTING, dump_json(fields))
-        )
+        insert_setting(session, _SEED_SETTING, dump_json(fields))
         return info
-    fields = {str(k): str(v) for k, v in json.loads(stored.text("value")).items()}
+    fields = {str(k): str(v) for k, v in json.loads(stored).items()}
     secret = api_key
     known = None
     if secret is not None:

@@ -14,6 +14,12 @@ from velerian_stub.service.evidence import list_pack_rows
 from velerian_stub.service.runs import finish_due_runs
 from velerian_stub.store.database import Session
 from velerian_stub.store.keys import count_live_keys
+from velerian_stub.store.tenants import (
+    count_deployed_abps,
+    count_plans,
+    find_current_plan_id,
+    page_plans,
+)
 
 __all__ = ["list_plans", "usage_summary"]
 
@@ -53,9 +59,7 @@ def usage_summary(
     )
     packs, pack_total = list_pack_rows(session, tenant_id, evidence_limit, evidence_offset)
     active_keys = count_live_keys(session, tenant_id, format_epoch(now))
-    active_abps = session.count(
-        "SELECT COUNT(*) FROM abps WHERE tenant_id = ? AND status = 'deployed'", (tenant_id,)
-    )
+    active_abps = count_deployed_abps(session, tenant_id)
     counts = GovernedRunCounts(
         total=sum(by_outcome.values()) + network_runs,
         allowed=by_outcome.get("allowed", 0),
@@ -90,10 +94,9 @@ def list_plans(session: Session, tenant_id: str, limit: int, offset: int) -> Pla
     Returns:
         The page.
     """
-    tenant = session.one("SELECT current_plan_id FROM tenants WHERE id = ?", (tenant_id,))
-    current = None if tenant is None else tenant.text("current_plan_id")
-    total = session.count("SELECT COUNT(*) FROM plans")
-    rows = session.all("SELECT * FROM plans ORDER BY position LIMIT ? OFFSET ?", (limit, offset))
+    current = find_current_plan_id(session, tenant_id)
+    total = count_plans(session)
+    rows = page_plans(session, limit=limit, offset=offset)
     items = [
         Plan(
             id=row.text("id"),

@@ -32,6 +32,7 @@ from velerian_stub.service.executions import list_executions
 from velerian_stub.service.exports import create_export, export_response, synthetic_content
 from velerian_stub.service.provisioning import create_tenant, create_user
 from velerian_stub.store.keys import set_user_role
+from velerian_stub.store.tenants import tenant_exists
 
 __all__ = ["router"]
 
@@ -48,7 +49,7 @@ def _tenant(ctx: StubContext, tenant_id: str | None) -> str:
     if tenant_id is None:
         return ctx.seed.tenant_id
     with ctx.db.session() as session:
-        if session.one("SELECT id FROM tenants WHERE id = ?", (tenant_id,)) is None:
+        if not tenant_exists(session, tenant_id):
             raise not_found("tenant", tenant_id)
     return tenant_id
 

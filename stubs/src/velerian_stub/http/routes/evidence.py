@@ -28,6 +28,7 @@ from velerian_stub.service.exports import (
     render_packs,
 )
 from velerian_stub.store.database import Session
+from velerian_stub.store.tenants import abp_exists
 
 __all__ = ["router"]
 
@@ -47,10 +48,7 @@ DeliveryParam = Annotated[
 
 
 def _abp_exists(session: Session, tenant_id: str, abp_id: str) -> None:
-    if (
-        session.one("SELECT id FROM abps WHERE id = ? AND tenant_id = ?", (abp_id, tenant_id))
-        is None
-    ):
+    if not abp_exists(session, tenant_id, abp_id):
         raise not_found("ABP", abp_id)
 
 
