@@ -24,6 +24,7 @@ from velerian_stub.service.executions import record_execution
 from velerian_stub.service.governance import evaluate
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row, Session
+from velerian_stub.store.invocations import insert_invocation, insert_pending_approval
 from velerian_stub.store.tenants import find_abp, page_abps
 
 __all__ = ["get_abp", "invoke_abp", "list_abps"]
@@ -129,22 +130,23 @@ def invoke_abp(
     approval_id = None
     if verdict.requires_human:
         approval_id = new_id("apr_")
-        session.execute(
-            "INSERT INTO approvals (id, tenant_id, abp_id, invocation_id, status, reason,"
-            " created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-            (
-                approval_id,
-                actor.tenant_id,
-                abp_id,
-                invocation_id,
-                "; ".join(verdict.reasons),
-                format_epoch(now),
-            ),
+        insert_pending_approval(
+            session,
+            approval_id=approval_id,
+            tenant_id=actor.tenant_id,
+            abp_id=abp_id,
+            invocation_id=invocation_id,
+            reason="; ".join(verdict.reasons),
+            created_at=format_epoch(now),
         )
-    session.execute(
-        "INSERT INTO invocations (id, tenant_id, abp_id, outcome, evidence_pack_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (invocation_id, actor.tenant_id, abp_id, verdict.outcome, pack_id, format_epoch(now)),
+    insert_invocation(
+        session,
+        invocation_id=invocation_id,
+        tenant_id=actor.tenant_id,
+        abp_id=abp_id,
+        outcome=verdict.outcome,
+        evidence_pack_id=pack_id,
+        created_at=format_epoch(now),
     )
     write_entry(
         session,

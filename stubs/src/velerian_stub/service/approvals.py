@@ -10,7 +10,8 @@ from velerian_stub.service.audit import write_entry
 from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.errors import conflict, not_found
 from velerian_stub.service.executions import record_execution
-from velerian_stub.store.database import Filter, Row, Session
+from velerian_stub.store.database import Row, Session
+from velerian_stub.store.invocations import find_approval, page_approvals, set_approval_decision
 
 __all__ = ["decide_approval", "get_approval", "list_approvals"]
 
@@ -49,21 +50,13 @@ def list_approvals(
     Returns:
         The page.
     """
-    rows, total = session.page(
-        "approvals",
-        Filter(tenant_id).equals("status", status),
-        order_by="created_at, id",
-        limit=limit,
-        offset=offset,
-    )
+    rows, total = page_approvals(session, tenant_id, status, limit=limit, offset=offset)
     items = [_approval_model(row) for row in rows]
     return ApprovalPage(items=items, limit=limit, offset=offset, total=total)
 
 
 def _approval_row(session: Session, tenant_id: str, approval_id: str) -> Row:
-    row = session.one(
-        "SELECT * FROM approvals WHERE id = ? AND tenant_id = ?", (approval_id, tenant_id)
-    )
+    row = find_approval(session, tenant_id, approval_id)
     if row is None:
         raise not_found("approval", approval_id)
     return row
@@ -116,10 +109,13 @@ def decide_approval(
     row = _approval_row(session, actor.tenant_id, approval_id)
     if row.text("status") != "pending":
         raise conflict(f"approval {approval_id} is already {row.text('status')}")
-    session.execute(
-        "UPDATE approvals SET status = ?, decided_at = ?, decided_by_user_id = ?, note = ?"
-        " WHERE id = ?",
-        (decision, format_epoch(now), actor.principal.user_id, note, approval_id),
+    set_approval_decision(
+        session,
+        approval_id,
+        status=decision,
+        decided_at=format_epoch(now),
+        decided_by_user_id=actor.principal.user_id,
+        note=note,
     )
     action = "approval.approve" if decision == "approved" else "approval.reject"
     write_entry(

@@ -10,7 +10,8 @@ from velerian_stub.schemas.audit import AuditLogEntry, AuditLogPage
 from velerian_stub.service.actor import Actor
 from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.ids import new_id
-from velerian_stub.store.database import Filter, Session, dump_json
+from velerian_stub.store.database import Session, dump_json
+from velerian_stub.store.ledgers import insert_audit_entry, page_audit_entries
 
 __all__ = ["AuditFilter", "list_entries", "write_entry"]
 
@@ -41,22 +42,18 @@ def write_entry(
         The new entry's id.
     """
     entry_id = new_id("aud_")
-    session.execute(
-        "INSERT INTO audit_log (id, tenant_id, created_at, action, actor_user_id,"
-        " actor_api_key_id, resource_kind, resource_id, metadata, request_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            entry_id,
-            actor.tenant_id,
-            format_epoch(now),
-            action,
-            actor.principal.user_id,
-            actor.principal.api_key_id,
-            resource_kind,
-            resource_id,
-            dump_json(metadata or {}),
-            actor.request_id,
-        ),
+    insert_audit_entry(
+        session,
+        entry_id=entry_id,
+        tenant_id=actor.tenant_id,
+        created_at=format_epoch(now),
+        action=action,
+        actor_user_id=actor.principal.user_id,
+        actor_api_key_id=actor.principal.api_key_id,
+        resource_kind=resource_kind,
+        resource_id=resource_id,
+        metadata_json=dump_json(metadata or {}),
+        request_id=actor.request_id,
     )
     return entry_id
 
@@ -99,18 +96,18 @@ def list_entries(
     Returns:
         The page.
     """
-    query = (
-        Filter(tenant_id)
-        .equals("action", matching.action)
-        .equals("resource_kind", matching.resource_kind)
-        .equals("resource_id", matching.resource_id)
-        .equals("actor_user_id", matching.actor_user_id)
+    rows, total = page_audit_entries(
+        session,
+        tenant_id,
+        action=matching.action,
+        resource_kind=matching.resource_kind,
+        resource_id=matching.resource_id,
+        actor_user_id=matching.actor_user_id,
+        since=matching.since,
+        until=matching.until,
+        limit=limit,
+        offset=offset,
     )
-    if matching.since is not None:
-        query.where("created_at >= ?", matching.since)
-    if matching.until is not None:
-        query.where("created_at < ?", matching.until)
-    rows, total = session.page("audit_log", query, order_by="seq", limit=limit, offset=offset)
     items = [
         AuditLogEntry(
             id=row.text("id"),

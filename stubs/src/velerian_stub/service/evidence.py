@@ -17,7 +17,14 @@ from velerian_stub.service.chain import GENESIS_HASH, compute_chain_hash
 from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.governance import Verdict
 from velerian_stub.service.ids import new_id
-from velerian_stub.store.database import Filter, Row, Session, dump_json
+from velerian_stub.store.database import Row, Session, dump_json
+from velerian_stub.store.ledgers import (
+    find_chain_tail,
+    insert_evidence_pack,
+    list_pack_bodies_by_ids,
+    list_pack_bodies_since,
+    page_evidence_packs,
+)
 
 __all__ = [
     "MODEL_ID",
@@ -117,11 +124,7 @@ def append_pack(
     Returns:
         The stored pack.
     """
-    tail = session.one(
-        "SELECT sequence, chain_hash FROM evidence_packs WHERE tenant_id = ? AND chain_scope = ?"
-        " ORDER BY sequence DESC LIMIT 1",
-        (tenant_id, chain_scope),
-    )
+    tail = find_chain_tail(session, tenant_id, chain_scope)
     sequence = 1 if tail is None else tail.integer("sequence") + 1
     prev_hash = GENESIS_HASH if tail is None else tail.text("chain_hash")
     pack_id = new_id("evp_")
@@ -145,21 +148,18 @@ def append_pack(
     }
     chain_hash = compute_chain_hash(prev_hash, pack)
     pack["chain_hash"] = chain_hash
-    session.execute(
-        "INSERT INTO evidence_packs (id, tenant_id, chain_scope, sequence, chain_hash, abp_id,"
-        " invocation_id, run_id, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            pack_id,
-            tenant_id,
-            chain_scope,
-            sequence,
-            chain_hash,
-            abp_id,
-            invocation_id,
-            run_id,
-            created_at,
-            dump_json(pack),
-        ),
+    insert_evidence_pack(
+        session,
+        pack_id=pack_id,
+        tenant_id=tenant_id,
+        chain_scope=chain_scope,
+        sequence=sequence,
+        chain_hash=chain_hash,
+        abp_id=abp_id,
+        invocation_id=invocation_id,
+        run_id=run_id,
+        created_at=created_at,
+        body_json=dump_json(pack),
     )
     return StoredPack(
         body=pack,
@@ -189,11 +189,7 @@ def packs_since(
     Returns:
         The packs.
     """
-    rows = session.all(
-        "SELECT body FROM evidence_packs WHERE tenant_id = ? AND chain_scope = ?"
-        " AND created_at >= ? ORDER BY sequence",
-        (tenant_id, chain_scope, since),
-    )
+    rows = list_pack_bodies_since(session, tenant_id, chain_scope, since)
     return [_pack_of(row) for row in rows]
 
 
@@ -209,13 +205,7 @@ def packs_by_ids(session: Session, tenant_id: str, pack_ids: list[str]) -> list[
     Returns:
         The packs found.
     """
-    marks = ", ".join("?" for _ in pack_ids)
-    rows = session.all(
-        # Only placeholders are interpolated.
-        f"SELECT body FROM evidence_packs WHERE tenant_id = ? AND id IN ({marks})"  # noqa: S608
-        " ORDER BY chain_scope, sequence",
-        [tenant_id, *pack_ids],
-    )
+    rows = list_pack_bodies_by_ids(session, tenant_id, pack_ids)
     return [_pack_of(row) for row in rows]
 
 
@@ -234,13 +224,7 @@ def list_pack_rows(
     Returns:
         The page of rows and the total number of packs.
     """
-    rows, total = session.page(
-        "evidence_packs",
-        Filter(tenant_id),
-        order_by="created_at, chain_scope, sequence",
-        limit=limit,
-        offset=offset,
-    )
+    rows, total = page_evidence_packs(session, tenant_id, limit=limit, offset=offset)
     items = [
         EvidencePackRow(
             id=row.text("id"),

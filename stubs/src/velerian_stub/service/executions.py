@@ -10,7 +10,8 @@ from __future__ import annotations
 from velerian_stub.schemas.admin import Execution, ExecutionPage
 from velerian_stub.service.actor import Actor
 from velerian_stub.service.clock import format_epoch
-from velerian_stub.store.database import Filter, Session
+from velerian_stub.store.database import Session
+from velerian_stub.store.ledgers import insert_execution, page_executions
 
 __all__ = ["list_executions", "record_execution"]
 
@@ -25,19 +26,16 @@ def record_execution(session: Session, actor: Actor, resource_id: str, now: floa
         resource_id: The id of the resource created or changed.
         now: The current time in Unix seconds.
     """
-    session.execute(
-        "INSERT INTO executions (tenant_id, api_key_id, created_at, method, route,"
-        " resource_id, idempotency_key, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            actor.tenant_id,
-            actor.principal.api_key_id,
-            format_epoch(now),
-            actor.method,
-            actor.route,
-            resource_id,
-            actor.idempotency_key,
-            actor.request_id,
-        ),
+    insert_execution(
+        session,
+        tenant_id=actor.tenant_id,
+        api_key_id=actor.principal.api_key_id,
+        created_at=format_epoch(now),
+        method=actor.method,
+        route=actor.route,
+        resource_id=resource_id,
+        idempotency_key=actor.idempotency_key,
+        request_id=actor.request_id,
     )
 
 
@@ -62,13 +60,7 @@ def list_executions(
     Returns:
         The page.
     """
-    rows, total = session.page(
-        "executions",
-        Filter(tenant_id).equals("idempotency_key", idempotency_key),
-        order_by="seq",
-        limit=limit,
-        offset=offset,
-    )
+    rows, total = page_executions(session, tenant_id, idempotency_key, limit=limit, offset=offset)
     items = [
         Execution(
             seq=row.integer("seq"),

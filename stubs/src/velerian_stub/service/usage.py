@@ -13,6 +13,7 @@ from velerian_stub.service.context import StubContext
 from velerian_stub.service.evidence import list_pack_rows
 from velerian_stub.service.runs import finish_due_runs
 from velerian_stub.store.database import Session
+from velerian_stub.store.invocations import count_invocations_by_outcome
 from velerian_stub.store.keys import count_live_keys
 from velerian_stub.store.tenants import (
     count_deployed_abps,
@@ -45,14 +46,7 @@ def usage_summary(
     finish_due_runs(ctx, session, tenant_id, now)
     period_start, period_end = month_bounds(now)
     window = (tenant_id, period_start, period_end)
-    by_outcome = {
-        row.text("outcome"): row.integer("n")
-        for row in session.all(
-            "SELECT outcome, COUNT(*) AS n FROM invocations WHERE tenant_id = ?"
-            " AND created_at >= ? AND created_at < ? GROUP BY outcome",
-            window,
-        )
-    }
+    by_outcome = count_invocations_by_outcome(session, tenant_id, period_start, period_end)
     network_runs = session.count(
         "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND created_at >= ? AND created_at < ?",
         window,

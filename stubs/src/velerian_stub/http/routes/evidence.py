@@ -28,6 +28,7 @@ from velerian_stub.service.exports import (
     render_packs,
 )
 from velerian_stub.store.database import Session
+from velerian_stub.store.invocations import find_invocation_pack_id
 from velerian_stub.store.tenants import abp_exists
 
 __all__ = ["router"]
@@ -92,14 +93,10 @@ def invocation_evidence_route(
 ) -> ExportResponse:
     """Export the evidence pack of one invocation."""
     with ctx.db.session() as session:
-        row = session.one(
-            "SELECT evidence_pack_id FROM invocations"
-            " WHERE id = ? AND abp_id = ? AND tenant_id = ?",
-            (invocation_id, abp_id, principal.tenant_id),
-        )
-        if row is None:
+        pack_id = find_invocation_pack_id(session, principal.tenant_id, abp_id, invocation_id)
+        if pack_id is None:
             raise not_found("invocation", invocation_id)
-        packs = packs_by_ids(session, principal.tenant_id, [row.text("evidence_pack_id")])
+        packs = packs_by_ids(session, principal.tenant_id, [pack_id])
     return _export(
         ctx,
         request,
