@@ -21,6 +21,12 @@ from velerian_stub.service.errors import conflict, not_found, unprocessable
 from velerian_stub.service.executions import record_execution
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row, Session
+from velerian_stub.store.runs import (
+    find_attachment,
+    insert_attachment,
+    mark_attachment_ready,
+    record_attachment_upload,
+)
 
 __all__ = [
     "attachment_model",
@@ -81,9 +87,7 @@ def attachment_model(ctx: StubContext, row: Row, base_url: str) -> Attachment:
 
 
 def _attachment_row(session: Session, tenant_id: str, attachment_id: str) -> Row:
-    row = session.one(
-        "SELECT * FROM attachments WHERE id = ? AND tenant_id = ?", (attachment_id, tenant_id)
-    )
+    row = find_attachment(session, tenant_id, attachment_id)
     if row is None:
         raise not_found("attachment", attachment_id)
     return row
@@ -107,20 +111,16 @@ def register_attachment(
     now = ctx.now()
     attachment_id = new_id("att_")
     with ctx.db.session() as session:
-        session.execute(
-            "INSERT INTO attachments (id, tenant_id, filename, content_type, size_bytes,"
-            " declared_sha256, status, upload_expires_epoch, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'pending_upload', ?, ?)",
-            (
-                attachment_id,
-                actor.tenant_id,
-                body.filename,
-                body.content_type,
-                body.size_bytes,
-                body.sha256,
-                int(now) + ctx.config.presign_ttl_s,
-                format_epoch(now),
-            ),
+        insert_attachment(
+            session,
+            attachment_id=attachment_id,
+            tenant_id=actor.tenant_id,
+            filename=body.filename,
+            content_type=body.content_type,
+            size_bytes=body.size_bytes,
+            declared_sha256=body.sha256,
+            upload_expires_epoch=int(now) + ctx.config.presign_ttl_s,
+            created_at=format_epoch(now),
         )
         record_execution(session, actor, attachment_id, now)
         row = _attachment_row(session, actor.tenant_id, attachment_id)
@@ -163,11 +163,7 @@ def record_upload(ctx: StubContext, attachment_id: str, size_bytes: int, sha256:
         sha256: Their SHA-256.
     """
     with ctx.db.session() as session:
-        session.execute(
-            "UPDATE attachments SET uploaded_size = ?, uploaded_sha256 = ?, status = 'uploaded'"
-            " WHERE id = ? AND status != 'ready'",
-            (size_bytes, sha256, attachment_id),
-        )
+        record_attachment_upload(session, attachment_id, size_bytes, sha256)
 
 
 def finalize_attachment(
@@ -211,9 +207,7 @@ def finalize_attachment(
                     "the uploaded bytes do not match the registered sha256",
                     "checksum_mismatch",
                 )
-            session.execute(
-                "UPDATE attachments SET status = 'ready' WHERE id = ?", (attachment_id,)
-            )
+            mark_attachment_ready(session, attachment_id)
             write_entry(
                 session,
                 actor,

@@ -15,6 +15,7 @@ from velerian_stub.service.provisioning import SeedInfo, ensure_seed
 from velerian_stub.service.signing import UrlSigner
 from velerian_stub.store.blobs import BlobStore
 from velerian_stub.store.database import Database
+from velerian_stub.store.runs import list_export_ids
 from velerian_stub.store.sealing import RecordSealer, load_or_create_secret
 from velerian_stub.store.tenants import insert_setting
 
@@ -101,7 +102,7 @@ def open_context(config: StubConfig) -> StubContext:
             # A crashed process may have left claims unsettled; nothing runs them now.
             release_interrupted_claims(session)
             seed = ensure_seed(session, config.api_key, now)
-            export_ids = {row.text("id") for row in session.all("SELECT id FROM exports")}
+            export_ids = list_export_ids(session)
         blobs = BlobStore(blob_root)
         # Files a crash left behind: partial writes, and exports whose row never committed.
         blobs.sweep("exports", keep=export_ids)

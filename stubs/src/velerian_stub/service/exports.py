@@ -18,6 +18,7 @@ from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.context import StubContext
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row
+from velerian_stub.store.runs import find_export_row, insert_export
 
 __all__ = [
     "EVIDENCE_FORMAT",
@@ -113,25 +114,21 @@ def create_export(
     export_id = new_id("exp_")
     stored = ctx.blobs.write("exports", export_id, content)
     with ctx.db.session() as session:
-        session.execute(
-            "INSERT INTO exports (id, tenant_id, artifact_kind, format, delivery, s3_key,"
-            " content_type, size_bytes, sha256, created_at, expires_epoch)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                export_id,
-                tenant_id,
-                artifact_kind,
-                fmt,
-                delivery,
-                f"exports/{tenant_id}/{export_id}.{fmt}",
-                EXPORT_MEDIA_TYPE,
-                stored.size_bytes,
-                stored.sha256,
-                format_epoch(now),
-                int(now) + ctx.config.presign_ttl_s,
-            ),
+        insert_export(
+            session,
+            export_id=export_id,
+            tenant_id=tenant_id,
+            artifact_kind=artifact_kind,
+            fmt=fmt,
+            delivery=delivery,
+            s3_key=f"exports/{tenant_id}/{export_id}.{fmt}",
+            content_type=EXPORT_MEDIA_TYPE,
+            size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+            created_at=format_epoch(now),
+            expires_epoch=int(now) + ctx.config.presign_ttl_s,
         )
-        row = session.one("SELECT * FROM exports WHERE id = ?", (export_id,))
+        row = find_export_row(session, export_id)
     assert row is not None
     return row
 
@@ -150,7 +147,7 @@ def find_export(ctx: StubContext, export_id: str, tenant_id: str | None = None) 
         The row, or ``None``.
     """
     with ctx.db.session() as session:
-        row = session.one("SELECT * FROM exports WHERE id = ?", (export_id,))
+        row = find_export_row(session, export_id)
     if row is None or (tenant_id is not None and row.text("tenant_id") != tenant_id):
         return None
     return row

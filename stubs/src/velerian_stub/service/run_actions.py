@@ -20,6 +20,7 @@ from velerian_stub.service.context import StubContext
 from velerian_stub.service.errors import conflict
 from velerian_stub.service.executions import record_execution
 from velerian_stub.service.runs import TERMINAL_STATUSES, create_run, load_run, run_model, run_url
+from velerian_stub.store.runs import find_run_deadline
 
 __all__ = [
     "DEFAULT_SHARE_TTL_S",
@@ -102,12 +103,8 @@ def invoke_network_sync(
             )
             if claim is not None:
                 claim.mark_executed(session, run_id)
-        row = session.one(
-            "SELECT created_epoch + queue_s + duration_s AS deadline FROM runs WHERE id = ?",
-            (run_id,),
-        )
-        assert row is not None
-        deadline = row.real("deadline")
+        deadline = find_run_deadline(session, run_id)
+        assert deadline is not None
     time.sleep(max(deadline - ctx.now(), 0.0))
     # The configured clock may lag real time (tests substitute it): never read early.
     now = max(ctx.now(), deadline)

@@ -22,7 +22,17 @@ from velerian_stub.service.executions import record_execution
 from velerian_stub.service.exports import create_export, presigned_url, render_packs
 from velerian_stub.service.governance import Outcome, evaluate
 from velerian_stub.service.ids import new_id
-from velerian_stub.store.database import Filter, Row, Session, dump_json
+from velerian_stub.store.database import Row, Session, dump_json
+from velerian_stub.store.runs import (
+    find_attachment_status,
+    find_run,
+    find_tenant_run,
+    insert_run,
+    list_due_runs,
+    page_runs,
+    set_run_final,
+)
+from velerian_stub.store.tenants import network_exists
 
 __all__ = [
     "DURATION_METADATA_KEY",
@@ -91,17 +101,14 @@ def _duration_s(metadata: dict[str, JsonValue], default_s: float) -> float:
 
 def _check_attachments(session: Session, tenant_id: str, attachment_ids: list[str]) -> None:
     for index, attachment_id in enumerate(attachment_ids):
-        row = session.one(
-            "SELECT status FROM attachments WHERE id = ? AND tenant_id = ?",
-            (attachment_id, tenant_id),
-        )
-        if row is None:
+        status = find_attachment_status(session, tenant_id, attachment_id)
+        if status is None:
             raise unprocessable(
                 ["body", "attachment_ids", str(index)],
                 f"attachment {attachment_id} does not exist",
                 "value_error",
             )
-        if row.text("status") != "ready":
+        if status != "ready":
             raise ApiError(409, f"attachment {attachment_id} is not finalized")
 
 
@@ -140,32 +147,25 @@ def create_run(
         ApiError: 404 for an unknown network, 422 for unknown attachments or a bad
             ``stub_duration_ms``, 409 for attachments that are not finalized.
     """
-    network = session.one(
-        "SELECT slug FROM networks WHERE tenant_id = ? AND slug = ?", (actor.tenant_id, slug)
-    )
-    if network is None:
+    if not network_exists(session, actor.tenant_id, slug):
         raise not_found("network", slug)
     duration_s = _duration_s(metadata, ctx.config.run_duration_s)
     _check_attachments(session, actor.tenant_id, attachment_ids)
     run_id = new_id("run_")
-    session.execute(
-        "INSERT INTO runs (id, tenant_id, network_slug, prompt_text, metadata, attachment_ids,"
-        " revision_of, created_at, created_epoch, queue_s, duration_s, model_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            run_id,
-            actor.tenant_id,
-            slug,
-            prompt_text,
-            dump_json(metadata),
-            dump_json(attachment_ids),
-            revision_of,
-            format_epoch(now),
-            now,
-            ctx.config.run_queue_s if queue_s is None else queue_s,
-            duration_s,
-            MODEL_ID,
-        ),
+    insert_run(
+        session,
+        run_id=run_id,
+        tenant_id=actor.tenant_id,
+        network_slug=slug,
+        prompt_text=prompt_text,
+        metadata_json=dump_json(metadata),
+        attachment_ids_json=dump_json(attachment_ids),
+        revision_of=revision_of,
+        created_at=format_epoch(now),
+        created_epoch=now,
+        queue_s=ctx.config.run_queue_s if queue_s is None else queue_s,
+        duration_s=duration_s,
+        model_id=MODEL_ID,
     )
     write_entry(
         session,
@@ -215,22 +215,18 @@ def _materialise(ctx: StubContext, session: Session, row: Row, now: float) -> Ro
         now=now,
     )
     error = "model run failed (FAIL in prompt)" if status == "failed" else None
-    session.execute(
-        "UPDATE runs SET final_status = ?, output_text = ?, governance_pass = ?,"
-        " governance_reasons = ?, error = ?, evidence_pack_id = ?, evidence_export_id = ?"
-        " WHERE id = ? AND final_status IS NULL",
-        (
-            status,
-            output_text,
-            status != "blocked",
-            dump_json(verdict.reasons),
-            error,
-            pack.id,
-            export.text("id"),
-            run_id,
-        ),
+    set_run_final(
+        session,
+        run_id,
+        status=status,
+        output_text=output_text,
+        governance_pass=status != "blocked",
+        governance_reasons_json=dump_json(verdict.reasons),
+        error=error,
+        evidence_pack_id=pack.id,
+        evidence_export_id=export.text("id"),
     )
-    fresh = session.one("SELECT * FROM runs WHERE id = ?", (run_id,))
+    fresh = find_run(session, run_id)
     assert fresh is not None
     return fresh
 
@@ -252,7 +248,7 @@ def load_run(ctx: StubContext, session: Session, tenant_id: str, run_id: str, no
     Raises:
         ApiError: 404 when it is not in the tenant.
     """
-    row = session.one("SELECT * FROM runs WHERE id = ? AND tenant_id = ?", (run_id, tenant_id))
+    row = find_tenant_run(session, tenant_id, run_id)
     if row is None:
         raise not_found("run", run_id)
     return _materialise(ctx, session, row, now)
@@ -325,19 +321,9 @@ def finish_due_runs(ctx: StubContext, session: Session, tenant_id: str, now: flo
         tenant_id: The tenant.
         now: The current time in Unix seconds.
     """
-    due = session.all(
-        "SELECT * FROM runs WHERE tenant_id = ? AND final_status IS NULL"
-        " AND created_epoch + queue_s + duration_s <= ?",
-        (tenant_id, now),
-    )
+    due = list_due_runs(session, tenant_id, now)
     for row in due:
         _materialise(ctx, session, row, now)
-
-
-_STATUS_SQL = (
-    "CASE WHEN final_status IS NOT NULL THEN final_status"
-    " WHEN ? < created_epoch + queue_s THEN 'queued' ELSE 'running' END"
-)
 
 
 def list_runs(
@@ -370,11 +356,14 @@ def list_runs(
         The page.
     """
     finish_due_runs(ctx, session, tenant_id, now)
-    query = Filter(tenant_id).equals("network_slug", network_slug)
-    if status is not None:
-        query.where(f"({_STATUS_SQL}) = ?", now, status)
-    rows, total = session.page(
-        "runs", query, order_by="created_epoch, id", limit=limit, offset=offset
+    rows, total = page_runs(
+        session,
+        tenant_id,
+        network_slug=network_slug,
+        status=status,
+        now=now,
+        limit=limit,
+        offset=offset,
     )
     items = [run_model(ctx, row, now, base_url) for row in rows]
     return RunPage(items=items, limit=limit, offset=offset, total=total)

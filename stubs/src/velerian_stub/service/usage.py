@@ -15,6 +15,7 @@ from velerian_stub.service.runs import finish_due_runs
 from velerian_stub.store.database import Session
 from velerian_stub.store.invocations import count_invocations_by_outcome
 from velerian_stub.store.keys import count_live_keys
+from velerian_stub.store.runs import count_runs_in_period
 from velerian_stub.store.tenants import (
     count_deployed_abps,
     count_plans,
@@ -45,12 +46,8 @@ def usage_summary(
     # Finish every due run first, so its evidence pack is listed.
     finish_due_runs(ctx, session, tenant_id, now)
     period_start, period_end = month_bounds(now)
-    window = (tenant_id, period_start, period_end)
     by_outcome = count_invocations_by_outcome(session, tenant_id, period_start, period_end)
-    network_runs = session.count(
-        "SELECT COUNT(*) FROM runs WHERE tenant_id = ? AND created_at >= ? AND created_at < ?",
-        window,
-    )
+    network_runs = count_runs_in_period(session, tenant_id, period_start, period_end)
     packs, pack_total = list_pack_rows(session, tenant_id, evidence_limit, evidence_offset)
     active_keys = count_live_keys(session, tenant_id, format_epoch(now))
     active_abps = count_deployed_abps(session, tenant_id)

@@ -25,6 +25,7 @@ from velerian_stub.service.errors import ApiError, conflict
 from velerian_stub.service.exports import find_export
 from velerian_stub.service.runs import load_run, run_model
 from velerian_stub.store.blobs import BlobTooLargeError
+from velerian_stub.store.runs import find_attachment_upload_state, find_run_tenant
 
 __all__ = ["router"]
 
@@ -88,10 +89,7 @@ router.add_api_route(
 
 def _attachment_state(ctx: StubContext, attachment_id: str) -> tuple[str, int] | None:
     with ctx.db.session() as session:
-        row = session.one(
-            "SELECT status, size_bytes FROM attachments WHERE id = ?", (attachment_id,)
-        )
-    return None if row is None else (row.text("status"), row.integer("size_bytes"))
+        return find_attachment_upload_state(session, attachment_id)
 
 
 def _larger_than_registered(attachment_id: str, size: int) -> ApiError:
@@ -173,8 +171,8 @@ def shared_run(
     _check_link(ctx, request, run_id, expires, sig)
     now = ctx.now()
     with ctx.db.session() as session:
-        row = session.one("SELECT tenant_id FROM runs WHERE id = ?", (run_id,))
-        if row is None:
+        tenant_id = find_run_tenant(session, run_id)
+        if tenant_id is None:
             raise ApiError(404, _MISSING_OBJECT)
-        run_row = load_run(ctx, session, row.text("tenant_id"), run_id, now)
+        run_row = load_run(ctx, session, tenant_id, run_id, now)
         return run_model(ctx, run_row, now, base_url_of(request))
