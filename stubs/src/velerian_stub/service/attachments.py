@@ -21,7 +21,7 @@ from velerian_stub.service.errors import conflict, not_found, unprocessable
 from velerian_stub.service.executions import record_execution
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row, Session
-from velerian_stub.store.runs import (
+from velerian_stub.store.files import (
     find_attachment,
     insert_attachment,
     mark_attachment_ready,

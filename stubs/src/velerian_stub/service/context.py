@@ -15,7 +15,7 @@ from velerian_stub.service.provisioning import SeedInfo, ensure_seed
 from velerian_stub.service.signing import UrlSigner
 from velerian_stub.store.blobs import BlobStore
 from velerian_stub.store.database import Database
-from velerian_stub.store.runs import list_export_ids
+from velerian_stub.store.files import list_export_ids
 from velerian_stub.store.sealing import RecordSealer, load_or_create_secret
 from velerian_stub.store.tenants import insert_setting
 

@@ -18,7 +18,7 @@ from velerian_stub.service.clock import format_epoch
 from velerian_stub.service.context import StubContext
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row
-from velerian_stub.store.runs import find_export_row, insert_export
+from velerian_stub.store.files import find_export_row, insert_export
 
 __all__ = [
     "EVIDENCE_FORMAT",

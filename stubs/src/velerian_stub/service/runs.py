@@ -23,8 +23,8 @@ from velerian_stub.service.exports import create_export, presigned_url, render_p
 from velerian_stub.service.governance import Outcome, evaluate
 from velerian_stub.service.ids import new_id
 from velerian_stub.store.database import Row, Session, dump_json
+from velerian_stub.store.files import find_attachment_status
 from velerian_stub.store.runs import (
-    find_attachment_status,
     find_run,
     find_tenant_run,
     insert_run,

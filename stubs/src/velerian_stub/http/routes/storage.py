@@ -25,7 +25,8 @@ from velerian_stub.service.errors import ApiError, conflict
 from velerian_stub.service.exports import find_export
 from velerian_stub.service.runs import load_run, run_model
 from velerian_stub.store.blobs import BlobTooLargeError
-from velerian_stub.store.runs import find_attachment_upload_state, find_run_tenant
+from velerian_stub.store.files import find_attachment_upload_state
+from velerian_stub.store.runs import find_run_tenant
 
 __all__ = ["router"]
 
