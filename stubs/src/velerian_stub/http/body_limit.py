@@ -6,7 +6,7 @@ FastAPI's body parsing, authentication) ever holds more than the limit of a body
 ``Content-Length`` above the limit is refused before a byte is read; a body without
 one (chunked) or one whose bytes exceed what it declared is counted as it streams in,
 and refused at the first chunk past the limit. ``/_storage/`` uploads are exempt: each
-is bounded by its registered size instead (see ``routes/storage.py``).
+is bounded by its registered size instead (see :mod:`velerian_stub.http.routes.storage`).
 """
 
 from __future__ import annotations

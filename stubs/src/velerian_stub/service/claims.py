@@ -3,7 +3,7 @@ Idempotency claims as handlers see them: the stored answer commits with the work
 
 The idempotency layer claims a key (state ``in_flight``) before the handler runs and
 puts the :class:`Claim` in the request's scope. A mutating handler then writes its
-answer into the record with :func:`record_response` **inside the transaction that
+answer into the record with :func:`answer` **inside the transaction that
 does the work**, so the work, its audit entry, its evidence pack and the completed
 record commit together or not at all: a process killed at any instant leaves either
 no work and a claim in flight (dropped at the next start; a retry runs the request

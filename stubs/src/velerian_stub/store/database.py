@@ -1,5 +1,5 @@
 """
-SQLite storage: the schema, one guarded connection, and typed access to rows.
+The SQLite database: one guarded connection, the DDL applied at start, typed rows.
 
 All state lives in one SQLite database so that a stub restarted on the same file
 continues where it stopped. One connection is shared by every request thread and
