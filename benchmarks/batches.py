@@ -116,7 +116,7 @@ def batch_tables(items: int, limits: tuple[int, ...]) -> Iterator[Table]:
         One table.
     """
     try:
-        from velerian_stub.process import StubProcess
+        from velerian_stub import StubProcess
         from velerian_stub.pytest_plugin import create_tenant
     except ImportError:
         print("(batches: velerian-stub is not installed; pip install -e ./stubs)")

@@ -18,7 +18,7 @@ from typing import Protocol
 
 __all__ = ["give_each_request_its_own_idempotency_key"]
 
-# The stub's pattern (velerian_stub.idempotency); repeated so this file imports nothing
+# The stub's pattern (velerian_stub.http.idempotency); repeated so this file imports nothing
 # beyond schemathesis.
 _VALID_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 _serial = itertools.count(1)

@@ -30,7 +30,7 @@ from velerian_sdk import (
     VelerianClient,
     VelerianConflictError,
 )
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 MAX_BODY = 16_384

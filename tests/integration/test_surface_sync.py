@@ -161,7 +161,7 @@ def test_api_keys_scopes_and_revocation(velerian_client: VelerianClient) -> None
 
 
 def test_tenants_are_isolated(velerian_client: VelerianClient, velerian_stub: object) -> None:
-    from velerian_stub.process import StubProcess
+    from velerian_stub import StubProcess
     from velerian_stub.pytest_plugin import create_tenant
 
     assert isinstance(velerian_stub, StubProcess)

@@ -15,7 +15,7 @@ from velerian_sdk import (
     VelerianClient,
     VelerianExportExpiredError,
 )
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 MiB = 1024 * 1024

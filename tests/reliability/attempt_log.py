@@ -19,7 +19,7 @@ from typing import ClassVar, Literal
 import httpx
 
 from velerian_sdk import Middleware, MiddlewareFlow, ScrubbedCause, VelerianConnectionError
-from velerian_stub.faults import FAULT_HEADER
+from velerian_stub.http.faults import FAULT_HEADER
 
 __all__ = ["Attempt", "AttemptLog", "CallGauge", "Reach", "call_reach"]
 

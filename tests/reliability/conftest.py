@@ -8,7 +8,7 @@ import pytest
 
 from tests.reliability.soak_report import published_reports
 from tests.reliability.soak_settings import fault_args
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tests.reliability.attempt_log import AttemptLog, call_reach
 from tests.reliability.soak_report import SoakReport
 from velerian_sdk import VelerianClient, VelerianError
-from velerian_stub.admin_token import ADMIN_TOKEN_HEADER
+from velerian_stub.service.admin_token import ADMIN_TOKEN_HEADER
 
 __all__ = ["CallOutcome", "SoakRun", "StubLedger", "settle_soak", "stub_executions"]
 

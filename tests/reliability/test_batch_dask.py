@@ -27,7 +27,7 @@ from velerian_sdk import (
     VelerianClient,
     run_batch_on_dask,
 )
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import create_tenant
 
 distributed = pytest.importorskip(

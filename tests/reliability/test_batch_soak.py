@@ -49,7 +49,7 @@ from velerian_sdk import (
     RetryPolicy,
     VelerianClient,
 )
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 BATCH_RATE_LIMIT = 80

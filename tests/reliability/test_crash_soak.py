@@ -40,7 +40,7 @@ from tests.reliability.soak_report import SoakReport
 from tests.reliability.soak_settings import KILLS, SEED
 from tests.reliability.test_fault_soak import payload_of
 from velerian_sdk import RetryPolicy, VelerianClient, VelerianError
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 
 T = TypeVar("T")
 Kind = Literal["invoke", "run", "mint"]

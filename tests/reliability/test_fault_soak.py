@@ -34,7 +34,7 @@ from tests.reliability.soak_settings import (
     soak_timeout_s,
 )
 from velerian_sdk import AsyncVelerianClient, VelerianClient, VelerianError
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 

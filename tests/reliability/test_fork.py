@@ -33,7 +33,7 @@ from tests.reliability.loopback_servers import KeepAliveLedger, LoopbackServer
 from tests.reliability.soak_report import SoakReport
 from tests.reliability.soak_settings import FORK_CALLS, budget_s, soak_timeout_s
 from velerian_sdk import AsyncVelerianClient, VelerianClient, VelerianError
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")

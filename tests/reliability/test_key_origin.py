@@ -22,7 +22,7 @@ from tests.reliability.loopback_servers import LoopbackServer, RecordedRequest, 
 from tests.reliability.soak_settings import PATIENT_POLICY
 from tests.unit import api_samples as samples
 from velerian_sdk import AsyncVelerianClient, VelerianClient, VelerianError
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import create_tenant
 
 Client = VelerianClient | AsyncVelerianClient

@@ -38,7 +38,7 @@ from tests.reliability.soak_settings import (
 )
 from tests.reliability.test_fault_soak import invoke_once
 from velerian_sdk import RetryPolicy, VelerianClient
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 
 RIDE_THROUGH_POLICY = RetryPolicy(
     max_retries=8, initial_backoff=0.1, max_backoff=1.0, total_timeout=30.0

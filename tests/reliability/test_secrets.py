@@ -34,7 +34,7 @@ from velerian_sdk import (
     VelerianForbiddenError,
     VelerianNotFoundError,
 )
-from velerian_stub.process import StubProcess
+from velerian_stub import StubProcess
 from velerian_stub.pytest_plugin import StubTenant, create_tenant
 
 ALL_SCOPES = ["read", "write", "runs:read", "runs:write", "evidence:read", "audit:read"]

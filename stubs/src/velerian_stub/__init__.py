@@ -8,11 +8,11 @@ Start one in-process with :func:`create_app`, or as a subprocess with
 
 from __future__ import annotations
 
-from velerian_stub.app import create_app
-from velerian_stub.config import StubConfig
-from velerian_stub.context import StubContext, context_of
-from velerian_stub.process import StubProcess, StubStartError, start_stub
-from velerian_stub.threaded import ThreadedStub
+from velerian_stub.harness.process import StubProcess, StubStartError, start_stub
+from velerian_stub.harness.threaded import ThreadedStub
+from velerian_stub.http.app import create_app
+from velerian_stub.service.config import StubConfig
+from velerian_stub.service.context import StubContext, context_of
 
 __all__ = [
     "StubConfig",

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from velerian_stub.cli import main
+from velerian_stub.harness.cli import main
 
 raise SystemExit(main())

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from velerian_stub import StubProcess, ThreadedStub
-from velerian_stub.admin_token import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, check_admin_token
+from velerian_stub.service.admin_token import ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, check_admin_token
 
 from .support import Api, in_memory
 

@@ -17,7 +17,7 @@ import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from velerian_stub import StubProcess
-from velerian_stub.body_limit import BodyLimitMiddleware
+from velerian_stub.http.body_limit import BodyLimitMiddleware
 
 from .support import Api, in_memory, open_api
 

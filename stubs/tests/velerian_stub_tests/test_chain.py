@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from velerian_stub.chain import GENESIS_HASH, canonical, compute_chain_hash, verify_chain
+from velerian_stub.service.chain import GENESIS_HASH, canonical, compute_chain_hash, verify_chain
 
 from .support import Api
 

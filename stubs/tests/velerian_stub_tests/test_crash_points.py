@@ -29,8 +29,8 @@ import pytest
 from fastapi import FastAPI
 
 from velerian_stub import StubConfig, create_app
-from velerian_stub.context import context_of
-from velerian_stub.db import Database, Session
+from velerian_stub.service.context import context_of
+from velerian_stub.store.database import Database, Session
 
 
 class SimulatedCrash(BaseException):

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from velerian_stub.shell_env import parse_env_line
+from velerian_stub.harness.shell_env import parse_env_line
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -1,4 +1,4 @@
-"""``velerian_stub.env_file`` in-process: the marker, the identity, no leftovers on failure."""
+"""``harness.env_file`` in-process: the marker, the identity, no leftovers on failure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from velerian_stub import env_file
-from velerian_stub.env_file import (
+from velerian_stub.harness import env_file
+from velerian_stub.harness.env_file import (
     EnvFileError,
     read_env_lines,
     remove_env_file,

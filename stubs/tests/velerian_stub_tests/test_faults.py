@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from velerian_stub import StubConfig
-from velerian_stub.cli import build_parser, config_from_args
-from velerian_stub.faults import MAX_CALLERS_PER_WINDOW, FaultInjector
+from velerian_stub.harness.cli import build_parser, config_from_args
+from velerian_stub.http.faults import MAX_CALLERS_PER_WINDOW, FaultInjector
 
 from .support import ManualClock, in_memory, open_api
 

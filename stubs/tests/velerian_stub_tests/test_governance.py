@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from velerian_stub.governance import evaluate
+from velerian_stub.service.governance import evaluate
 
 from .support import Api
 

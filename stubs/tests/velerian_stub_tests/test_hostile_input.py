@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from velerian_stub import StubConfig, ThreadedStub, context_of, create_app
-from velerian_stub.context import StubContext
-from velerian_stub.signing import BAD_EXPIRES, BAD_SIGNATURE
+from velerian_stub.service.context import StubContext
+from velerian_stub.service.signing import BAD_EXPIRES, BAD_SIGNATURE
 
 from .support import Api
 

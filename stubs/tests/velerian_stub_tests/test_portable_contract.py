@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
-from velerian_stub.app import create_app
-from velerian_stub.config import StubConfig
-from velerian_stub.context import context_of
+from velerian_stub.http.app import create_app
+from velerian_stub.http.portable_contract import make_portable
 from velerian_stub.openapi import render_openapi
-from velerian_stub.portable_contract import make_portable
+from velerian_stub.service.config import StubConfig
+from velerian_stub.service.context import context_of
 
 OPTIONAL_BODIES = [
     ("/api/v2/approvals/{approval_id}/approve", "ApprovalDecision"),

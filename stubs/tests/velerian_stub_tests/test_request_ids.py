@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from velerian_stub.request_ids import RequestIdMiddleware
+from velerian_stub.http.request_ids import RequestIdMiddleware
 
 from .support import Api
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from velerian_stub import StubConfig, context, create_app
-from velerian_stub.context import context_of
-from velerian_stub.db import Database
+from velerian_stub import StubConfig, create_app
+from velerian_stub.service import context
+from velerian_stub.service.context import context_of
+from velerian_stub.store.database import Database
 
 from .support import in_memory, open_api
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from velerian_stub import StubConfig, context_of, create_app
-from velerian_stub.auth import hash_secret
-from velerian_stub.provisioning import SeedInfo
+from velerian_stub.service.auth import hash_secret
+from velerian_stub.service.provisioning import SeedInfo
 
 KEY = "vk_live_" + "S" * 40
 

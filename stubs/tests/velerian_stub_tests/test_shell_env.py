@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from velerian_stub import StubProcess
-from velerian_stub.shell_env import format_env_lines, parse_env_line
+from velerian_stub.harness.shell_env import format_env_lines, parse_env_line
 
 NAMES = [
     "VELERIAN_BASE_URL",

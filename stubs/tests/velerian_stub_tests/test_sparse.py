@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from velerian_stub.cli import build_parser, config_from_args
+from velerian_stub.harness.cli import build_parser, config_from_args
 
 from .support import in_memory, open_api
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from velerian_stub.auth import Role, Scope
+from velerian_stub.schemas.api_keys import Role, Scope
 from velerian_stub.schemas.common import ApiModel, Page, Timestamp
 from velerian_stub.schemas.evidence import ExportDelivery, ExportFormat
 

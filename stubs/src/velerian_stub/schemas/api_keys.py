@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
-from velerian_stub.auth import Scope
 from velerian_stub.schemas.common import ApiModel, Instant, Page, Timestamp
 
-__all__ = ["ApiKey", "ApiKeyPage", "CreateApiKeyRequest", "CreatedApiKey"]
+__all__ = ["ApiKey", "ApiKeyPage", "CreateApiKeyRequest", "CreatedApiKey", "Role", "Scope"]
+
+Scope = Literal["runs:read", "runs:write", "evidence:read", "audit:read", "read", "write"]
+"""What a key may do; ``read`` and ``write`` stand for every ``*:read`` and ``*:write``."""
+
+Role = Literal["owner", "admin", "member", "viewer"]
+"""A user's role in a tenant, which bounds the scopes of every key they hold."""
 
 
 class ApiKey(ApiModel):

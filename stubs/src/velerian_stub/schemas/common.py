@@ -19,7 +19,7 @@ from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from velerian_stub.sparse import sparse_responses
+from velerian_stub.schemas.sparse import sparse_responses
 
 __all__ = ["JSON_INTEGER", "ApiModel", "HTTPError", "Instant", "Page", "Timestamp"]
 
@@ -121,7 +121,7 @@ class ApiModel(BaseModel):
         if not sparse_responses.get() or not isinstance(serialized, dict):
             return serialized
         data = cast("dict[str, object]", serialized)
-        # Sparse mode (velerian_stub.sparse): only what the contract requires. Nested
+        # Sparse mode (velerian_stub.schemas.sparse): only what the contract requires. Nested
         # models went through here already, so this holds at every depth.
         fields = type(self).model_fields
         required = type(self).CONTRACT_REQUIRED
