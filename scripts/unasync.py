@@ -63,6 +63,7 @@ WORDS = [
     ("anext", "next"),
 ]
 PHRASES = [
+    ("httpx.AsyncByteStream", "httpx.SyncByteStream"),
     ("async def ", "def "),
     ("async for ", "for "),
     ("async with ", "with "),

@@ -143,9 +143,10 @@ class AsyncHttpSender(BaseClient[httpx.AsyncClient]):
                 if not bounded:  # the timer already bounds the body it reads
                     AsyncDeadlineStream.attach(response)
                 try:
-                    await read_body(response, self._settings.max_response_bytes)
+                    read = await read_body(response, self._settings.max_response_bytes)
                 finally:
                     await response.aclose()
+                response = read
         except httpx.HTTPError as exc:
             failure = translate_transport_error(exc, request)
         except RuntimeError as exc:  # unasync: remove

@@ -14,7 +14,7 @@ import httpx
 from .errors import ERROR_BODY_EXCERPT, VelerianResponseTooLargeError, stated_length
 from .redaction import redact_url
 
-__all__ = ["ERROR_BODY_EXCERPT", "stated_length", "store_body", "too_large"]
+__all__ = ["ERROR_BODY_EXCERPT", "stated_length", "too_large"]
 
 
 def too_large(request: httpx.Request, limit: int, *, size: str) -> VelerianResponseTooLargeError:
@@ -36,21 +36,3 @@ def too_large(request: httpx.Request, limit: int, *, size: str) -> VelerianRespo
         "raise the limit with client.with_options(max_response_bytes=...)"
     )
     return VelerianResponseTooLargeError(msg, limit=limit, method=request.method, url=url)
-
-
-def store_body(response: httpx.Response, content: bytes) -> None:
-    """
-    Give ``response`` the body the SDK read from its stream, as ``httpx``'s ``read()`` would.
-
-    The response then behaves as one read in full: ``response.content``, ``.text`` and
-    ``.json()`` work for middleware, errors and the ``client.get(...)`` escape hatch.
-
-    Args:
-        response: A response whose stream the SDK read (bounded) and closed.
-        content: The bytes to hand out, already decoded.
-    """
-    # The one write to an httpx private in the SDK. httpx offers no public way to hand
-    # a response bytes read elsewhere: the public ones (a new ``httpx.Response``, or a
-    # ``ByteStream`` plus ``read()``) run its decoders and chunker again, 5 to 10 us per
-    # call against a few hundred; CONTRIBUTING.md ("httpx privates") says more.
-    response._content = content  # pyright: ignore[reportPrivateUsage]

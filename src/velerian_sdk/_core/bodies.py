@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
-from ._response_limits import store_body
 from .errors import VelerianResponseEncodingError, with_scrubbed_cause
 from .redaction import redact_url
 
-__all__ = ["ACCEPT_ENCODING", "STEP", "BodyDecoder", "body_decoder", "store_decoded"]
+__all__ = ["ACCEPT_ENCODING", "STEP", "BodyDecoder", "body_decoder", "describe_decoded"]
 
 ACCEPT_ENCODING = "gzip, deflate"
 """What API calls accept: the encodings :class:`BodyDecoder` inflates in bounded steps."""
@@ -182,19 +181,11 @@ def _has_zlib_header(first: int, second: int) -> bool:
     return first & 0x0F == 8 and first >> 4 <= 7 and (first << 8 | second) % 31 == 0
 
 
-def store_decoded(response: httpx.Response, content: bytes) -> None:
+def describe_decoded(response: httpx.Response) -> None:
     """
-    Give ``response`` its decoded body, with headers that describe it.
-
-    The response then behaves as one ``httpx`` read in full, except that its headers no
-    longer say ``Content-Encoding``, and a ``Content-Length`` counts the decoded bytes.
+    Make ``response``'s headers describe the body the SDK decodes: no ``Content-Encoding``.
 
     Args:
-        response: A response whose raw stream was read and decoded here.
-        content: The decoded body (or the part of it that was kept).
+        response: A response whose body the SDK inflates itself (or drops).
     """
-    store_body(response, content)
-    headers = response.headers
-    del headers["content-encoding"]
-    if "content-length" in headers:
-        headers["content-length"] = str(len(content))
+    del response.headers["content-encoding"]

@@ -145,9 +145,10 @@ class HttpSender(BaseClient[httpx.Client]):
                 if not bounded:  # the timer already bounds the body it reads
                     DeadlineStream.attach(response)
                 try:
-                    read_body(response, self._settings.max_response_bytes)
+                    read = read_body(response, self._settings.max_response_bytes)
                 finally:
                     response.close()
+                response = read
         except httpx.HTTPError as exc:
             failure = translate_transport_error(exc, request)
         else:
