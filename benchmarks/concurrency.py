@@ -25,7 +25,7 @@ from typing import cast
 import httpx
 
 from velerian_sdk import AsyncVelerianClient
-from velerian_sdk._core._sharded_transport import ShardedTransport
+from velerian_sdk._async.transport import ShardedTransport
 from velerian_sdk._core.settings import DEFAULT_LIMITS
 
 from .measure import Contender, RoundResults, interleaved_rounds

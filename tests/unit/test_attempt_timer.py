@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import BASE, TEST_KEY
 from velerian_sdk import AsyncVelerianClient, RetryPolicy, VelerianTimeoutError
-from velerian_sdk._core.retry import _WATCHDOGS, DEADLINE, AsyncAttemptTimer  # pyright: ignore[reportPrivateUsage]
+from velerian_sdk._core.chain import DEADLINE
+from velerian_sdk._core.retry import _WATCHDOGS, AsyncAttemptTimer  # pyright: ignore[reportPrivateUsage]
 
 pytestmark = pytest.mark.skipif(
     sys.version_info < (3, 11), reason="the timer needs Task.uncancel (Python 3.11+)"

@@ -12,12 +12,13 @@ import pytest
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import RetryPolicy, VelerianClient, VelerianTimeoutError
-from velerian_sdk._core._owned_transport import (
+from velerian_sdk._core.chain import DEADLINE
+from velerian_sdk._core.retry import ATTEMPT_DEADLINE, AttemptTimer
+from velerian_sdk._sync.transport import (
     DeadlineTransport,
     _clipped,  # pyright: ignore[reportPrivateUsage]
     owned_transport_sync,
 )
-from velerian_sdk._core.retry import ATTEMPT_DEADLINE, DEADLINE, AttemptTimer
 
 
 def test_reads_outside_an_attempt_keep_their_own_timeout() -> None:

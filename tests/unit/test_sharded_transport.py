@@ -11,7 +11,7 @@ import respx
 
 from tests.conftest import TEST_KEY
 from velerian_sdk import AsyncVelerianClient
-from velerian_sdk._core._sharded_transport import SHARD_SIZE, ShardedTransport
+from velerian_sdk._async.transport import SHARD_SIZE, ShardedTransport
 
 
 class Body(httpx.AsyncByteStream):

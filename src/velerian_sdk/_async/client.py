@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, cast
 import httpx
 from typing_extensions import Self
 
-from .._core._reprs import attribute, masked_key
 from .._core.calls import Params
 from .._core.chain import AsyncSleep, Middleware
 from .._core.connections import SharedPool
 from .._core.errors import VelerianArgumentError
 from .._core.namespace_property import NamespaceProperty
+from .._core.redaction import attribute, masked_key
 from .._core.retry import RetryPolicy
 from .._core.settings import DEFAULT_LIMITS, NOT_GIVEN, NotGiven
 from .legacy import AsyncLegacyMethods
@@ -464,7 +464,7 @@ class AsyncVelerianClient(AsyncLegacyMethods):
 
 def _own_http_client(headers: dict[str, str]) -> httpx.AsyncClient:
     """The ``httpx`` client that the client builds for itself, and after a fork."""
-    from .._core._owned_transport import owned_transport_async
+    from .transport import owned_transport_async  # imported with the first client built
 
     return httpx.AsyncClient(
         headers=headers,

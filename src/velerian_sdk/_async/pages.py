@@ -11,7 +11,6 @@ import asyncio  # unasync: remove
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import ClassVar, Generic, TypeVar, cast
 
-from .._core._reprs import attribute
 from .._core.calls import JSONObject
 from .._core.pagination import (
     AsyncPageFetcher,
@@ -22,6 +21,7 @@ from .._core.pagination import (
     has_more,
     next_offset,
 )
+from .._core.redaction import attribute
 
 __all__ = ["AsyncPage"]
 

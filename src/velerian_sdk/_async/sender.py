@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 import httpx
 
 from .._core import connections as _connections
-from .._core.chain import AsyncSleep, asend_through_chain
+from .._core.chain import STREAM, AsyncSleep, asend_through_chain
 from .._core.connections import SharedPool
 from .._core.errors import VelerianError
-from .._core.requests import STREAM, BaseClient, translate_transport_error
+from .._core.requests import BaseClient, translate_transport_error
 from .._core.retry import AsyncAttemptTimer, AsyncDeadlineStream
 from .._core.settings import ClientSettings
 from ._response_body import read_body

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar, cast
 
-from ._reprs import fields_repr
 from .errors import (
     VelerianAPIError,
     VelerianArgumentError,
@@ -25,6 +24,7 @@ from .errors import (
     VelerianRateLimitError,
     VelerianServerError,
 )
+from .redaction import fields_repr
 from .retry import RetryPolicy
 
 __all__ = [

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ._reprs import fields_repr
 from .batch import VelerianBatchError
 from .chain import new_idempotency_key
 from .errors import with_scrubbed_cause
+from .redaction import fields_repr
 
 __all__ = ["RECORD_RETENTION_S", "BatchJournal", "JournalClaim"]
 

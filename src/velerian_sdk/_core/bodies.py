@@ -1,14 +1,18 @@
 """
-Inflate a compressed response body in bounded steps, with ``zlib`` only.
+How much of a response body is read, and how a compressed one is inflated.
 
-The SDK asks for ``gzip`` or ``deflate`` at most (:data:`ACCEPT_ENCODING`) and decodes
-what arrives itself, from the raw stream: ``httpx``'s decoders inflate a whole network
+An API response is read up to the client's ``max_response_bytes`` after decoding; an
+error response only up to :data:`ERROR_BODY_EXCERPT`, the most an exception keeps
+(:func:`too_large` builds the error for a body over its limit).
+
+The SDK asks for ``gzip`` or ``deflate`` at most (:data:`ACCEPT_ENCODING`) and inflates
+what arrives itself, with ``zlib`` only: ``httpx``'s decoders inflate a whole network
 read at once, and with ``brotli`` or ``zstandard`` installed they accept encodings
 whose one read can grow to gigabytes. Here each step yields at most :data:`STEP`
 decoded bytes, so a reader that stops at its limit never holds more than that beyond
 it. Any other ``Content-Encoding``, a stack of them, or a stream that does not inflate
 cleanly raises :class:`VelerianResponseEncodingError`. The reading itself is in
-``_response_body_async`` and ``_download_async`` (and their sync twins).
+``_async/_response_body.py`` and ``_async/_download.py`` (and their sync twins).
 """
 
 from __future__ import annotations
@@ -18,19 +22,41 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
-from .errors import VelerianResponseEncodingError, with_scrubbed_cause
+from .errors import (
+    ERROR_BODY_EXCERPT,
+    VelerianResponseEncodingError,
+    VelerianResponseTooLargeError,
+    stated_length,
+    with_scrubbed_cause,
+)
 from .redaction import redact_url
 
-__all__ = ["ACCEPT_ENCODING", "STEP", "BodyDecoder", "body_decoder", "describe_decoded"]
+__all__ = [
+    "ACCEPT_ENCODING",
+    "ERROR_BODY_EXCERPT",
+    "STEP",
+    "BodyDecoder",
+    "body_decoder",
+    "describe_decoded",
+    "stated_length",
+    "too_large",
+]
+
 
 ACCEPT_ENCODING = "gzip, deflate"
 """What API calls accept: the encodings :class:`BodyDecoder` inflates in bounded steps."""
 
+
 STEP = 128 * 1024
 """The most decoded bytes one step yields."""
 
+
 _ENCODING_NAME_SIZE = len(b"content-encoding")
+
+
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
+
+
 _DECODED = {b"gzip": "gzip", b"x-gzip": "gzip", b"deflate": "deflate"}
 
 
@@ -189,3 +215,24 @@ def describe_decoded(response: httpx.Response) -> None:
         response: A response whose body the SDK inflates itself (or drops).
     """
     del response.headers["content-encoding"]
+
+
+def too_large(request: httpx.Request, limit: int, *, size: str) -> VelerianResponseTooLargeError:
+    """
+    Build the error for a body over ``limit``.
+
+    Args:
+        request: The request whose response was too large.
+        limit: The limit, in bytes.
+        size: What is known of the size, e.g. ``"Content-Length 1000000000"``.
+
+    Returns:
+        The error, naming the call and the setting that raises the limit.
+    """
+    url = redact_url(request.url)
+    msg = (
+        f"{request.method} {url} answered with a body larger than max_response_bytes "
+        f"({limit} bytes; {size}): the read stopped there. If this response is expected, "
+        "raise the limit with client.with_options(max_response_bytes=...)"
+    )
+    return VelerianResponseTooLargeError(msg, limit=limit, method=request.method, url=url)

@@ -25,8 +25,8 @@ from urllib.parse import quote
 import pydantic
 import pydantic_core
 
-from ._reprs import fields_repr
 from .errors import VelerianArgumentError, with_scrubbed_cause
+from .redaction import fields_repr
 
 __all__ = [
     "ApiCall",

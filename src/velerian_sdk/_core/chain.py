@@ -37,16 +37,18 @@ from typing import ClassVar, Final, Literal, TypeAlias
 
 import httpx
 
-from ._reprs import attribute, fields_repr
 from .errors import VelerianArgumentError
 from .logging import logger
-from .redaction import mask_secret, redact_body, redact_headers, redact_url
+from .redaction import attribute, fields_repr, mask_secret, redact_body, redact_headers, redact_url
 
 __all__ = [
+    "ATTEMPT",
+    "DEADLINE",
     "EXPLICIT_HEADERS",
     "MAX_KEY_LENGTH",
     "MUTATING_METHODS",
     "PRESET_HEADERS",
+    "STREAM",
     "TRANSPORT_HEADERS",
     "Backoff",
     "BearerAuth",
@@ -80,6 +82,24 @@ class Backoff:
 
 MiddlewareFlow: TypeAlias = Generator["httpx.Request | Backoff", httpx.Response, httpx.Response]
 """What :meth:`Middleware.flow` returns: yields requests, receives responses."""
+
+# The request extensions the SDK sets, all here: a middleware sees them on
+# ``request.extensions`` under these names.
+
+STREAM = "velerian_stream"
+"""Request extension: leave a 2xx body unread so the caller can stream it."""
+
+NO_AUTH = "velerian_no_auth"
+"""Request extension: set to True to send this request without the key."""
+
+EXPLICIT_HEADERS = "velerian_explicit_headers"
+"""Request extension: lower-cased names of the headers the call itself passed."""
+
+DEADLINE = "velerian_deadline"
+"""Request extension: the call's deadline on the ``time.monotonic`` clock."""
+
+ATTEMPT = "velerian_attempt"
+"""Request extension: retries sent so far for this call (0 on the first attempt)."""
 
 
 class Middleware:
@@ -277,10 +297,6 @@ def _returned(stop: StopIteration) -> httpx.Response:
     return value
 
 
-EXPLICIT_HEADERS = "velerian_explicit_headers"
-"""Request extension: lower-cased names of the headers the call itself passed."""
-
-
 PRESET_HEADERS = ("user-agent", "accept", "accept-encoding")
 """The defaults a client gives the ``httpx`` client it builds (never the user's own
 ``default_headers``, which a derived client sharing that ``httpx`` client must not send)."""
@@ -402,10 +418,6 @@ def new_idempotency_key() -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
-NO_AUTH = "velerian_no_auth"
-"""Request extension: set to True to send this request without the key."""
-
-
 class BearerAuth(Middleware):
     """
     Attach ``Authorization: Bearer <key>`` on every attempt to the API's origin.
@@ -506,7 +518,7 @@ class LoggingMiddleware(Middleware):
         if not logger.isEnabledFor(logging.INFO):
             return (yield request)
         started = time.perf_counter()
-        attempt = request.extensions.get("velerian_attempt", 0) + 1
+        attempt = request.extensions.get(ATTEMPT, 0) + 1
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "request %s %s attempt %d headers=%s body=%s",

@@ -187,7 +187,7 @@ def moved_loop_error(exc: RuntimeError) -> VelerianClientMovedError | None:
     """
     Say in our words that a connection was used from the wrong event loop, if it was.
 
-    The async client's own pools follow the event loop (see ``_sharded_transport``);
+    The async client's own pools follow the event loop (see ``_async/transport.py``);
     an ``http_client`` of the user's does not, and ``asyncio`` says so with a bare
     ``RuntimeError`` ("Event loop is closed", "... attached to a different loop").
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from ._reprs import attribute, fields_repr
 from .errors import VelerianArgumentError, VelerianEvidenceError, with_scrubbed_cause
+from .redaction import attribute, fields_repr
 from .transfers import DownloadedFile
 
 __all__ = [

@@ -20,9 +20,9 @@ from typing import Generic, TypeAlias, TypeVar
 
 import pydantic_core
 
-from ._reprs import fields_repr
 from .calls import JSONObject, check_count
 from .errors import VelerianError
+from .redaction import fields_repr
 
 __all__ = [
     "AsyncPageFetcher",

@@ -4,29 +4,46 @@ What of a request may be shown in a log line, a repr or an error message.
 Everything is redacted unless it is on an allowlist: a header or query parameter the
 SDK has never heard of prints as ``REDACTED``. Keys are shown at most as their prefix
 and last four characters.
+
+Reprs work on any object of the SDK, finished or half-built. A repr runs wherever a
+traceback is rendered with its locals (``pytest --showlocals``, ``rich``, Sentry), and
+the object may be one whose constructor raised halfway: there a missing attribute
+prints as ``<unset>`` (:func:`attribute`, :func:`fields_repr`) instead of raising a
+second error that hides the first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
 from collections.abc import Iterable
-from typing import cast, overload
+from typing import TYPE_CHECKING, Final, cast, overload
 
 import httpx
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 __all__ = [
     "REDACTED",
+    "UNSET",
+    "attribute",
+    "fields_repr",
     "mask_secret",
+    "masked_key",
     "redact_body",
     "redact_headers",
     "redact_json",
     "redact_url",
     "scrub_secrets",
+    "shown_link",
 ]
 
+
 REDACTED = "REDACTED"
+
 
 SAFE_HEADERS = frozenset(
     {
@@ -48,6 +65,7 @@ SAFE_HEADERS = frozenset(
         "x-request-id",
     }
 )
+
 
 SAFE_QUERY = frozenset(
     {
@@ -297,16 +315,26 @@ SECRET_KEYS = frozenset(
 )
 """JSON members whose value is a credential wherever they appear (a minted key's ``secret``)."""
 
+
 _KEY_TEXT = r"vk_(?:live|test)_[A-Za-z0-9_\-]{4,}"
+
+
 _MEMBER_TEXT = r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*")((?:[^"\\]|\\.)*)(")'
+
+
 _LINK_TEXT = r"(https?://[^\s\"'?#]+\?)[^\s\"'#]*"
+
+
 # A presigned link's signing parameters, also when quoted without the link around them.
 _SIGNED_TEXT = (
     r"((?<![\w-])(?:x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
     r"|x-goog-credential|signature|sig)=)[^&\s\"'<>#;]+"
 )
 
+
 _Patterns = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+
+
 _BytesPatterns = tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]
 
 
@@ -332,10 +360,16 @@ def _bytes_patterns() -> _BytesPatterns:
 
 @overload
 def scrub_secrets(value: str) -> str: ...
+
+
 @overload
 def scrub_secrets(value: bytes) -> bytes: ...
+
+
 @overload
 def scrub_secrets(value: object) -> object: ...
+
+
 def scrub_secrets(value: object) -> object:
     """
     Copy a value an error keeps, with every credential in it masked.
@@ -393,3 +427,78 @@ def _scrub(value: object, depth: int) -> object:
     if isinstance(value, tuple):
         return tuple(_scrub(item, depth - 1) for item in cast("tuple[object, ...]", value))
     return value
+
+
+class _Unset:
+    """The value shown for an attribute a half-built object does not have yet."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+UNSET: Final = _Unset()
+
+
+def attribute(obj: object, name: str) -> object:
+    """
+    Read an attribute for a repr, or :data:`UNSET` when the object lacks it.
+
+    Args:
+        obj: Any object, perhaps half-built.
+        name: The attribute.
+
+    Returns:
+        Its value, or :data:`UNSET`.
+    """
+    return getattr(obj, name, UNSET)
+
+
+def masked_key(value: object) -> object:
+    """
+    Show an API key as its prefix and last four characters; anything else as it is.
+
+    Args:
+        value: A key, or :data:`UNSET`.
+
+    Returns:
+        The masked key, or ``value`` unchanged when it is not a ``str``.
+    """
+    return mask_secret(value) if isinstance(value, str) else value
+
+
+def shown_link(value: object) -> object:
+    """
+    Drop the query of a link (presigned signatures live there); anything else as it is.
+
+    Args:
+        value: Any value.
+
+    Returns:
+        ``https://host/path?REDACTED`` for a link with a query, else ``value``.
+    """
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and "?" in value:
+        return value.split("?", 1)[0] + "?REDACTED"
+    return value
+
+
+def fields_repr(self: object) -> str:
+    """
+    The repr of a dataclass, as the generated one but safe on a half-built object.
+
+    Fields declared with ``repr=False`` are left out, as by the generated repr; links
+    print without their query.
+
+    Args:
+        self: A dataclass instance.
+
+    Returns:
+        ``Name(field=value, ...)``, with ``<unset>`` for fields not set yet.
+    """
+    shown = ", ".join(
+        f"{field.name}={shown_link(attribute(self, field.name))!r}"
+        for field in dataclasses.fields(cast("DataclassInstance", self))
+        if field.repr
+    )
+    return f"{type(self).__qualname__}({shown})"

@@ -18,13 +18,13 @@ import httpx
 import pydantic
 
 from .._version import __version__
-from ._response_limits import ERROR_BODY_EXCERPT
-from .bodies import ACCEPT_ENCODING
+from .bodies import ACCEPT_ENCODING, ERROR_BODY_EXCERPT
 from .calls import Params, QueryValue, encode_json
 from .chain import (
     EXPLICIT_HEADERS,
     NO_AUTH,
     PRESET_HEADERS,
+    STREAM,
     BearerAuth,
     DefaultHeadersMiddleware,
     IdempotencyMiddleware,
@@ -57,14 +57,11 @@ from .settings import (
     resolve_user_agent,
 )
 
-__all__ = ["STREAM", "BaseClient", "ModelT"]
+__all__ = ["BaseClient", "ModelT"]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT")
 
-
-STREAM = "velerian_stream"
-"""Request extension: leave a 2xx body unread so the caller can stream it."""
 
 _EMPTY: frozenset[str] = frozenset()
 _URL_CACHE_SIZE = 512

@@ -13,7 +13,7 @@ and each attempt is bounded by it in one of three ways:
 
 - async, Python 3.11+: :class:`AsyncAttemptTimer` cancels the attempt at the deadline;
 - sync: :class:`AttemptTimer` publishes the deadline in :data:`ATTEMPT_DEADLINE`, and
-  the client's own transport (``_owned_transport``) gives every read the time left;
+  the client's own transport (``_sync/transport.py``) gives every read the time left;
 - otherwise, and for an injected ``http_client``: the body of every response read in
   full is wrapped in a :class:`DeadlineStream`, which ends the read with a timeout
   once the deadline has passed (headers that trickle in stay unbounded there).
@@ -34,18 +34,16 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 
-from ._reprs import fields_repr
-from .chain import Backoff, Middleware, MiddlewareFlow
+from .chain import ATTEMPT, DEADLINE, Backoff, Middleware, MiddlewareFlow
 from .errors import VelerianArgumentError, VelerianConnectionError, note_attempts
 from .logging import logger
-from .redaction import redact_url
+from .redaction import fields_repr, redact_url
 
 if TYPE_CHECKING:
     import asyncio
 
 __all__ = [
     "ATTEMPT_DEADLINE",
-    "DEADLINE",
     "AsyncAttemptTimer",
     "AsyncDeadlineStream",
     "AttemptTimer",
@@ -317,7 +315,7 @@ class RetryMiddleware(Middleware):
                     raise failure
                 assert response is not None
                 return response
-            request.extensions["velerian_attempt"] = attempt
+            request.extensions[ATTEMPT] = attempt
             logger.info(
                 "retrying %s %s in %.2fs (retry %d of %d) after %s",
                 request.method,
@@ -378,10 +376,6 @@ def _clip_timeouts(request: httpx.Request, base: dict[str, float | None], left: 
     request.extensions["timeout"] = {
         key: left if value is None else min(value, left) for key, value in keys.items()
     }
-
-
-DEADLINE = "velerian_deadline"
-"""Request extension: the call's deadline on the ``time.monotonic`` clock."""
 
 
 ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("velerian_attempt_deadline", default=None)

@@ -16,9 +16,8 @@ from typing import Final, cast
 
 import httpx
 
-from ._reprs import attribute, masked_key
 from .errors import VelerianArgumentError, with_scrubbed_cause
-from .redaction import redact_headers
+from .redaction import attribute, masked_key, redact_headers
 from .retry import RetryPolicy
 
 __all__ = [

@@ -24,7 +24,6 @@ from typing import IO, Protocol
 
 import httpx
 
-from ._reprs import fields_repr
 from .errors import (
     VelerianArgumentError,
     VelerianExportExpiredError,
@@ -32,7 +31,7 @@ from .errors import (
     with_scrubbed_cause,
 )
 from .progress import ProgressCallback
-from .redaction import redact_url
+from .redaction import fields_repr, redact_url
 from .settings import insecure_http
 
 __all__ = [

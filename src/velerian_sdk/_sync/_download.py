@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .._core._response_limits import stated_length, too_large
-from .._core.bodies import BodyDecoder, body_decoder
+from .._core.bodies import BodyDecoder, body_decoder, stated_length, too_large
 from .._core.errors import (
     VelerianConnectionError,
     VelerianExportExpiredError,

@@ -20,8 +20,14 @@ from typing import cast
 
 import httpx
 
-from .._core._response_limits import ERROR_BODY_EXCERPT, stated_length, too_large
-from .._core.bodies import BodyDecoder, body_decoder, describe_decoded
+from .._core.bodies import (
+    ERROR_BODY_EXCERPT,
+    BodyDecoder,
+    body_decoder,
+    describe_decoded,
+    stated_length,
+    too_large,
+)
 from .._core.errors import VelerianResponseEncodingError
 
 __all__ = ["read_body"]

@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 
-from .._core._reprs import fields_repr
 from .._core.batch import (
     DEFAULT_BATCH_RETRY,
     MAX_RATE_LIMITED_TRIES,
@@ -45,6 +44,7 @@ from .._core.errors import (
 )
 from .._core.polling import DEFAULT_RUN_TIMEOUT
 from .._core.progress import ProgressCallback, TqdmProgress
+from .._core.redaction import fields_repr
 from .._core.retry import RetryPolicy
 from .._models.abps import InvokeResult
 from .._models.base import VelerianModel

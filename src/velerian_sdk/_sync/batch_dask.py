@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
-from .._core._reprs import fields_repr
 from .._core.batch import BatchItem, BatchOutcome, VelerianBatchError, batch_idempotency_key
 from .._core.batch_journal import BatchJournal
 from .._core.errors import VelerianArgumentError
+from .._core.redaction import fields_repr
 from .._models.abps import InvokeResult
 
 _Outcomes = list[BatchOutcome[InvokeResult]]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, Generic, TypeVar, cast
 
-from .._core._reprs import attribute
 from .._core.calls import JSONObject
 from .._core.pagination import (
     PageData,
@@ -23,6 +22,7 @@ from .._core.pagination import (
     has_more,
     next_offset,
 )
+from .._core.redaction import attribute
 
 __all__ = ["Page"]
 

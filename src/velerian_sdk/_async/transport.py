@@ -1,14 +1,15 @@
 """
 The async client's own transport: its connections split over small pools, entered in turn.
 
+Written by hand, like ``_sync/transport.py``: the two flavours' transports differ.
+
 ``httpcore``'s connection pool does work on every request event that grows with the
 square of its size (each idle connection is checked against every other, and each
-queued request against every connection). With 100 connections and 1,000 calls in
-flight that work dominated: a burst took 24 to 37 s on the loopback benchmark instead
-of about 2. So the connections are split into pools of :data:`SHARD_SIZE`, and calls
-wait in one first-in-first-out queue in front of them, entering a pool only when it has
-a free connection. The limits stay those of :data:`~velerian_sdk._core.settings.DEFAULT_LIMITS`
-overall; ``docs/performance.md`` has the measurements.
+queued request against every connection). So the connections are split into pools of
+:data:`SHARD_SIZE`, and calls wait in one first-in-first-out queue in front of them,
+entering a pool only when it has a free connection. The limits stay those of
+:data:`~velerian_sdk._core.settings.DEFAULT_LIMITS` overall; ``docs/performance.md`` has
+the measurements.
 
 Connections belong to the event loop that opened them, so the pools do too. The pools
 of a loop are closed when that loop shuts down its async generators (``asyncio.run``
@@ -26,10 +27,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 
 import httpx
 
-from . import connections as _connections
-from .errors import VelerianClientMovedError
+from .._core import connections as _connections
+from .._core.errors import VelerianClientMovedError
 
-__all__ = ["SHARD_SIZE", "ShardedTransport"]
+__all__ = ["SHARD_SIZE", "ShardedTransport", "owned_transport_async"]
 
 SHARD_SIZE = 10
 """Connections per pool: the size at which the pools' own work stopped mattering."""
@@ -240,3 +241,18 @@ class _ReleasingStream(httpx.AsyncByteStream):
             await self._inner.aclose()
         finally:
             self._release()
+
+
+def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    """
+    Return the async client's own transport (see ``ShardedTransport``).
+
+    Its attempts are bounded by :class:`~velerian_sdk._core.retry.AsyncAttemptTimer`.
+
+    Args:
+        limits: The connection limits, split into pools behind one queue.
+
+    Returns:
+        The transport.
+    """
+    return ShardedTransport(limits)

@@ -1,11 +1,10 @@
 """
-The transports of the ``httpx`` clients the SDK builds for itself.
+The sync client's own transport (written by hand: it is not generated from ``_async``).
 
-An injected ``http_client`` keeps its own transport; these are only for the clients'
-defaults. The async one is :class:`~velerian_sdk._core._sharded_transport.ShardedTransport`.
-The sync one, :class:`DeadlineTransport`, is an HTTP/1.1 transport over ``httpcore``'s
-pool in which every network read and write of an attempt is given at most the time
-left before the call's deadline. A blocking
+An injected ``http_client`` keeps its own transport; this is only for the sync client's
+default one (the async client's is in ``_async/transport.py``). :class:`DeadlineTransport`
+is an HTTP/1.1 transport over ``httpcore``'s pool in which every network read and write
+of an attempt is given at most the time left before the call's deadline. A blocking
 read cannot be interrupted from its own thread, and ``httpx`` timeouts apply to each
 read, so this is what keeps a server that sends its headers one byte at a time from
 holding a sync call past ``RetryPolicy.total_timeout``.
@@ -24,12 +23,12 @@ from typing import TYPE_CHECKING, cast
 import httpcore
 import httpx
 
-from .retry import ATTEMPT_DEADLINE
+from .._core.retry import ATTEMPT_DEADLINE
 
 if TYPE_CHECKING:
     import ssl
 
-__all__ = ["owned_transport_async", "owned_transport_sync"]
+__all__ = ["owned_transport_sync"]
 
 _SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -263,20 +262,3 @@ def _as_httpx(exc: Exception, request: httpx.Request) -> httpx.TransportError:
     error = twin(str(exc), request=request)
     error.__cause__ = exc
     return error
-
-
-def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-    """
-    Return the async client's own transport (see ``ShardedTransport``).
-
-    Its attempts are bounded by :class:`~velerian_sdk._core.retry.AsyncAttemptTimer`.
-
-    Args:
-        limits: The connection limits, split into pools behind one queue.
-
-    Returns:
-        The transport.
-    """
-    from ._sharded_transport import ShardedTransport  # asyncio loads with the async client
-
-    return ShardedTransport(limits)
