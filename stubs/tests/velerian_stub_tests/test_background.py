@@ -155,8 +155,14 @@ def test_an_interrupted_start_stops_the_server(tmp_path: Path, signum: int) -> N
         server = int(pid_file.read_text())
         try:
             time.sleep(0.3)  # the command is past starting the server, and waits for it
+            signals = _signal_state(command.pid)
             command.send_signal(signum)
-            stdout, stderr = command.communicate(timeout=60)
+            try:
+                stdout, stderr = command.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                command.kill()
+                _, stderr = command.communicate()
+                pytest.fail(f"the start ignored signal {signum} ({signals}): {stderr}")
             deadline = time.monotonic() + 5
             while running(server) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -166,3 +172,14 @@ def test_an_interrupted_start_stops_the_server(tmp_path: Path, signum: int) -> N
         finally:
             if running(server):
                 os.kill(server, signal.SIGKILL)
+
+
+def _signal_state(pid: int) -> str:
+    """The signal masks of a process (blocked, ignored, caught), for a failure message."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return "no /proc"
+    return ", ".join(
+        line.replace("\t", " ") for line in status.splitlines() if line.startswith("Sig")
+    )
