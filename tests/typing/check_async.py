@@ -115,6 +115,20 @@ async def check_compat(client: AsyncVelerianClient) -> None:
     assert_type(await client.await_run("run_1"), JSONObject)
 
 
+async def check_call_options(client: AsyncVelerianClient) -> None:
+    # Each option is typed; the namespace keeps its class, so its methods keep theirs.
+    fast = client.abps.with_options(timeout=5.0, total_timeout=20.0, max_retries=1)
+    assert_type(fast, AsyncAbps)
+    assert_type(await fast.invoke("abp_1", payload={}), InvokeResult)
+    tagged = client.plans.with_options(extra_headers={"X-Team": "risk"}, extra_query={"p": 1})
+    assert_type(await tagged.list(), AsyncPage[Plan])
+    assert_type(client.with_options(total_timeout=None), AsyncVelerianClient)
+    client.abps.with_options(timeout="5")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
 async def check_wrong_calls(client: AsyncVelerianClient) -> None:
     await client.runs.wait(run_id="run_1", timeout="soon")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     await client.plans.list(limit=None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

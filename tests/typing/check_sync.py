@@ -150,6 +150,20 @@ def check_compat(client: VelerianClient) -> None:
         assert_type(entry["created_at"], JSONValue)
 
 
+def check_call_options(client: VelerianClient) -> None:
+    # Each option is typed; the namespace keeps its class, so its methods keep theirs.
+    fast = client.abps.with_options(timeout=5.0, total_timeout=20.0, max_retries=1)
+    assert_type(fast, Abps)
+    assert_type(fast.invoke("abp_1", payload={}), InvokeResult)
+    tagged = client.plans.with_options(extra_headers={"X-Team": "risk"}, extra_query={"p": 1})
+    assert_type(tagged.list(), Page[Plan])
+    assert_type(client.with_options(total_timeout=None), VelerianClient)
+    client.abps.with_options(timeout="5")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
 def check_wrong_calls(client: VelerianClient) -> None:
     client.abps.retrieve(5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     client.abps.invoke("abp_1", payload=["x"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
