@@ -34,9 +34,12 @@ from velerian_sdk import (
     JSONObject,
     Plan,
     QueuedRun,
+    RawResponse,
+    ResponseInfo,
     Run,
     RunShare,
     UsageSummary,
+    araw_response,
 )
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
@@ -127,6 +130,16 @@ async def check_call_options(client: AsyncVelerianClient) -> None:
     client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
     client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+async def check_response_metadata(client: AsyncVelerianClient) -> None:
+    result = await client.abps.invoke("abp_1", payload={})
+    assert_type(result.last_response, ResponseInfo | None)
+    raw = await araw_response(client.abps.invoke)("abp_1", payload={"prompt": "Hi"})
+    assert_type(raw, RawResponse[InvokeResult])
+    assert_type(raw.parse(), InvokeResult)
+    assert_type((await araw_response(client.plans.list)(limit=5)).parse(), AsyncPage[Plan])
+    await araw_response(client.abps.invoke)("abp_1", prompt="x")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 async def check_wrong_calls(client: AsyncVelerianClient) -> None:

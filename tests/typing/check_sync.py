@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import httpx
 from typing_extensions import assert_type
 
 from velerian_sdk import (
@@ -32,12 +33,15 @@ from velerian_sdk import (
     Plan,
     Plans,
     QueuedRun,
+    RawResponse,
+    ResponseInfo,
     Run,
     Runs,
     RunShare,
     Usage,
     UsageSummary,
     VelerianClient,
+    raw_response,
 )
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
@@ -162,6 +166,22 @@ def check_call_options(client: VelerianClient) -> None:
     client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
     client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+def check_response_metadata(client: VelerianClient) -> None:
+    result = client.abps.invoke("abp_1", payload={})
+    assert_type(result.last_response, ResponseInfo | None)
+    info = client.plans.list().last_response
+    assert info is not None
+    assert_type(info.request_id, str | None)
+    assert_type(info.attempts, int)
+    raw = raw_response(client.abps.invoke)("abp_1", payload={"prompt": "Hi"})
+    assert_type(raw, RawResponse[InvokeResult])
+    assert_type(raw.parse(), InvokeResult)
+    assert_type(raw.headers, httpx.Headers)
+    assert_type(raw_response(client.plans.list)(limit=5).parse(), Page[Plan])
+    raw_response(client.abps.invoke)("abp_1", payload=["x"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    raw_response(client.abps.invoke)("abp_1", prompt="x")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 def check_wrong_calls(client: VelerianClient) -> None:

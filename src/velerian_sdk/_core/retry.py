@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 
-from .chain import ATTEMPT, DEADLINE, Backoff, Middleware, MiddlewareFlow
+from .chain import ATTEMPT, DEADLINE, STARTED, Backoff, Middleware, MiddlewareFlow
 from .errors import VelerianArgumentError, VelerianConnectionError, note_attempts
 from .logging import logger
 from .redaction import fields_repr, redact_url
@@ -311,9 +311,12 @@ class RetryMiddleware(Middleware):
         # connection error that ends the call says how long it tried.
         started = self._clock()
         deadline = None if policy.total_timeout is None else started + policy.total_timeout
-        if deadline is not None and self._clock is time.monotonic:
-            # Read by the clients while a body arrives (see _deadline), on the same clock.
-            request.extensions[DEADLINE] = deadline
+        if self._clock is time.monotonic:
+            # Read on the same clock by the clients while a body arrives (the deadline)
+            # and when they describe the response of a typed call (the start).
+            request.extensions[STARTED] = started
+            if deadline is not None:
+                request.extensions[DEADLINE] = deadline
         base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
         # With more time left than the longest timeout, clipping would change nothing.
         longest = _longest(base_timeout)

@@ -137,4 +137,5 @@ def _page_data(body: PageEnvelope[ItemT], call: ApiCall) -> PageData[ItemT]:
         offset=call.offset if body.offset is None else body.offset,
         total=body.total,
         raw=lambda: body.raw,
+        response=body.last_response,
     )

@@ -17,13 +17,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
+import pydantic
 
 from .._core import connections as _connections
 from .._core.calls import check_extra_headers, check_extra_query, with_extra_query
 from .._core.chain import STREAM, Middleware, Sleep, send_through_chain
 from .._core.connections import SharedPool
 from .._core.errors import VelerianError
-from .._core.requests import BaseClient, translate_transport_error
+from .._core.raw import RAW_RESPONSES
+from .._core.requests import BaseClient, attach_response, translate_transport_error
 from .._core.retry import AttemptTimer, DeadlineStream, check_total_timeout
 from .._core.settings import NOT_GIVEN, ClientSettings, NotGiven
 from ._response_body import read_body
@@ -123,7 +125,14 @@ class HttpSender(BaseClient[httpx.Client]):
 
     def fetch(self, call: ApiCall, cast_to: type[ModelT]) -> ModelT:
         """Send ``call`` through the chain and validate its 2xx body into ``cast_to``."""
-        return self.parse(self.send(self._call_request(call)), cast_to)
+        response = self.send(self._call_request(call))
+        result = self.parse(response, cast_to)
+        if isinstance(result, pydantic.BaseModel):
+            attach_response(result, response)
+        seen = RAW_RESPONSES.get()
+        if seen is not None:  # inside raw_response(...)
+            seen.append(response)
+        return result
 
     def send_call(self, call: ApiCall) -> None:
         """Send ``call`` for its effect only (a ``204`` answer)."""
