@@ -49,6 +49,8 @@ from ._core.errors import (
     VelerianTimeoutError,
     VelerianValidationError,
 )
+from ._core.raw import RawResponse, araw_response, raw_response
+from ._core.requests import ResponseInfo
 from ._core.retry import RetryPolicy
 from ._core.settings import (
     DEFAULT_BASE_URL,
@@ -173,6 +175,8 @@ __all__ = [
     "Plans",
     "ProgressCallback",
     "QueuedRun",
+    "RawResponse",
+    "ResponseInfo",
     "RetryPolicy",
     "Run",
     "RunShare",
@@ -209,7 +213,9 @@ __all__ = [
     "VelerianTimeoutError",
     "VelerianValidationError",
     "__version__",
+    "araw_response",
     "chain_hash",
+    "raw_response",
     "run_batch_on_dask",
     "verify_evidence",
 ]

@@ -34,9 +34,12 @@ from velerian_sdk import (
     JSONObject,
     Plan,
     QueuedRun,
+    RawResponse,
+    ResponseInfo,
     Run,
     RunShare,
     UsageSummary,
+    araw_response,
 )
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
@@ -113,6 +116,30 @@ async def check_compat(client: AsyncVelerianClient) -> None:
     assert_type(client.iter_paginated("approvals"), AsyncIterator[JSONObject])
     assert_type(await client.invoke_network("claims", prompt_text="p"), JSONObject)
     assert_type(await client.await_run("run_1"), JSONObject)
+
+
+async def check_call_options(client: AsyncVelerianClient) -> None:
+    # Each option is typed; the namespace keeps its class, so its methods keep theirs.
+    fast = client.abps.with_options(timeout=5.0, total_timeout=20.0, max_retries=1)
+    assert_type(fast, AsyncAbps)
+    assert_type(await fast.invoke("abp_1", payload={}), InvokeResult)
+    tagged = client.plans.with_options(extra_headers={"X-Team": "risk"}, extra_query={"p": 1})
+    assert_type(await tagged.list(), AsyncPage[Plan])
+    assert_type(client.with_options(total_timeout=None), AsyncVelerianClient)
+    client.abps.with_options(timeout="5")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+async def check_response_metadata(client: AsyncVelerianClient) -> None:
+    result = await client.abps.invoke("abp_1", payload={})
+    assert_type(result.last_response, ResponseInfo | None)
+    raw = await araw_response(client.abps.invoke)("abp_1", payload={"prompt": "Hi"})
+    assert_type(raw, RawResponse[InvokeResult])
+    assert_type(raw.parse(), InvokeResult)
+    assert_type((await araw_response(client.plans.list)(limit=5)).parse(), AsyncPage[Plan])
+    await araw_response(client.abps.invoke)("abp_1", prompt="x")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 async def check_wrong_calls(client: AsyncVelerianClient) -> None:

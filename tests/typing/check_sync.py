@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import httpx
 from typing_extensions import assert_type
 
 from velerian_sdk import (
@@ -32,12 +33,15 @@ from velerian_sdk import (
     Plan,
     Plans,
     QueuedRun,
+    RawResponse,
+    ResponseInfo,
     Run,
     Runs,
     RunShare,
     Usage,
     UsageSummary,
     VelerianClient,
+    raw_response,
 )
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
@@ -148,6 +152,36 @@ def check_compat(client: VelerianClient) -> None:
     assert_type(client.await_run("run_1", poll_interval=3.0, run_timeout=900.0), JSONObject)
     for entry in client.iter_audit_log():
         assert_type(entry["created_at"], JSONValue)
+
+
+def check_call_options(client: VelerianClient) -> None:
+    # Each option is typed; the namespace keeps its class, so its methods keep theirs.
+    fast = client.abps.with_options(timeout=5.0, total_timeout=20.0, max_retries=1)
+    assert_type(fast, Abps)
+    assert_type(fast.invoke("abp_1", payload={}), InvokeResult)
+    tagged = client.plans.with_options(extra_headers={"X-Team": "risk"}, extra_query={"p": 1})
+    assert_type(tagged.list(), Page[Plan])
+    assert_type(client.with_options(total_timeout=None), VelerianClient)
+    client.abps.with_options(timeout="5")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(max_retries=1.5)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(extra_query={"tags": ["a"]})  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
+    client.abps.with_options(retries=1)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+
+
+def check_response_metadata(client: VelerianClient) -> None:
+    result = client.abps.invoke("abp_1", payload={})
+    assert_type(result.last_response, ResponseInfo | None)
+    info = client.plans.list().last_response
+    assert info is not None
+    assert_type(info.request_id, str | None)
+    assert_type(info.attempts, int)
+    raw = raw_response(client.abps.invoke)("abp_1", payload={"prompt": "Hi"})
+    assert_type(raw, RawResponse[InvokeResult])
+    assert_type(raw.parse(), InvokeResult)
+    assert_type(raw.headers, httpx.Headers)
+    assert_type(raw_response(client.plans.list)(limit=5).parse(), Page[Plan])
+    raw_response(client.abps.invoke)("abp_1", payload=["x"])  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    raw_response(client.abps.invoke)("abp_1", prompt="x")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
 
 
 def check_wrong_calls(client: VelerianClient) -> None:

@@ -7,6 +7,7 @@ generates.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 
 from .._core.calls import ApiCall, json_object, path_segment, required_text, text_list
@@ -35,6 +36,12 @@ class AsyncNetworks(AsyncAPIResource):
     def __init__(self, sender: AsyncSender, *, runs: AsyncRuns) -> None:
         super().__init__(sender)
         # Waits go through the client's runs namespace, with its clock and jitter.
+        self._runs = runs
+
+    def _rebind(self, sender: AsyncSender) -> None:
+        super()._rebind(sender)
+        runs = copy.copy(self._runs)
+        runs._rebind(sender)  # the waits of these calls take the same options
         self._runs = runs
 
     async def submit(

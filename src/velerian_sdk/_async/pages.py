@@ -22,6 +22,7 @@ from .._core.pagination import (
     next_offset,
 )
 from .._core.redaction import attribute
+from .._core.requests import ResponseInfo
 
 __all__ = ["AsyncPage"]
 
@@ -97,6 +98,17 @@ class AsyncPage(Generic[ItemT]):
             self.items, limit, offset, total, raw=lambda: dict(body) if body else {}
         )
         self._fetch: AsyncPageFetcher[ItemT] | None = None
+
+    @property
+    def last_response(self) -> ResponseInfo | None:
+        """
+        The HTTP response this page came from, or ``None`` for a page built by hand.
+
+        Its ``request_id`` is what to quote to support about the call.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._data.response
 
     @property
     def raw(self) -> JSONObject:

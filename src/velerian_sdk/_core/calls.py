@@ -27,6 +27,7 @@ import pydantic_core
 
 from .errors import VelerianArgumentError, with_scrubbed_cause
 from .redaction import fields_repr
+from .settings import check_headers
 
 __all__ = [
     "ApiCall",
@@ -35,6 +36,8 @@ __all__ = [
     "Params",
     "QueryValue",
     "check_count",
+    "check_extra_headers",
+    "check_extra_query",
     "encode_json",
     "json_object",
     "optional_text",
@@ -43,6 +46,7 @@ __all__ = [
     "required_text",
     "text_list",
     "timestamp",
+    "with_extra_query",
 ]
 
 
@@ -557,3 +561,92 @@ def _refusal(value: object) -> str:
     if isinstance(value, dt.time | dt.timedelta):
         return f"a {kind} has no agreed JSON form: send text or seconds"
     return f"a {kind} has no JSON form: convert it to str, a number, a list or a dict"
+
+
+_SDK_HEADERS = frozenset({"authorization", "idempotency-key", "content-type", "content-length"})
+"""Headers the SDK sets from a call's own arguments: never taken from ``extra_headers``."""
+
+
+def check_extra_headers(headers: object) -> dict[str, str]:
+    """
+    Check per-call ``extra_headers``: valid HTTP headers, none the SDK sets itself.
+
+    Args:
+        headers: What the caller passed.
+
+    Returns:
+        A plain copy.
+
+    Raises:
+        VelerianArgumentError: A header HTTP cannot carry, or ``Authorization``,
+            ``Idempotency-Key``, ``Content-Type`` or ``Content-Length``, which come from
+            the client's key and the call's own arguments.
+    """
+    checked = check_headers("extra_headers", headers)
+    for name in checked:
+        if name.lower() in _SDK_HEADERS:
+            msg = (
+                f"extra_headers cannot set {name!r}: the SDK sets it from the client's key "
+                "or the call's own arguments (api_key=, idempotency_key=, the body)"
+            )
+            raise VelerianArgumentError(msg)
+    return checked
+
+
+def check_extra_query(query: object) -> dict[str, str | int | float | bool]:
+    """
+    Check per-call ``extra_query``: names to ``str``, ``int``, ``float`` or ``bool``.
+
+    Args:
+        query: What the caller passed.
+
+    Returns:
+        A plain copy.
+
+    Raises:
+        VelerianArgumentError: Not a mapping of names to such values.
+    """
+    if query is None:
+        return {}
+    if not isinstance(query, Mapping):
+        shown = type(query).__name__
+        msg = f"extra_query must be a mapping of parameter names to values, got {shown}"
+        raise VelerianArgumentError(msg)
+    checked: dict[str, str | int | float | bool] = {}
+    for name, value in cast("Mapping[object, object]", query).items():
+        if not isinstance(name, str) or not name:
+            msg = f"extra_query has a parameter name that is not a non-empty str: {name!r}"
+            raise VelerianArgumentError(msg)
+        if not isinstance(value, (str, int, float, bool)):
+            msg = (
+                f"extra_query[{name!r}] must be a str, int, float or bool, "
+                f"got {type(value).__name__}"
+            )
+            raise VelerianArgumentError(msg)
+        checked[name] = value
+    return checked
+
+
+def with_extra_query(call: ApiCall, extra: Mapping[str, str | int | float | bool]) -> Params:
+    """
+    The query of ``call`` with ``extra`` added.
+
+    Args:
+        call: The call, whose own parameters stay as they are.
+        extra: The parameters to add.
+
+    Returns:
+        The merged parameters.
+
+    Raises:
+        VelerianArgumentError: ``extra`` names a parameter the call sets itself.
+    """
+    own = call.params or {}
+    for name in extra:
+        if own.get(name) is not None:
+            msg = (
+                f"extra_query sets {name!r}, which {call.method} {call.path} sets from its "
+                "own arguments: pass it as the method's argument instead"
+            )
+            raise VelerianArgumentError(msg)
+    return {**own, **extra}

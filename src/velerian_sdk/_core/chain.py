@@ -101,6 +101,9 @@ DEADLINE = "velerian_deadline"
 ATTEMPT = "velerian_attempt"
 """Request extension: retries sent so far for this call (0 on the first attempt)."""
 
+STARTED = "velerian_started"
+"""Request extension: when the call started, on the ``time.monotonic`` clock."""
+
 
 class Middleware:
     """

@@ -23,6 +23,7 @@ import pydantic_core
 from .calls import JSONObject, check_count
 from .errors import VelerianError
 from .redaction import fields_repr
+from .requests import ResponseInfo
 
 __all__ = [
     "AsyncPageFetcher",
@@ -74,6 +75,7 @@ class PageData(Generic[ItemT]):
         offset: How many rows precede this page.
         total: How many rows match in all, when the server says.
         raw: Builds the page's body as JSON values, on demand.
+        response: The response the page came from, when it was fetched.
     """
 
     __repr__ = fields_repr  # the generated repr raises on a half-built object
@@ -83,6 +85,7 @@ class PageData(Generic[ItemT]):
     offset: int
     total: int | None = None
     raw: Callable[[], JSONObject] = field(default=dict, repr=False, compare=False)
+    response: ResponseInfo | None = field(default=None, repr=False, compare=False)
 
 
 PageFetcher: TypeAlias = Callable[[int], PageData[ItemT]]

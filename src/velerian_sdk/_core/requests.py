@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 import httpx
@@ -21,9 +23,11 @@ from .._version import __version__
 from .bodies import ACCEPT_ENCODING, ERROR_BODY_EXCERPT
 from .calls import Params, QueryValue, encode_json
 from .chain import (
+    ATTEMPT,
     EXPLICIT_HEADERS,
     NO_AUTH,
     PRESET_HEADERS,
+    STARTED,
     STREAM,
     BearerAuth,
     DefaultHeadersMiddleware,
@@ -42,7 +46,7 @@ from .errors import (
     with_scrubbed_cause,
 )
 from .logging import configure_logging_from_env, hide_transfer_queries
-from .redaction import redact_url
+from .redaction import fields_repr, redact_url
 from .retry import RetryMiddleware, RetryPolicy, check_max_retries, parse_retry_after
 from .settings import (
     API_PREFIX,
@@ -57,7 +61,14 @@ from .settings import (
     resolve_user_agent,
 )
 
-__all__ = ["BaseClient", "ModelT"]
+__all__ = [
+    "RESPONSE_KEY",
+    "BaseClient",
+    "ModelT",
+    "ResponseInfo",
+    "attach_response",
+    "response_info",
+]
 
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 ModelT = TypeVar("ModelT")
@@ -356,3 +367,73 @@ def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
     if adapter is None:
         adapter = _ADAPTERS[cast_to] = pydantic.TypeAdapter(cast_to)
     return cast("pydantic.TypeAdapter[ModelT]", adapter)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """
+    The HTTP response a typed result came from: ``result.last_response``.
+
+    Quote :attr:`request_id` to support about a call (a disputed verdict, say); the
+    headers hold what else the server said (rate-limit state, server timing).
+
+    Attributes:
+        status_code: The HTTP status.
+        headers: The response's headers.
+        attempts: How many attempts the call made (``1`` when it was not retried).
+        elapsed_s: Seconds from the call's start until its body was read, waits
+            between attempts included.
+
+    .. versionadded:: 0.2.0
+    """
+
+    __repr__ = fields_repr  # the generated repr raises on a half-built object
+
+    status_code: int
+    headers: httpx.Headers
+    attempts: int
+    elapsed_s: float
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's ``x-request-id`` for the call, if it sent one."""
+        found: str | None = self.headers.get("x-request-id")
+        return found
+
+
+def response_info(response: httpx.Response) -> ResponseInfo:
+    """
+    Describe ``response``, the answer to a typed call whose body was read.
+
+    Args:
+        response: The response.
+
+    Returns:
+        Its status, headers, and how the call was tried.
+    """
+    extensions = response.request.extensions
+    started: float | None = extensions.get(STARTED)
+    return ResponseInfo(
+        response.status_code,
+        response.headers,
+        extensions.get(ATTEMPT, 0) + 1,
+        0.0 if started is None else time.monotonic() - started,
+    )
+
+
+RESPONSE_KEY = "_velerian_response"
+"""Where a result keeps its :class:`ResponseInfo`: in ``__dict__``, beside the fields."""
+
+
+def attach_response(model: pydantic.BaseModel, response: httpx.Response) -> None:
+    """
+    Give a typed result the response it came from (``VelerianModel.last_response``).
+
+    It goes in the instance's ``__dict__`` under a name no field can have, past a frozen
+    model's ``__setattr__``: pydantic compares, hashes and dumps fields only.
+
+    Args:
+        model: The result.
+        response: The response its body came from.
+    """
+    object.__setattr__(model, RESPONSE_KEY, response_info(response))

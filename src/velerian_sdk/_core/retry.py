@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 
-from .chain import ATTEMPT, DEADLINE, Backoff, Middleware, MiddlewareFlow
+from .chain import ATTEMPT, DEADLINE, STARTED, Backoff, Middleware, MiddlewareFlow
 from .errors import VelerianArgumentError, VelerianConnectionError, note_attempts
 from .logging import logger
 from .redaction import fields_repr, redact_url
@@ -51,6 +51,7 @@ __all__ = [
     "RetryMiddleware",
     "RetryPolicy",
     "check_max_retries",
+    "check_total_timeout",
     "parse_retry_after",
     "why_no_retry",
 ]
@@ -80,6 +81,34 @@ def check_max_retries(value: object) -> int:
         msg = f"max_retries must be a whole number >= 0, got {value!r}"
         raise VelerianArgumentError(msg)
     return value
+
+
+def check_total_timeout(value: object) -> float | None:
+    """
+    Check a call's deadline over all its attempts.
+
+    Args:
+        value: What the caller passed.
+
+    Returns:
+        The deadline in seconds, or ``None`` for none.
+
+    Raises:
+        VelerianArgumentError: Not ``None`` and not a number of seconds above 0.
+    """
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        msg = (
+            f"total_timeout must be a number of seconds > 0, or None for no deadline; got {value!r}"
+        )
+        raise VelerianArgumentError(msg)
+    return float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +161,7 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         check_max_retries(self.max_retries)
+        check_total_timeout(self.total_timeout)
         if not 0.0 <= self.retry_after_spread <= 10.0:
             msg = f"retry_after_spread must be between 0 and 10, got {self.retry_after_spread}"
             raise VelerianArgumentError(msg)
@@ -281,9 +311,12 @@ class RetryMiddleware(Middleware):
         # connection error that ends the call says how long it tried.
         started = self._clock()
         deadline = None if policy.total_timeout is None else started + policy.total_timeout
-        if deadline is not None and self._clock is time.monotonic:
-            # Read by the clients while a body arrives (see _deadline), on the same clock.
-            request.extensions[DEADLINE] = deadline
+        if self._clock is time.monotonic:
+            # Read on the same clock by the clients while a body arrives (the deadline)
+            # and when they describe the response of a typed call (the start).
+            request.extensions[STARTED] = started
+            if deadline is not None:
+                request.extensions[DEADLINE] = deadline
         base_timeout: dict[str, float | None] = dict(request.extensions.get("timeout") or {})
         # With more time left than the longest timeout, clipping would change nothing.
         longest = _longest(base_timeout)

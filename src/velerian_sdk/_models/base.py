@@ -18,6 +18,7 @@ from typing_extensions import Self
 
 from .._core.calls import JSONObject
 from .._core.errors import VelerianArgumentError, with_scrubbed_cause
+from .._core.requests import RESPONSE_KEY, ResponseInfo
 
 __all__ = ["Timestamp", "VelerianModel"]
 
@@ -61,6 +62,20 @@ class VelerianModel(BaseModel):
         defer_build=True,
         protected_namespaces=(),
     )
+
+    @property
+    def last_response(self) -> ResponseInfo | None:
+        """
+        The HTTP response this result came from, or ``None`` for one built by hand.
+
+        Its ``request_id`` is what to quote to support about the call. It is not a
+        field: ``model_dump``, equality and hashing leave it out; a copy or a pickle
+        keeps it.
+
+        .. versionadded:: 0.2.0
+        """
+        info = self.__dict__.get(RESPONSE_KEY)
+        return info if isinstance(info, ResponseInfo) else None
 
     def to_dict(self, *, reveal_secrets: bool = False) -> JSONObject:
         """

@@ -239,6 +239,7 @@ class VelerianClient(LegacyMethods):
         base_url: str | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        total_timeout: float | NotGiven | None = NOT_GIVEN,
         default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
         user_agent: str | NotGiven = NOT_GIVEN,
         middleware: Sequence[Middleware] | NotGiven = NOT_GIVEN,
@@ -248,13 +249,16 @@ class VelerianClient(LegacyMethods):
         Return a client with some settings changed that shares this one's connections.
 
         Closing the returned client leaves the shared pool open; closing this client
-        closes it for both.
+        closes it for both. For options on a few calls, ``client.abps.with_options(...)``
+        and the other namespaces' ``with_options`` take the per-call ones.
 
         Args:
             api_key: Another key.
             base_url: Another origin.
             timeout: Another per-attempt timeout.
             max_retries: Another retry count.
+            total_timeout: Another deadline for a whole call, attempts and waits
+                included, in seconds; ``None`` for none.
             default_headers: Replaces the default headers.
             user_agent: Another user agent.
             middleware: Replaces your middleware.
@@ -264,32 +268,17 @@ class VelerianClient(LegacyMethods):
             The new client.
         """
         derived = type(self).__new__(type(self))
-        parent = self._sender
-        s = parent.settings
-        sender = HttpSender(parent.sleeper)
-        sender.configure(
-            api_key=s.api_key if isinstance(api_key, NotGiven) else api_key,
-            base_url=s.root if isinstance(base_url, NotGiven) else base_url,
-            timeout=s.timeout if isinstance(timeout, NotGiven) else timeout,
-            max_retries=s.retry.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers=s.default_headers
-            if isinstance(default_headers, NotGiven)
-            else default_headers,
-            user_agent=s.user_agent if isinstance(user_agent, NotGiven) else user_agent,
-            middleware=parent.user_middleware if isinstance(middleware, NotGiven) else middleware,
-            allow_insecure_http=s.allow_insecure_http,
-            injected=True,
-            retry_policy=s.retry,
-            max_response_bytes=s.max_response_bytes
-            if isinstance(max_response_bytes, NotGiven)
-            else max_response_bytes,
-            http_headers=parent.http.headers,
+        derived._sender = self._sender.derive(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            default_headers=default_headers,
+            user_agent=user_agent,
+            middleware=middleware,
+            max_response_bytes=max_response_bytes,
         )
-        sender.pool = parent.pool
-        sender.http = parent.http
-        sender.generation = parent.generation
-        sender.owns_http = False
-        derived._sender = sender
         return derived
 
     def request(

@@ -11,11 +11,16 @@ generates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Mapping
 from typing import TypeVar
+
+import httpx
+from typing_extensions import Self
 
 from .._core.calls import ApiCall, check_count
 from .._core.pagination import PageData, PageFetcher
+from .._core.settings import NOT_GIVEN, NotGiven
 from .._models.pages import PageEnvelope, page_envelope
 from .pages import FetchedPage, Page
 from .sender import Sender
@@ -34,6 +39,61 @@ class APIResource:
     """
 
     def __init__(self, sender: Sender) -> None:
+        self._sender = sender
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        total_timeout: float | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float | bool] | None = None,
+    ) -> Self:
+        """
+        Return this namespace with options for the calls made through it.
+
+        The client and this namespace keep their settings; the returned one shares
+        their connections, so it is cheap to make for a single call::
+
+            result = client.abps.with_options(timeout=5, total_timeout=20).invoke(
+                abp_id, payload={"prompt": "Summarize."}
+            )
+
+        Args:
+            timeout: The timeout of each attempt, in seconds (or an ``httpx.Timeout``);
+                ``None`` waits without limit.
+            total_timeout: The deadline of each call, every attempt and wait included,
+                in seconds; ``None`` for none. No retry starts after it.
+            max_retries: Retries after a retryable failure (0 for none).
+            extra_headers: Headers added to each API call, for features this SDK does
+                not know yet. They go to the API's origin only, never to a storage
+                host; ``Authorization``, ``Idempotency-Key`` and the body's headers
+                cannot be set here.
+            extra_query: Query parameters added to each API call; one the method sets
+                from its own arguments is refused when the call is made.
+
+        Returns:
+            The namespace with the options.
+
+        Raises:
+            VelerianArgumentError: An option out of range or a header HTTP cannot carry.
+
+        .. versionadded:: 0.2.0
+        """
+        sender = self._sender.derive(
+            timeout=timeout,
+            max_retries=max_retries,
+            total_timeout=total_timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+        )
+        derived = copy.copy(self)
+        derived._rebind(sender)
+        return derived
+
+    def _rebind(self, sender: Sender) -> None:
+        """Send through ``sender`` from now on (a copy made by :meth:`with_options`)."""
         self._sender = sender
 
     def _fetch_page(self, call: ApiCall, item_type: type[ItemT]) -> Page[ItemT]:
@@ -77,4 +137,5 @@ def _page_data(body: PageEnvelope[ItemT], call: ApiCall) -> PageData[ItemT]:
         offset=call.offset if body.offset is None else body.offset,
         total=body.total,
         raw=lambda: body.raw,
+        response=body.last_response,
     )

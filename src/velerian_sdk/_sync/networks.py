@@ -9,6 +9,7 @@ generates.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 
 from .._core.calls import ApiCall, json_object, path_segment, required_text, text_list
@@ -37,6 +38,12 @@ class Networks(APIResource):
     def __init__(self, sender: Sender, *, runs: Runs) -> None:
         super().__init__(sender)
         # Waits go through the client's runs namespace, with its clock and jitter.
+        self._runs = runs
+
+    def _rebind(self, sender: Sender) -> None:
+        super()._rebind(sender)
+        runs = copy.copy(self._runs)
+        runs._rebind(sender)  # the waits of these calls take the same options
         self._runs = runs
 
     def submit(

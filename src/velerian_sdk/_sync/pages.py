@@ -23,6 +23,7 @@ from .._core.pagination import (
     next_offset,
 )
 from .._core.redaction import attribute
+from .._core.requests import ResponseInfo
 
 __all__ = ["Page"]
 
@@ -98,6 +99,17 @@ class Page(Generic[ItemT]):
             self.items, limit, offset, total, raw=lambda: dict(body) if body else {}
         )
         self._fetch: PageFetcher[ItemT] | None = None
+
+    @property
+    def last_response(self) -> ResponseInfo | None:
+        """
+        The HTTP response this page came from, or ``None`` for a page built by hand.
+
+        Its ``request_id`` is what to quote to support about the call.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._data.response
 
     @property
     def raw(self) -> JSONObject:
