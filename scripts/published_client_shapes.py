@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import sys
 from collections.abc import Callable, Iterator
 from typing import TypeVar, cast
 
@@ -78,7 +79,7 @@ def shape_of(value: object) -> object:
         shapes = {json.dumps(shape_of(row), sort_keys=True) for row in cast("list[object]", value)}
         found = [cast("object", json.loads(text)) for text in sorted(shapes)]
         return {"list": (found[0] if len(found) == 1 else found) if found else "empty"}
-    name = type(value).__name__
+    name = _public_name(type(value))
     if isinstance(value, Exception):
         present = [field for field in ERROR_FIELDS if hasattr(value, field)]
         return {"error": name, "fields": {f: shape_of(getattr(value, f)) for f in present}}
@@ -88,6 +89,21 @@ def shape_of(value: object) -> object:
         }
         return {"model": name, "fields": fields}
     return {"python": name}
+
+
+def _public_name(kind: type) -> str:
+    """
+    The name of the nearest class in ``kind``'s MRO that its package exports.
+
+    A library may hand out a private subclass of a public class (a page that knows how
+    to fetch the next one); callers see, check and document the public one.
+    """
+    for cls in kind.__mro__:
+        package = sys.modules.get(cls.__module__.partition(".")[0])
+        name: str = cls.__name__
+        if package is not None and getattr(package, name, None) is cls:
+            return name
+    return kind.__name__
 
 
 class CallLog:
