@@ -369,7 +369,7 @@ def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
     return cast("pydantic.TypeAdapter[ModelT]", adapter)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseInfo:
     """
     The HTTP response a typed result came from: ``result.last_response``.
