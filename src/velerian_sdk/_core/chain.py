@@ -49,6 +49,7 @@ __all__ = [
     "MUTATING_METHODS",
     "PRESET_HEADERS",
     "STREAM",
+    "TRACE_SPAN",
     "TRANSPORT_HEADERS",
     "Backoff",
     "BearerAuth",
@@ -100,6 +101,9 @@ DEADLINE = "velerian_deadline"
 
 ATTEMPT = "velerian_attempt"
 """Request extension: retries sent so far for this call (0 on the first attempt)."""
+
+TRACE_SPAN = "velerian_trace_span"
+"""Request extension: the call's OpenTelemetry span, parent of each attempt's span."""
 
 
 class Middleware:
