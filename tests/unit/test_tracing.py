@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -30,6 +31,7 @@ from velerian_sdk import (
     VelerianConnectionError,
     VelerianNotFoundError,
 )
+from velerian_sdk._core.chain import TRACE_SPAN
 from velerian_sdk._core.tracing import route_template
 
 pytestmark = pytest.mark.timeout(10)
@@ -315,3 +317,57 @@ def test_nothing_of_opentelemetry_is_imported_without_a_tracing_middleware(extra
         assert "pip install 'velerian-sdk[otel]'" in seen["error"]
     else:
         assert "error" not in seen
+
+
+def test_without_a_provider_a_call_is_not_traced(harness: Harness) -> None:
+    if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        pytest.skip("this process has set a global tracer provider")
+    client = harness.client(invoked, middleware=[TracingMiddleware()])
+    harness.run(client.abps.invoke("abp_7", payload={}))
+    (sent,) = harness.requests
+    assert "traceparent" not in sent.headers
+    assert sent.extensions.get(TRACE_SPAN) is None
+
+
+_GLOBAL_LATER = """
+import httpx
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+import velerian_sdk
+
+sent = []
+def answer(request):
+    sent.append(request.headers.get("traceparent"))
+    return httpx.Response(200, json={"items": []})
+
+client = velerian_sdk.VelerianClient(
+    api_key="vk_live_" + "x" * 40,
+    base_url="https://api.test",
+    middleware=[velerian_sdk.TracingMiddleware()],
+    http_client=httpx.Client(transport=httpx.MockTransport(answer)),
+)
+client.get("plans")
+exporter = InMemorySpanExporter()
+provider = TracerProvider()
+provider.add_span_processor(SimpleSpanProcessor(exporter))
+trace.set_tracer_provider(provider)
+client.get("plans")
+print(sent[0] is None, sent[1] is not None, [s.name for s in exporter.get_finished_spans()])
+"""
+
+
+def test_a_global_provider_set_after_the_client_is_used() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-c", _GLOBAL_LATER],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=True,
+    )
+    assert done.stdout.split("\n")[0] == (
+        "True True ['GET /api/v2/plans', 'velerian GET /api/v2/plans']"
+    )

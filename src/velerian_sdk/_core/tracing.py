@@ -75,7 +75,8 @@ class TracingMiddleware(Middleware):
     Args:
         tracer_provider: Where spans go; the global provider (set with
             ``opentelemetry.trace.set_tracer_provider``) when ``None``, even one set
-            after this is built.
+            after this is built. Until one is set, calls are not traced (and send no
+            trace context), at the cost of one check per call.
 
     Raises:
         VelerianArgumentError: ``opentelemetry-api`` is not installed.
@@ -108,6 +109,11 @@ class TracingMiddleware(Middleware):
             self._tracer: Tracer = trace.get_tracer(
                 "velerian_sdk", __version__, tracer_provider, schema_url=SCHEMA_URL
             )
+            # Until the application sets a global provider, OpenTelemetry's API hands out
+            # spans that record nothing: the call then skips building their attributes.
+            self._follows_global = tracer_provider is None
+            self._global_provider = trace.get_tracer_provider
+            self._unset = trace.ProxyTracerProvider
             # Only W3C trace context: baggage may hold the application's own data, and
             # a global propagator may have been set up for other services' formats.
             self._propagator = TraceContextTextMapPropagator()
@@ -140,6 +146,8 @@ class TracingMiddleware(Middleware):
         """
         from opentelemetry.trace import SpanKind, StatusCode
 
+        if self._follows_global and isinstance(self._global_provider(), self._unset):
+            return (yield request)
         span = self._tracer.start_span(
             f"velerian {request.method} {route_template(request.url)}",
             kind=SpanKind.INTERNAL,
@@ -179,7 +187,9 @@ class _AttemptSpans(Middleware):
         from opentelemetry.trace import SpanKind, StatusCode, set_span_in_context
 
         parent: Span | None = request.extensions.get(TRACE_SPAN)
-        context: Context | None = None if parent is None else set_span_in_context(parent)
+        if parent is None:  # the call is not traced: no provider is set yet
+            return (yield request)
+        context: Context = set_span_in_context(parent)
         resends: int = request.extensions.get(ATTEMPT, 0)
         attributes = _request_attributes(request)
         attributes["velerian.attempt"] = resends + 1
