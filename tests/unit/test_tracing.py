@@ -291,6 +291,7 @@ with velerian_sdk.VelerianClient(
 ) as client:
     client.get("plans")
 seen["after_call"] = sorted(m for m in sys.modules if m.startswith("opentelemetry"))
+seen["tracing_module"] = "velerian_sdk._core.tracing" in sys.modules
 try:
     velerian_sdk.TracingMiddleware()
 except velerian_sdk.VelerianArgumentError as exc:
@@ -313,6 +314,7 @@ def test_nothing_of_opentelemetry_is_imported_without_a_tracing_middleware(extra
     seen = json.loads(done.stdout)
     assert seen["after_import"] == []
     assert seen["after_call"] == []
+    assert seen["tracing_module"] is False
     if extra == "absent":
         assert "pip install 'velerian-sdk[otel]'" in seen["error"]
     else:
