@@ -93,15 +93,17 @@ def shape_of(value: object) -> object:
 
 def _public_name(kind: type) -> str:
     """
-    The name of the nearest class in ``kind``'s MRO that its package exports.
+    The name of the nearest class in ``kind``'s MRO that its own package exports.
 
     A library may hand out a private subclass of a public class (a page that knows how
-    to fetch the next one); callers see, check and document the public one.
+    to fetch the next one); callers see, check and document the public one. Classes of
+    other packages (``Exception``, ``object``) are not candidates.
     """
+    top = kind.__module__.partition(".")[0]
+    package = sys.modules.get(top)
     for cls in kind.__mro__:
-        package = sys.modules.get(cls.__module__.partition(".")[0])
         name: str = cls.__name__
-        if package is not None and getattr(package, name, None) is cls:
+        if cls.__module__.partition(".")[0] == top and getattr(package, name, None) is cls:
             return name
     return kind.__name__
 

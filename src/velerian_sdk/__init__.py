@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from ._core.evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
     from ._core.pagination import VelerianPaginationError
     from ._core.progress import ProgressCallback, TqdmProgress
+    from ._core.tracing import TracingMiddleware
     from ._core.transfers import DownloadedFile
     from ._models.abps import (
         Abp,
@@ -184,6 +185,7 @@ __all__ = [
     "Runs",
     "ScrubbedCause",
     "TqdmProgress",
+    "TracingMiddleware",
     "Usage",
     "UsageAdoption",
     "UsageSummary",
@@ -230,6 +232,7 @@ _LAZY: dict[str, str] = {
     "verify_evidence": "._core.evidence_chain",
     "ProgressCallback": "._core.progress",
     "TqdmProgress": "._core.progress",
+    "TracingMiddleware": "._core.tracing",
     "DownloadedFile": "._core.transfers",
     "AsyncBatch": "._async.batch",
     "Batch": "._sync.batch",

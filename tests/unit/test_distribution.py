@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import velerian_sdk
-from velerian_sdk import TqdmProgress, VelerianArgumentError, VelerianError
+from velerian_sdk import TqdmProgress, TracingMiddleware, VelerianArgumentError, VelerianError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = [ROOT, ROOT / "stubs"]
@@ -47,6 +47,22 @@ def test_tqdm_has_an_extra() -> None:
     extras: dict[str, list[str]] = config["project"]["optional-dependencies"]
     # Before: TqdmProgress needed tqdm, and no extra installed it.
     assert [r.split(">")[0] for r in extras["tqdm"]] == ["tqdm"]
+
+
+def test_otel_has_an_extra_with_a_floor() -> None:
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the stdlib from 3.11")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras: dict[str, list[str]] = config["project"]["optional-dependencies"]
+    (requirement,) = extras["otel"]
+    assert requirement.startswith("opentelemetry-api>=")
+
+
+def test_tracing_without_opentelemetry_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)
+    with pytest.raises(VelerianArgumentError, match=r"velerian-sdk\[otel\]"):
+        TracingMiddleware()
 
 
 def test_tqdm_progress_without_tqdm_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,7 +48,9 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MUTATING_METHODS",
     "PRESET_HEADERS",
+    "STARTED",
     "STREAM",
+    "TRACE_SPAN",
     "TRANSPORT_HEADERS",
     "Backoff",
     "BearerAuth",
@@ -103,6 +105,9 @@ ATTEMPT = "velerian_attempt"
 
 STARTED = "velerian_started"
 """Request extension: when the call started, on the ``time.monotonic`` clock."""
+
+TRACE_SPAN = "velerian_trace_span"
+"""Request extension: the call's OpenTelemetry span, parent of each attempt's span."""
 
 
 class Middleware:

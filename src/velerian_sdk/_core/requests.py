@@ -181,12 +181,26 @@ class BaseClient(Generic[HttpT]):
         settings = self._settings
         user_call: list[Middleware] = [m for m in self.user_middleware if m.stage == "call"]
         user_attempt: list[Middleware] = [m for m in self.user_middleware if m.stage != "call"]
+        attempt_spans: list[Middleware] = []
+        if self.user_middleware:
+            # Imported only for a client with middleware: the module is not loaded, nor
+            # its objects kept, by a program that never traces.
+            from .tracing import TracingMiddleware
+
+            # A TracingMiddleware is a call link; its per-attempt spans come from its own
+            # link, after auth (which strips the headers of a request to another origin).
+            attempt_spans = [
+                m.attempt_link(settings.origin)
+                for m in self.user_middleware
+                if isinstance(m, TracingMiddleware)
+            ]
         return (
             DefaultHeadersMiddleware(self._default_headers, preset=preset),
             IdempotencyMiddleware(),
             *user_call,
             RetryMiddleware(settings.retry),
             BearerAuth(settings.api_key, settings.origin),
+            *attempt_spans,
             LoggingMiddleware(),
             *user_attempt,
         )

@@ -60,3 +60,21 @@ class AuditLogEntry(VelerianModel):
     """Details of the action."""
     request_id: str | None = None
     """The request's ``x-request-id``, if recorded."""
+    traceparent: str | None = None
+    """
+    The W3C ``traceparent`` the request carried, if the API recorded one.
+
+    .. versionadded:: 0.3.0
+    """
+
+    @property
+    def trace_id(self) -> str | None:
+        """
+        The trace id of :attr:`traceparent` (32 hex digits), to find the caller's trace.
+
+        .. versionadded:: 0.3.0
+        """
+        if self.traceparent is None:
+            return None
+        parts = self.traceparent.split("-")
+        return parts[1] if len(parts) >= 4 and len(parts[1]) == 32 else None

@@ -108,6 +108,7 @@ def test_audit_log_filters(api: Api) -> None:
         "resource_id",
         "metadata",
         "request_id",
+        "traceparent",
     }
     assert entry["id"].startswith("aud_")
     assert ids(actor_user_id=entry["actor_user_id"]) == [

@@ -17,7 +17,7 @@ from velerian_stub.http.faults import fault_gate_of
 from velerian_stub.http.idempotency import IDEMPOTENCY_KEY_PATTERN
 from velerian_stub.http.request_ids import request_id_of
 from velerian_stub.schemas.api_keys import Scope
-from velerian_stub.service.actor import Actor
+from velerian_stub.service.actor import Actor, well_formed_traceparent
 from velerian_stub.service.admin_token import ADMIN_TOKEN_HEADER, check_admin_token
 from velerian_stub.service.auth import AuthError, Principal, authenticate
 from velerian_stub.service.claims import claim_of
@@ -133,6 +133,7 @@ def _actor(request: Request, principal: Principal, idempotency_key: str | None) 
         method=request.method,
         route=route.path if isinstance(route, APIRoute) else request.url.path,
         claim=claim_of(request.scope),
+        traceparent=well_formed_traceparent(request.headers.get("traceparent")),
     )
 
 

@@ -23,6 +23,7 @@ class AuditLogEntry(ApiModel):
     resource_id: str
     metadata: dict[str, JsonValue]
     request_id: str | None
+    traceparent: str | None = None
 
 
 class AuditLogPage(Page[AuditLogEntry]):

@@ -31,7 +31,8 @@ def write_entry(
 
     Args:
         session: The open transaction of the action itself, so both commit together.
-        actor: Who acted: their tenant, user, key and request id are recorded.
+        actor: Who acted: their tenant, user, key, request id and trace context are
+            recorded.
         action: What happened, for example ``"abp.invoke"``.
         resource_kind: The kind of the resource acted on, for example ``"invocation"``.
         resource_id: Its id.
@@ -54,6 +55,7 @@ def write_entry(
         resource_id=resource_id,
         metadata_json=dump_json(metadata or {}),
         request_id=actor.request_id,
+        traceparent=actor.traceparent,
     )
     return entry_id
 
@@ -119,6 +121,7 @@ def list_entries(
             resource_id=row.text("resource_id"),
             metadata=row.json_object("metadata"),
             request_id=row.opt_text("request_id"),
+            traceparent=row.opt_text("traceparent"),
         )
         for row in rows
     ]

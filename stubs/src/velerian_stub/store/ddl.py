@@ -12,6 +12,7 @@ __all__ = ["ADDED_COLUMNS", "SCHEMA"]
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("idempotency_records", "resource_id", "TEXT"),
     ("idempotency_records", "origin_key_id", "TEXT"),
+    ("audit_log", "traceparent", "TEXT"),
 )
 """Columns added since a table was first created: (table, column, type), added when missing."""
 
@@ -163,7 +164,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     resource_kind TEXT NOT NULL,
     resource_id TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    request_id TEXT
+    request_id TEXT,
+    traceparent TEXT
 );
 CREATE TABLE IF NOT EXISTS idempotency_records (
     tenant_id TEXT NOT NULL,

@@ -169,6 +169,7 @@ def insert_audit_entry(
     resource_id: str,
     metadata_json: str,
     request_id: str | None,
+    traceparent: str | None = None,
 ) -> None:
     """
     Append an entry to the audit log.
@@ -185,11 +186,12 @@ def insert_audit_entry(
         resource_id: Its id.
         metadata_json: Details, as a JSON object.
         request_id: The request's id, if it had one.
+        traceparent: The request's W3C ``traceparent``, if it sent a valid one.
     """
     session.execute(
         "INSERT INTO audit_log (id, tenant_id, created_at, action, actor_user_id,"
-        " actor_api_key_id, resource_kind, resource_id, metadata, request_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " actor_api_key_id, resource_kind, resource_id, metadata, request_id, traceparent)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             entry_id,
             tenant_id,
@@ -201,6 +203,7 @@ def insert_audit_entry(
             resource_id,
             metadata_json,
             request_id,
+            traceparent,
         ),
     )
 
