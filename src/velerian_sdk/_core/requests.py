@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import pydantic
 
-from .._version import __version__
 from .bodies import ACCEPT_ENCODING, ERROR_BODY_EXCERPT
 from .calls import Params, QueryValue, encode_json
 from .chain import (
@@ -41,6 +40,7 @@ from .errors import (
     error_from_response,
     with_scrubbed_cause,
 )
+from .identity import ATTEMPT_HEADER, CLIENT_HEADER, FIRST_ATTEMPT, USER_AGENT, client_identity
 from .logging import configure_logging_from_env, hide_transfer_queries
 from .redaction import redact_url
 from .retry import RetryMiddleware, RetryPolicy, check_max_retries, parse_retry_after
@@ -143,11 +143,15 @@ class BaseClient(Generic[HttpT]):
         self.user_middleware = tuple(middleware)
         self._default_headers = httpx.Headers(
             {
-                "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
+                "User-Agent": user_agent or USER_AGENT,
                 "Accept": "application/json",
                 # Only what _content_decoding inflates in bounded steps: httpx would
                 # otherwise offer br and zstd whenever their packages are installed.
                 "Accept-Encoding": ACCEPT_ENCODING,
+                CLIENT_HEADER: client_identity(),
+                # The first attempt's number rides with the defaults, which cost nothing
+                # more per call; the retry link sets it on each later attempt.
+                ATTEMPT_HEADER: FIRST_ATTEMPT,
             }
         )
         self._default_headers.update(self._settings.default_headers)
