@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import pydantic
 
-from .bodies import ACCEPT_ENCODING, ERROR_BODY_EXCERPT
+from .bodies import ERROR_BODY_EXCERPT
 from .calls import Params, QueryValue, encode_json
 from .chain import (
     EXPLICIT_HEADERS,
@@ -40,7 +40,7 @@ from .errors import (
     error_from_response,
     with_scrubbed_cause,
 )
-from .identity import ATTEMPT_HEADER, CLIENT_HEADER, FIRST_ATTEMPT, USER_AGENT, client_identity
+from .http_options import default_http_headers
 from .logging import configure_logging_from_env, hide_transfer_queries
 from .redaction import redact_url
 from .retry import RetryMiddleware, RetryPolicy, check_max_retries, parse_retry_after
@@ -141,19 +141,7 @@ class BaseClient(Generic[HttpT]):
             max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
         self.user_middleware = tuple(middleware)
-        self._default_headers = httpx.Headers(
-            {
-                "User-Agent": user_agent or USER_AGENT,
-                "Accept": "application/json",
-                # Only what _content_decoding inflates in bounded steps: httpx would
-                # otherwise offer br and zstd whenever their packages are installed.
-                "Accept-Encoding": ACCEPT_ENCODING,
-                CLIENT_HEADER: client_identity(),
-                # The first attempt's number rides with the defaults, which cost nothing
-                # more per call; the retry link sets it on each later attempt.
-                ATTEMPT_HEADER: FIRST_ATTEMPT,
-            }
-        )
+        self._default_headers = httpx.Headers(default_http_headers(user_agent))
         self._default_headers.update(self._settings.default_headers)
         # A client that builds its own httpx client gives it the PRESET_HEADERS (see
         # _preset_headers), so httpx merges them into every request it builds; so does
