@@ -82,6 +82,8 @@ class BaseClient(Generic[HttpT]):
         chain: The middleware chain, built once.
         user_middleware: The caller's own links, as given.
         urls: Parsed API URLs by path (see :meth:`url`).
+        query_urls: Parsed API URLs with their query, by path and query (see
+            :meth:`url_with_query`).
     """
 
     http: HttpT
@@ -91,6 +93,7 @@ class BaseClient(Generic[HttpT]):
     chain: tuple[Middleware, ...]
     user_middleware: tuple[Middleware, ...]
     urls: dict[str, httpx.URL]
+    query_urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL]
     _settings: ClientSettings
     _default_headers: httpx.Headers
 
@@ -153,6 +156,7 @@ class BaseClient(Generic[HttpT]):
         self.chain = self._build_chain(preset=preset)
         self._root_api = f"{root}{API_PREFIX}/"
         self.urls = {}
+        self.query_urls = {}
 
     def preset_headers(self) -> dict[str, str]:
         """The headers of the ``httpx`` client this client builds for itself."""
@@ -187,6 +191,29 @@ class BaseClient(Generic[HttpT]):
                 self.urls.clear()
             self.urls[path] = url
         return url
+
+    def url_with_query(self, path: str, params: Params) -> str | httpx.URL:
+        """
+        The URL of an API path with its query (parsed once and kept), or a link as is.
+
+        A call with query parameters (a page of a list, a filter, ``usage.summary``)
+        would otherwise have ``httpx`` merge them into the URL and parse it again on
+        every call; the same few queries come back again and again.
+        """
+        query = _query_items(params)
+        url = self.url(path)
+        if isinstance(url, str):
+            return url if not query else httpx.URL(url).copy_merge_params(query)
+        if not query:
+            return url
+        key = (path, query)
+        found = self.query_urls.get(key)
+        if found is None:
+            found = url.copy_merge_params(query)
+            if len(self.query_urls) >= _URL_CACHE_SIZE:
+                self.query_urls.clear()
+            self.query_urls[key] = found
+        return found
 
     def build_request(
         self,
@@ -224,8 +251,7 @@ class BaseClient(Generic[HttpT]):
         try:
             request = self.http.build_request(
                 method,
-                self.url(path),
-                params=_clean_params(params) if params else None,
+                self.url_with_query(path, params) if params else self.url(path),
                 content=content,
                 headers=call_headers,
                 extensions=extensions,
@@ -317,19 +343,27 @@ def translate_transport_error(
     return with_scrubbed_cause(error, exc)
 
 
-def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
-    items: list[tuple[str, str | int | float | bool | None]] = []
+def _query_items(params: Params) -> tuple[tuple[str, str], ...]:
+    """
+    The query's name and value pairs, every value as the text ``httpx`` would send.
+
+    Text, so that the pairs are a safe cache key: ``1``, ``1.0`` and ``True`` are equal
+    keys in a dict but ``1``, ``1.0`` and ``true`` on the wire.
+    """
+    items: list[tuple[str, str]] = []
     for name, value in params.items():
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            items.extend((name, v) for v in cast("Sequence[str | int]", value))
+            items.extend((name, _query_value(v)) for v in cast("Sequence[str | int]", value))
         else:
             items.append((name, _query_value(cast("QueryValue", value))))
-    return items
+    return tuple(items)
 
 
-def _query_value(value: QueryValue) -> str | int | float:
+def _query_value(value: QueryValue) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -339,8 +373,9 @@ def _query_value(value: QueryValue) -> str | int | float:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    assert value is not None
-    return value
+    if value is None:  # in a list: httpx sends an empty value
+        return ""
+    return str(value)
 
 
 def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:
