@@ -48,9 +48,11 @@ Suite = Callable[[Context], Iterator[Table]]
 
 
 def _per_call(context: Context) -> Iterator[Table]:
+    from .method_sweep import method_sweep_table
     from .per_call import per_call_table
 
     yield per_call_table(context.size, context.origin, context.per_call)
+    yield method_sweep_table(context.size, context.origin)
 
 
 def _page_parsing(context: Context) -> Iterator[Table]:

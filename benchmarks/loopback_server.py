@@ -16,6 +16,7 @@ and with ``/items/<n>`` to size the audit log):
 - ``GET  /api/v2/audit-log?limit=L&offset=O``: a page of audit entries;
 - ``POST /v1/chat/completions``: an OpenAI chat completion;
 - ``GET  /_stats``: ``{"connections": n}``, how many connections were accepted so far;
+- the routes of the per-method sweep (``benchmarks/method_payloads.py``);
 - anything else: ``404 {"detail": "not found"}``.
 """
 
@@ -28,6 +29,7 @@ import sys
 import threading
 from urllib.parse import parse_qsl
 
+from .method_payloads import METHOD_ANSWERS
 from .payloads import ABP_JSON, CHAT_COMPLETION_JSON, INVOKE_JSON, audit_items, audit_page
 
 __all__ = ["Router", "main"]
@@ -47,6 +49,11 @@ _ABP = _response(ABP_JSON)
 _INVOKE = _response(INVOKE_JSON)
 _CHAT = _response(CHAT_COMPLETION_JSON)
 _NOT_FOUND = _response(b'{"detail":"not found"}', b"404 Not Found")
+_REASONS = {200: b"OK", 201: b"Created", 202: b"Accepted", 204: b"No Content"}
+_SWEPT = {
+    (method.encode(), path.encode()): _response(body, b"%d %s" % (status, _REASONS[status]))
+    for (method, path), (status, body) in METHOD_ANSWERS.items()
+}
 
 
 class Router:
@@ -79,6 +86,9 @@ class Router:
                 count, path = int(value), b"/" + rest
             else:
                 break
+        swept = _SWEPT.get((method, path))
+        if swept is not None and path != b"/api/v2/audit-log":  # the log pages by its query
+            return swept, delay
         if path.startswith(b"/api/v2/abps/"):
             if method == b"POST" and path.endswith(b"/invoke"):
                 return _INVOKE, delay

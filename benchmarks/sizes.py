@@ -18,6 +18,8 @@ class Size:
     Attributes:
         rounds: Kept rounds per comparison.
         batch: Sequential calls per contender per round.
+        sweep_batch: Calls per contender per round in the per-method sweep (it times
+            every typed method, so the smoke run keeps it short).
         page_items: Items in the page of the parsing suite.
         parse_batch: Page parses per contender per round.
         walk_items: Items walked by the pagination throughput suite.
@@ -34,6 +36,7 @@ class Size:
 
     rounds: int
     batch: int
+    sweep_batch: int
     page_items: int
     parse_batch: int
     walk_items: int
@@ -51,6 +54,7 @@ SIZES: dict[SizeName, Size] = {
     "small": Size(
         rounds=3,
         batch=20,
+        sweep_batch=5,
         page_items=1_000,
         parse_batch=2,
         walk_items=2_000,
@@ -66,6 +70,7 @@ SIZES: dict[SizeName, Size] = {
     "full": Size(
         rounds=25,
         batch=200,
+        sweep_batch=200,
         page_items=1_000,
         parse_batch=20,
         walk_items=100_000,

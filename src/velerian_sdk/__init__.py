@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from ._async.pages import AsyncPage
     from ._async.plans import AsyncPlans
     from ._async.runs import AsyncRuns
+    from ._async.transport import default_async_http_client
     from ._async.usage import AsyncUsage
     from ._core.batch import BatchItem, BatchOutcome, BatchSummary, VelerianBatchError
     from ._core.evidence_chain import ChainBreak, EvidenceVerification, chain_hash, verify_evidence
@@ -110,6 +111,7 @@ if TYPE_CHECKING:
     from ._sync.pages import Page
     from ._sync.plans import Plans
     from ._sync.runs import Runs
+    from ._sync.transport import default_http_client
     from ._sync.usage import Usage
 
 __all__ = [
@@ -217,6 +219,8 @@ __all__ = [
     "__version__",
     "araw_response",
     "chain_hash",
+    "default_async_http_client",
+    "default_http_client",
     "raw_response",
     "run_batch_on_dask",
     "verify_evidence",
@@ -241,6 +245,8 @@ _LAZY: dict[str, str] = {
     "BatchSummary": "._core.batch",
     "VelerianBatchError": "._core.batch",
     "run_batch_on_dask": "._sync.batch_dask",
+    "default_http_client": "._sync.transport",
+    "default_async_http_client": "._async.transport",
     "Abp": "._models.abps",
     "AbpStatus": "._models.abps",
     "AggregatedCondition": "._models.abps",

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import AsyncIterator
 
+import httpx
 from typing_extensions import assert_type
 
 from velerian_sdk import (
@@ -40,6 +42,8 @@ from velerian_sdk import (
     RunShare,
     UsageSummary,
     araw_response,
+    default_async_http_client,
+    default_http_client,
 )
 
 SINCE = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
@@ -150,3 +154,13 @@ async def check_wrong_calls(client: AsyncVelerianClient) -> None:
     client.runs.retrieve("run_1").status  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
     for _ in client.audit.iter():  # type: ignore[attr-defined]  # pyright: ignore[reportGeneralTypeIssues, reportUnknownVariableType]
         pass
+
+
+def check_default_async_http_client() -> None:
+    assert_type(default_async_http_client(), httpx.AsyncClient)
+    http = default_async_http_client(
+        timeout=10.0, proxy="http://proxy.test:3128", ssl_context=ssl.create_default_context()
+    )
+    assert_type(AsyncVelerianClient(http_client=http), AsyncVelerianClient)
+    default_async_http_client(http2="yes")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    AsyncVelerianClient(http_client=default_http_client())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

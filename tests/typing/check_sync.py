@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -41,6 +42,8 @@ from velerian_sdk import (
     Usage,
     UsageSummary,
     VelerianClient,
+    default_async_http_client,
+    default_http_client,
     raw_response,
 )
 
@@ -197,3 +200,24 @@ def check_wrong_calls(client: VelerianClient) -> None:
     client.abps.invoke("abp_1", payload={}).output_text  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
     client.usage.summary().evidence_packs[0]["id"]  # type: ignore[index]  # pyright: ignore[reportIndexIssue]
     client.runs.runs  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+
+
+def check_default_http_client() -> None:
+    assert_type(default_http_client(), httpx.Client)
+    tls = ssl.create_default_context()
+    http = default_http_client(
+        timeout=httpx.Timeout(30.0),
+        limits=httpx.Limits(max_connections=10),
+        proxy=httpx.Proxy("http://proxy.test:3128"),
+        ssl_context=tls,
+        http2=True,
+        trust_env=False,
+    )
+    assert_type(http, httpx.Client)
+    assert_type(
+        VelerianClient(http_client=default_http_client(proxy="http://p:3128")), VelerianClient
+    )
+    default_http_client(proxies="http://p:3128")  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    default_http_client(verify=False)  # type: ignore[call-arg]  # pyright: ignore[reportCallIssue]
+    default_http_client(ssl_context="ca.pem")  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    VelerianClient(http_client=default_async_http_client())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]

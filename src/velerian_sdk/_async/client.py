@@ -453,11 +453,7 @@ class AsyncVelerianClient(AsyncLegacyMethods):
 
 def _own_http_client(headers: dict[str, str]) -> httpx.AsyncClient:
     """The ``httpx`` client that the client builds for itself, and after a fork."""
-    from .transport import owned_transport_async  # imported with the first client built
+    # Imported with the first client built.
+    from .transport import own_http_client, owned_transport_async
 
-    return httpx.AsyncClient(
-        headers=headers,
-        transport=owned_transport_async(DEFAULT_LIMITS),
-        limits=DEFAULT_LIMITS,
-        follow_redirects=False,
-    )
+    return own_http_client(headers, owned_transport_async(DEFAULT_LIMITS), DEFAULT_LIMITS)

@@ -1,5 +1,7 @@
 """
-The async client's own transport: its connections split over small pools, entered in turn.
+The async client's own transport, and ``default_async_http_client`` that builds on it.
+
+The transport splits its connections over small pools, entered in turn.
 
 Written by hand, like ``_sync/transport.py``: the two flavours' transports differ.
 
@@ -24,13 +26,25 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
+from typing import TYPE_CHECKING
 
 import httpx
 
 from .._core import connections as _connections
 from .._core.errors import VelerianClientMovedError
+from .._core.http_options import default_http_headers, resolve_http_options
+from .._core.settings import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 
-__all__ = ["SHARD_SIZE", "ShardedTransport", "owned_transport_async"]
+if TYPE_CHECKING:
+    import ssl
+
+__all__ = [
+    "SHARD_SIZE",
+    "ShardedTransport",
+    "default_async_http_client",
+    "own_http_client",
+    "owned_transport_async",
+]
 
 SHARD_SIZE = 10
 """Connections per pool: the size at which the pools' own work stopped mattering."""
@@ -47,9 +61,20 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     Args:
         limits: The connection limits, over all pools together.
         shard_size: Connections per pool.
+        ssl_context: The TLS context of every pool; ``httpx``'s default when ``None``.
+        http2: Whether the pools offer HTTP/2 over TLS (needs the ``h2`` package).
+        proxy: A checked proxy that every pool sends through, or ``None``.
     """
 
-    def __init__(self, limits: httpx.Limits, *, shard_size: int = SHARD_SIZE) -> None:
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        *,
+        shard_size: int = SHARD_SIZE,
+        ssl_context: ssl.SSLContext | None = None,
+        http2: bool = False,
+        proxy: httpx.Proxy | None = None,
+    ) -> None:
         total = limits.max_connections or 100
         shards = math.ceil(total / shard_size)
         size = math.ceil(total / shards)
@@ -62,14 +87,22 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         self._shard_limits = shard_limits
         self._shards = shards
         self._size = size
-        self._ssl_context = httpx.create_ssl_context()  # one for all: building one is slow
+        # One for all pools: building one is slow.
+        self.ssl_context = ssl_context or httpx.create_ssl_context()
+        self.http2 = http2
+        self.proxy = proxy
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closer: _LoopEndCloser | None = None
         self._open_pools()
 
     def _open_pools(self) -> None:
         self._pools = [
-            httpx.AsyncHTTPTransport(verify=self._ssl_context, limits=self._shard_limits)
+            httpx.AsyncHTTPTransport(
+                verify=self.ssl_context,
+                limits=self._shard_limits,
+                http2=self.http2,
+                proxy=self.proxy,
+            )
             for _ in range(self._shards)
         ]
         self._busy = [0] * self._shards
@@ -256,3 +289,105 @@ def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
         The transport.
     """
     return ShardedTransport(limits)
+
+
+def default_async_http_client(
+    *,
+    timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+    limits: httpx.Limits = DEFAULT_LIMITS,
+    proxy: str | httpx.URL | httpx.Proxy | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    http2: bool = False,
+    trust_env: bool = True,
+) -> httpx.AsyncClient:
+    """
+    Build an ``httpx.AsyncClient`` with the SDK's defaults, to pass as ``http_client``.
+
+    The async twin of :func:`~velerian_sdk.default_http_client`: a 60 s read and 5 s
+    connect timeout, 100 connections all kept alive, the SDK's headers, and its own
+    transport (connections split over small pools behind one queue, see
+    ``docs/performance.md``). Use it when you need a proxy, a client certificate
+    (mTLS), your own certificate authorities or HTTP/2.
+
+    The async client bounds each attempt by the call's ``total_timeout`` by cancelling
+    it, whatever the transport, so the bound is kept with every option, a proxy from
+    the environment included.
+
+    Args:
+        timeout: Per attempt; seconds (5 s at most to connect) or an ``httpx.Timeout``,
+            ``None`` for none. The client's ``timeout`` setting still wins when given.
+        limits: Connection limits, over all the pools.
+        proxy: Send every request through this proxy: ``http://``, ``https://``,
+            ``socks5://`` or ``socks5h://`` (the last two need ``httpx[socks]``), or
+            an ``httpx.Proxy`` for its own headers or TLS context.
+        ssl_context: TLS settings for the API's connections: load your certificate
+            authorities into it, or a client certificate with ``load_cert_chain`` for
+            mTLS. ``httpx``'s default (certifi's authorities) when ``None``.
+        http2: Offer HTTP/2 over TLS (needs ``httpx[http2]``); HTTP/1.1 otherwise.
+        trust_env: Let ``httpx`` read proxies, ``SSL_CERT_FILE`` and ``.netrc`` from
+            the environment.
+
+    Returns:
+        The client; pass it as ``AsyncVelerianClient(http_client=...)``. Closing the
+        ``AsyncVelerianClient`` leaves it open: close it yourself.
+
+    Raises:
+        VelerianArgumentError: An option of the wrong type, a proxy URL without a host
+            or with another scheme, or an option whose package is missing.
+
+    Example:
+        .. code-block:: python
+
+            from velerian_sdk import AsyncVelerianClient, default_async_http_client
+
+            async with default_async_http_client(proxy="http://proxy.internal:3128") as http:
+                client = AsyncVelerianClient(http_client=http)
+
+    .. versionadded:: 0.2.0
+    """
+    options = resolve_http_options(
+        timeout=timeout, limits=limits, proxy=proxy, ssl_context=ssl_context, http2=http2
+    )
+    return own_http_client(
+        default_http_headers(),
+        ShardedTransport(
+            options.limits,
+            ssl_context=options.ssl_context,
+            http2=options.http2,
+            proxy=options.proxy,
+        ),
+        options.limits,
+        timeout=options.timeout,
+        trust_env=trust_env,
+    )
+
+
+def own_http_client(
+    headers: dict[str, str],
+    transport: httpx.AsyncBaseTransport,
+    limits: httpx.Limits,
+    *,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    trust_env: bool = True,
+) -> httpx.AsyncClient:
+    """
+    Build the ``httpx`` client that a client builds for itself, and the helper's.
+
+    Args:
+        headers: The SDK's headers for the ``httpx`` client to merge into every request.
+        transport: The transport.
+        limits: Its limits, also given to ``httpx``.
+        timeout: The default timeout (the SDK's own client sets one on each request).
+        trust_env: Whether ``httpx`` reads the environment.
+
+    Returns:
+        The client; redirects are not followed (a redirect is the API's answer).
+    """
+    return httpx.AsyncClient(
+        headers=headers,
+        transport=transport,
+        limits=limits,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=trust_env,
+    )

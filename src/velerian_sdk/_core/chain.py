@@ -305,7 +305,13 @@ def _returned(stop: StopIteration) -> httpx.Response:
     return value
 
 
-PRESET_HEADERS = ("user-agent", "accept", "accept-encoding")
+PRESET_HEADERS = (
+    "user-agent",
+    "accept",
+    "accept-encoding",
+    "x-velerian-client",
+    "x-velerian-attempt",
+)
 """The defaults a client gives the ``httpx`` client it builds (never the user's own
 ``default_headers``, which a derived client sharing that ``httpx`` client must not send)."""
 
@@ -318,13 +324,15 @@ class DefaultHeadersMiddleware(Middleware):
     ``Accept: */*`` and an ``Accept-Encoding`` that names ``br`` and ``zstd`` when their
     packages are installed), which is why this is not left to ``httpx``'s header
     merging, except for ``preset`` names: a client that builds its own ``httpx`` client
-    gives it its ``User-Agent``, ``Accept`` and ``Accept-Encoding``, so ``httpx`` has
+    gives it its :data:`PRESET_HEADERS` (``User-Agent``, ``Accept``, ``Accept-Encoding``,
+    ``X-Velerian-Client`` and the first ``X-Velerian-Attempt``), so ``httpx`` has
     merged them into the request already (the call's own headers winning) and setting
     them again per request would only cost time.
 
     Args:
-        headers: The defaults: ``User-Agent``, ``Accept``, ``Accept-Encoding`` and the
-            user's own.
+        headers: The defaults: ``User-Agent``, ``Accept``, ``Accept-Encoding``, the
+            client's identity and first attempt number (``identity.py``) and the user's
+            own.
         preset: Lower-case names that the ``httpx`` client building the requests
             already sets to these very values.
     """

@@ -19,8 +19,7 @@ from typing import Any, Generic, TypeVar, cast
 import httpx
 import pydantic
 
-from .._version import __version__
-from .bodies import ACCEPT_ENCODING, ERROR_BODY_EXCERPT
+from .bodies import ERROR_BODY_EXCERPT
 from .calls import Params, QueryValue, encode_json
 from .chain import (
     ATTEMPT,
@@ -45,6 +44,7 @@ from .errors import (
     error_from_response,
     with_scrubbed_cause,
 )
+from .http_options import default_http_headers
 from .logging import configure_logging_from_env, hide_transfer_queries
 from .redaction import fields_repr, redact_url
 from .retry import RetryMiddleware, RetryPolicy, check_max_retries, parse_retry_after
@@ -93,6 +93,8 @@ class BaseClient(Generic[HttpT]):
         chain: The middleware chain, built once.
         user_middleware: The caller's own links, as given.
         urls: Parsed API URLs by path (see :meth:`url`).
+        query_urls: Parsed API URLs with their query, by path and query (see
+            :meth:`url_with_query`).
     """
 
     http: HttpT
@@ -102,6 +104,7 @@ class BaseClient(Generic[HttpT]):
     chain: tuple[Middleware, ...]
     user_middleware: tuple[Middleware, ...]
     urls: dict[str, httpx.URL]
+    query_urls: dict[tuple[str, tuple[tuple[str, str], ...]], httpx.URL]
     _settings: ClientSettings
     _default_headers: httpx.Headers
 
@@ -152,15 +155,7 @@ class BaseClient(Generic[HttpT]):
             max_response_bytes=resolve_max_response_bytes(max_response_bytes),
         )
         self.user_middleware = tuple(middleware)
-        self._default_headers = httpx.Headers(
-            {
-                "User-Agent": user_agent or f"velerian-python-sdk/{__version__}",
-                "Accept": "application/json",
-                # Only what _content_decoding inflates in bounded steps: httpx would
-                # otherwise offer br and zstd whenever their packages are installed.
-                "Accept-Encoding": ACCEPT_ENCODING,
-            }
-        )
+        self._default_headers = httpx.Headers(default_http_headers(user_agent))
         self._default_headers.update(self._settings.default_headers)
         # A client that builds its own httpx client gives it the PRESET_HEADERS (see
         # _preset_headers), so httpx merges them into every request it builds; so does
@@ -172,6 +167,7 @@ class BaseClient(Generic[HttpT]):
         self.chain = self._build_chain(preset=preset)
         self._root_api = f"{root}{API_PREFIX}/"
         self.urls = {}
+        self.query_urls = {}
 
     def preset_headers(self) -> dict[str, str]:
         """The headers of the ``httpx`` client this client builds for itself."""
@@ -221,6 +217,29 @@ class BaseClient(Generic[HttpT]):
             self.urls[path] = url
         return url
 
+    def url_with_query(self, path: str, params: Params) -> str | httpx.URL:
+        """
+        The URL of an API path with its query (parsed once and kept), or a link as is.
+
+        A call with query parameters (a page of a list, a filter, ``usage.summary``)
+        would otherwise have ``httpx`` merge them into the URL and parse it again on
+        every call; the same few queries come back again and again.
+        """
+        query = _query_items(params)
+        url = self.url(path)
+        if isinstance(url, str):
+            return url if not query else httpx.URL(url).copy_merge_params(query)
+        if not query:
+            return url
+        key = (path, query)
+        found = self.query_urls.get(key)
+        if found is None:
+            found = url.copy_merge_params(query)
+            if len(self.query_urls) >= _URL_CACHE_SIZE:
+                self.query_urls.clear()
+            self.query_urls[key] = found
+        return found
+
     def build_request(
         self,
         method: str,
@@ -257,8 +276,7 @@ class BaseClient(Generic[HttpT]):
         try:
             request = self.http.build_request(
                 method,
-                self.url(path),
-                params=_clean_params(params) if params else None,
+                self.url_with_query(path, params) if params else self.url(path),
                 content=content,
                 headers=call_headers,
                 extensions=extensions,
@@ -350,19 +368,27 @@ def translate_transport_error(
     return with_scrubbed_cause(error, exc)
 
 
-def _clean_params(params: Params) -> list[tuple[str, str | int | float | bool | None]]:
-    items: list[tuple[str, str | int | float | bool | None]] = []
+def _query_items(params: Params) -> tuple[tuple[str, str], ...]:
+    """
+    The query's name and value pairs, every value as the text ``httpx`` would send.
+
+    Text, so that the pairs are a safe cache key: ``1``, ``1.0`` and ``True`` are equal
+    keys in a dict but ``1``, ``1.0`` and ``true`` on the wire.
+    """
+    items: list[tuple[str, str]] = []
     for name, value in params.items():
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            items.extend((name, v) for v in cast("Sequence[str | int]", value))
+            items.extend((name, _query_value(v)) for v in cast("Sequence[str | int]", value))
         else:
             items.append((name, _query_value(cast("QueryValue", value))))
-    return items
+    return tuple(items)
 
 
-def _query_value(value: QueryValue) -> str | int | float:
+def _query_value(value: QueryValue) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -372,8 +398,9 @@ def _query_value(value: QueryValue) -> str | int | float:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    assert value is not None
-    return value
+    if value is None:  # in a list: httpx sends an empty value
+        return ""
+    return str(value)
 
 
 def _adapter(cast_to: type[ModelT]) -> pydantic.TypeAdapter[ModelT]:

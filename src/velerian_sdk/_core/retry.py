@@ -36,6 +36,7 @@ import httpx
 
 from .chain import ATTEMPT, DEADLINE, STARTED, Backoff, Middleware, MiddlewareFlow
 from .errors import VelerianArgumentError, VelerianConnectionError, note_attempts
+from .identity import ATTEMPT_HEADER, attempt_value
 from .logging import logger
 from .redaction import fields_repr, redact_url
 
@@ -349,6 +350,9 @@ class RetryMiddleware(Middleware):
                 assert response is not None
                 return response
             request.extensions[ATTEMPT] = attempt
+            # Every attempt sends this same request object: number this one. The auth
+            # link, after this one, strips the header from a request for another origin.
+            request.headers[ATTEMPT_HEADER] = attempt_value(attempt + 1)
             logger.info(
                 "retrying %s %s in %.2fs (retry %d of %d) after %s",
                 request.method,
