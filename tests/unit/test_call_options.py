@@ -171,3 +171,16 @@ def test_options_copies_share_the_connections(harness: Harness) -> None:
         assert type(derived).__name__ == "Abps"
     else:
         assert type(derived).__name__ == "AsyncAbps"
+
+
+def test_a_derived_namespace_keeps_an_injected_clients_own_timeout(harness: Harness) -> None:
+    # The harness injects an httpx client, whose default timeout is 5 s; the SDK then
+    # leaves timeouts to it. A copy with other options must not turn that into none.
+    client = harness.client(answers())
+    harness.run(client.plans.list())
+    harness.run(client.plans.with_options(max_retries=0).list())
+    harness.run(client.with_options(max_retries=1).plans.list())
+    own, derived, other = (sent.timeout for sent in harness.requests)
+    assert set(own.values()) == {5.0}
+    assert derived == own
+    assert other == own

@@ -181,7 +181,7 @@ class AsyncHttpSender(BaseClient[httpx.AsyncClient]):
         sender.configure(
             api_key=s.api_key if isinstance(api_key, NotGiven) else api_key,
             base_url=s.root if isinstance(base_url, NotGiven) else base_url,
-            timeout=s.timeout if isinstance(timeout, NotGiven) else timeout,
+            timeout=_kept_timeout(s.timeout) if isinstance(timeout, NotGiven) else timeout,
             max_retries=s.retry.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             default_headers=s.default_headers
             if isinstance(default_headers, NotGiven)
@@ -248,3 +248,9 @@ class AsyncHttpSender(BaseClient[httpx.AsyncClient]):
             http = self.pool.release()
             if http is not None:
                 await http.aclose()
+
+
+def _kept_timeout(resolved: httpx.Timeout | None) -> httpx.Timeout | NotGiven:
+    # ``None`` in the settings means "the injected http_client's own timeout"; handed
+    # back as ``None`` it would mean "no timeout at all".
+    return NOT_GIVEN if resolved is None else resolved
