@@ -75,6 +75,12 @@ def _instructions(context: Context) -> Iterator[Table]:
     yield instructions_table(context.size)
 
 
+def _sweep_instructions(context: Context) -> Iterator[Table]:
+    from .sweep_instructions import sweep_instructions_table
+
+    yield sweep_instructions_table(context.size)
+
+
 def _concurrency(context: Context) -> Iterator[Table]:
     from .concurrency import concurrency_tables
 
@@ -116,6 +122,7 @@ SUITES: dict[str, Suite] = {
     "per-call": _per_call,
     "parsing": _page_parsing,
     "instructions": _instructions,
+    "sweep-instructions": _sweep_instructions,
     "pagination": _pagination,
     "concurrency": _concurrency,
     "batches": _batches,

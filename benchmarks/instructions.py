@@ -26,7 +26,13 @@ from .report import Table, verdict
 from .server_process import REPO_ROOT
 from .sizes import Size
 
-__all__ = ["count_instructions", "instructions_table", "per_operation", "write_bytecode"]
+__all__ = [
+    "callgrind_total",
+    "count_instructions",
+    "instructions_table",
+    "per_operation",
+    "write_bytecode",
+]
 
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
@@ -67,6 +73,22 @@ def count_instructions(workload: str, count: int) -> int:
 
     Returns:
         The whole process's executed instructions.
+    """
+    return callgrind_total(["benchmarks.instruction_worker", workload, str(count)])
+
+
+def callgrind_total(module_and_args: list[str]) -> int:
+    """
+    Run ``python -m MODULE ARGS...`` under callgrind and return the instructions executed.
+
+    The interpreter runs with no ``PYTHON*`` variables but ``PYTHONHASHSEED=0``, from the
+    repository's root, so that two runs of the same tree count the same work.
+
+    Args:
+        module_and_args: The module to run, then its arguments.
+
+    Returns:
+        The whole process's executed instructions.
 
     Raises:
         RuntimeError: callgrind printed no total.
@@ -80,9 +102,7 @@ def count_instructions(workload: str, count: int) -> int:
             "--callgrind-out-file=/dev/null",
             sys.executable,
             "-m",
-            "benchmarks.instruction_worker",
-            workload,
-            str(count),
+            *module_and_args,
         ],
         capture_output=True,
         text=True,
@@ -93,7 +113,8 @@ def count_instructions(workload: str, count: int) -> int:
     )
     found = _COLLECTED.search(result.stderr)
     if found is None:
-        msg = f"callgrind printed no instruction total for {workload}: {result.stderr[-500:]}"
+        args = " ".join(module_and_args)
+        msg = f"callgrind printed no instruction total for {args}: {result.stderr[-500:]}"
         raise RuntimeError(msg)
     return int(found.group(1))
 

@@ -31,7 +31,17 @@ from .raw_operations import API_KEY, canned_handler, raw_headers
 from .report import Table, verdict
 from .sizes import Size
 
-__all__ = ["METHODS", "SweptMethod", "method_sweep_table", "sweep_handler"]
+__all__ = [
+    "METHODS",
+    "MOCK_ORIGIN",
+    "RawRequest",
+    "SweptMethod",
+    "method_sweep_table",
+    "raw_async_call",
+    "raw_request",
+    "raw_sync_call",
+    "sweep_handler",
+]
 
 Transport = Literal["in-process", "loopback"]
 Client = VelerianClient | AsyncVelerianClient
@@ -139,7 +149,7 @@ def sweep_handler(request: httpx.Request) -> httpx.Response:
 
 
 @dataclass(frozen=True, slots=True)
-class _RawRequest:
+class RawRequest:
     """What the SDK sent for one method, as a user would pass it to httpx."""
 
     method: str
@@ -148,7 +158,7 @@ class _RawRequest:
     body: object
 
 
-def _raw_request(method: SweptMethod) -> _RawRequest:
+def raw_request(method: SweptMethod) -> RawRequest:
     """Record the request the SDK sends for ``method``, once, in process."""
     seen: list[httpx.Request] = []
 
@@ -163,7 +173,7 @@ def _raw_request(method: SweptMethod) -> _RawRequest:
         method.call(client)
     (request,) = seen
     query = dict(request.url.params.multi_items())
-    return _RawRequest(
+    return RawRequest(
         request.method,
         request.url.path,
         query or None,
@@ -171,7 +181,7 @@ def _raw_request(method: SweptMethod) -> _RawRequest:
     )
 
 
-def _raw_sync(client: httpx.Client, raw: _RawRequest) -> Callable[[], object]:
+def raw_sync_call(client: httpx.Client, raw: RawRequest) -> Callable[[], object]:
     method, path, params, body = raw.method, raw.path, raw.params, raw.body
 
     def call() -> object:
@@ -181,7 +191,7 @@ def _raw_sync(client: httpx.Client, raw: _RawRequest) -> Callable[[], object]:
     return call
 
 
-def _raw_async(client: httpx.AsyncClient, raw: _RawRequest) -> Callable[[], Awaitable[object]]:
+def raw_async_call(client: httpx.AsyncClient, raw: RawRequest) -> Callable[[], Awaitable[object]]:
     method, path, params, body = raw.method, raw.path, raw.params, raw.body
 
     async def call() -> object:
@@ -209,7 +219,7 @@ def _sync_pair(
 
 
 def _measure_sync(
-    size: Size, transport: Transport, origin: str, requests: list[_RawRequest]
+    size: Size, transport: Transport, origin: str, requests: list[RawRequest]
 ) -> list[tuple[RatioSummary, RatioSummary]]:
     results: list[tuple[RatioSummary, RatioSummary]] = []
     with _sync_pair(transport, origin) as (raw, sdk):
@@ -220,7 +230,7 @@ def _measure_sync(
 
             rounds = paired_rounds(
                 (RAW, SDK),
-                (_raw_sync(raw, request), sdk_call),
+                (raw_sync_call(raw, request), sdk_call),
                 rounds=size.rounds,
                 batch=size.sweep_batch,
             )
@@ -229,7 +239,7 @@ def _measure_sync(
 
 
 def _measure_async(
-    size: Size, transport: Transport, origin: str, requests: list[_RawRequest]
+    size: Size, transport: Transport, origin: str, requests: list[RawRequest]
 ) -> list[tuple[RatioSummary, RatioSummary]]:
     loop = asyncio.new_event_loop()
     if transport == "in-process":
@@ -251,7 +261,7 @@ def _measure_async(
             rounds = paired_rounds_async(
                 loop,
                 (RAW, SDK),
-                (_raw_async(raw, request), sdk_call),
+                (raw_async_call(raw, request), sdk_call),
                 rounds=size.rounds,
                 batch=size.sweep_batch,
             )
@@ -274,7 +284,7 @@ def method_sweep_table(size: Size, origin: str) -> Table:
     Returns:
         One row per method, flavour and transport, ordered by ratio over target.
     """
-    requests = [_raw_request(method) for method in METHODS]
+    requests = [raw_request(method) for method in METHODS]
     rows: list[tuple[float, list[str]]] = []
     for transport in ("in-process", "loopback"):
         target = TARGETS[transport]

@@ -32,6 +32,8 @@ class Size:
         instruction_calls: Counted calls per workload under callgrind.
         instruction_pairs: How many of the instruction comparisons to run (``None``:
             all).
+        sweep_instruction_cells: How many method x flavour x transport cells the
+            instruction-count sweep counts (``None``: all).
     """
 
     rounds: int
@@ -48,6 +50,7 @@ class Size:
     import_rounds: int
     instruction_calls: int
     instruction_pairs: int | None
+    sweep_instruction_cells: int | None
 
 
 SIZES: dict[SizeName, Size] = {
@@ -66,6 +69,7 @@ SIZES: dict[SizeName, Size] = {
         import_rounds=2,
         instruction_calls=100,
         instruction_pairs=1,
+        sweep_instruction_cells=1,
     ),
     "full": Size(
         rounds=25,
@@ -82,5 +86,6 @@ SIZES: dict[SizeName, Size] = {
         import_rounds=25,
         instruction_calls=500,
         instruction_pairs=None,
+        sweep_instruction_cells=None,
     ),
 }
