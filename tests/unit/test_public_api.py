@@ -39,6 +39,8 @@ def test_every_public_name_of_private_modules_is_exported() -> None:
         "LoggingMiddleware",
         "RetryMiddleware",
         "ShardedTransport",  # the async client's own transport: pools behind one queue
+        "PoolTransport",  # one of its pools, on the asyncio network backend
+        "AsyncioBackend",  # that backend: httpcore's network layer on asyncio's streams
         "HttpOptions",  # the checked options of default_http_client
         "SharedPool",  # the pool a client shares with its with_options copies
         "UploadSource",  # the body of an attachment upload

@@ -25,21 +25,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
-from typing import TYPE_CHECKING
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+)
+from typing import TYPE_CHECKING, cast
 
+import httpcore
 import httpx
 
 from .._core import connections as _connections
 from .._core.errors import VelerianClientMovedError
-from .._core.http_options import default_http_headers, resolve_http_options
+from .._core.http_options import (
+    HTTPCORE_ERRORS,
+    as_httpx_error,
+    default_http_headers,
+    resolve_http_options,
+)
 from .._core.settings import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from .network import TLS_IN_TLS, AsyncioBackend
 
 if TYPE_CHECKING:
     import ssl
 
 __all__ = [
     "SHARD_SIZE",
+    "PoolTransport",
     "ShardedTransport",
     "default_async_http_client",
     "own_http_client",
@@ -97,9 +112,9 @@ class ShardedTransport(httpx.AsyncBaseTransport):
 
     def _open_pools(self) -> None:
         self._pools = [
-            httpx.AsyncHTTPTransport(
-                verify=self.ssl_context,
-                limits=self._shard_limits,
+            PoolTransport(
+                self._shard_limits,
+                ssl_context=self.ssl_context,
                 http2=self.http2,
                 proxy=self.proxy,
             )
@@ -188,7 +203,7 @@ class _LoopEndCloser:
     _generation: int
     _ending: AsyncGenerator[None, None]
 
-    def __init__(self, pools: list[httpx.AsyncHTTPTransport]) -> None:
+    def __init__(self, pools: list[PoolTransport]) -> None:
         self._armed = True
         self._generation = _connections.generation
         self._ending = self._close_at_loop_end(pools)
@@ -196,9 +211,7 @@ class _LoopEndCloser:
         # starting it registers it with the running loop.
         _step_through(self._ending.asend(None))
 
-    async def _close_at_loop_end(
-        self, pools: list[httpx.AsyncHTTPTransport]
-    ) -> AsyncGenerator[None, None]:
+    async def _close_at_loop_end(self, pools: list[PoolTransport]) -> AsyncGenerator[None, None]:
         try:
             yield
         finally:
@@ -391,3 +404,145 @@ def own_http_client(
         follow_redirects=False,
         trust_env=trust_env,
     )
+
+
+class PoolTransport(httpx.AsyncBaseTransport):
+    """
+    One pool of connections: ``httpcore``'s pool on the SDK's asyncio network backend.
+
+    It does what ``httpx.AsyncHTTPTransport`` does for the SDK's clients (TLS from the
+    given context, the limits, a proxy, ``httpcore`` errors raised as their ``httpx``
+    twins, also while the body streams), on :class:`~velerian_sdk._async.network.
+    AsyncioBackend` instead of anyio: ``httpx`` has no parameter for that layer.
+
+    Args:
+        limits: The pool's limits.
+        ssl_context: The TLS context.
+        http2: Whether to offer HTTP/2 over TLS (needs the ``h2`` package).
+        proxy: A checked proxy to send every request through, or ``None``.
+    """
+
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        *,
+        ssl_context: ssl.SSLContext,
+        http2: bool = False,
+        proxy: httpx.Proxy | None = None,
+    ) -> None:
+        backend: httpcore.AsyncNetworkBackend | None = AsyncioBackend()
+        self._pool: httpcore.AsyncConnectionPool
+        if proxy is None:
+            self._pool = httpcore.AsyncConnectionPool(
+                ssl_context=ssl_context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                http2=http2,
+                network_backend=backend,
+            )
+            return
+        where = httpcore.URL(
+            scheme=proxy.url.raw_scheme,
+            host=proxy.url.raw_host,
+            port=proxy.url.port,
+            target=proxy.url.raw_path,
+        )
+        if proxy.url.scheme.startswith("socks"):
+            self._pool = httpcore.AsyncSOCKSProxy(
+                proxy_url=where,
+                proxy_auth=proxy.raw_auth,
+                ssl_context=ssl_context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                http2=http2,
+                network_backend=backend,
+            )
+            return
+        if proxy.url.scheme == "https" and not TLS_IN_TLS:
+            # The API over TLS inside the proxy's TLS: asyncio does that from 3.11 on;
+            # before, this pool keeps httpcore's own backend.
+            backend = None
+        self._pool = httpcore.AsyncHTTPProxy(
+            proxy_url=where,
+            proxy_auth=proxy.raw_auth,
+            proxy_headers=proxy.headers.raw,
+            ssl_context=ssl_context,
+            proxy_ssl_context=proxy.ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http2=http2,
+            network_backend=backend,
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """
+        Send ``request`` and return its response, whose body streams from the connection.
+
+        Args:
+            request: The request.
+
+        Returns:
+            The response.
+
+        Raises:
+            httpx.TransportError: The ``httpx`` twin of what ``httpcore`` raised.
+        """
+        url = request.url
+        sent = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=cast("AsyncIterable[bytes]", request.stream),
+            extensions=cast("dict[str, object]", request.extensions),
+        )
+        try:
+            answer = await self._pool.handle_async_request(sent)
+        except HTTPCORE_ERRORS as exc:
+            failure = as_httpx_error(exc, request)
+        else:
+            stream = cast("AsyncIterable[bytes]", answer.stream)
+            return httpx.Response(
+                status_code=answer.status,
+                headers=answer.headers,
+                stream=_BodyStream(stream, request),
+                extensions=cast("dict[str, object]", answer.extensions),  # pyright: ignore[reportUnknownMemberType]
+            )
+        raise failure
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self._pool.aclose()
+
+
+class _BodyStream(httpx.AsyncByteStream):
+    """A response body from ``httpcore``, its errors raised as their ``httpx`` twins."""
+
+    __slots__ = ("_request", "_stream")
+
+    def __init__(self, stream: AsyncIterable[bytes], request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunks = aiter(self._stream)
+        while True:
+            try:
+                chunk = await anext(chunks, None)
+            except HTTPCORE_ERRORS as exc:
+                failure = as_httpx_error(exc, self._request)
+            else:
+                if chunk is None:
+                    return
+                yield chunk
+                continue
+            raise failure
+
+    async def aclose(self) -> None:
+        close = getattr(self._stream, "aclose", None)
+        if close is not None:
+            await cast("Callable[[], Awaitable[object]]", close)()

@@ -15,6 +15,7 @@ import ssl
 from dataclasses import dataclass
 from typing import cast
 
+import httpcore
 import httpx
 
 from .bodies import ACCEPT_ENCODING
@@ -23,7 +24,13 @@ from .identity import ATTEMPT_HEADER, CLIENT_HEADER, FIRST_ATTEMPT, USER_AGENT, 
 from .redaction import fields_repr
 from .settings import resolve_timeout
 
-__all__ = ["HttpOptions", "default_http_headers", "resolve_http_options"]
+__all__ = [
+    "HTTPCORE_ERRORS",
+    "HttpOptions",
+    "as_httpx_error",
+    "default_http_headers",
+    "resolve_http_options",
+]
 
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
@@ -159,3 +166,32 @@ def _require(package: str, option: str, extra: str) -> None:
     if importlib.util.find_spec(package) is None:
         msg = f"{option} needs the {package!r} package: pip install '{extra}'"
         raise VelerianArgumentError(msg)
+
+
+_HTTPX_TWINS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+"""Each ``httpcore`` error and the ``httpx`` error raised for it, most specific first."""
+
+HTTPCORE_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _ in _HTTPX_TWINS)
+
+
+def as_httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+    """The ``httpx`` twin of an ``httpcore`` error, to raise after the ``except`` block."""
+    twin = next(target for kind, target in _HTTPX_TWINS if isinstance(exc, kind))
+    error = twin(str(exc), request=request)
+    error.__cause__ = exc
+    return error

@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, cast
 import httpcore
 import httpx
 
-from .._core.http_options import default_http_headers, resolve_http_options
+from .._core.http_options import (
+    HTTPCORE_ERRORS,
+    as_httpx_error,
+    default_http_headers,
+    resolve_http_options,
+)
 from .._core.retry import ATTEMPT_DEADLINE
 from .._core.settings import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 
@@ -347,11 +352,11 @@ class DeadlineTransport(httpx.BaseTransport):
         try:
             answer = self._pool.handle_request(sent)
         except httpcore.TimeoutException as exc:
-            failure = _as_httpx(exc, request)
+            failure = as_httpx_error(exc, request)
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.ProxyError) as exc:
-            failure = _as_httpx(exc, request)
+            failure = as_httpx_error(exc, request)
         except httpcore.UnsupportedProtocol as exc:
-            failure = _as_httpx(exc, request)
+            failure = as_httpx_error(exc, request)
         else:
             stream = cast("Iterable[bytes]", answer.stream)
             return httpx.Response(
@@ -381,8 +386,8 @@ class _BodyStream(httpx.SyncByteStream):
         while True:
             try:
                 chunk = next(chunks, None)
-            except _HTTPCORE_ERRORS as exc:
-                failure = _as_httpx(exc, self._request)
+            except HTTPCORE_ERRORS as exc:
+                failure = as_httpx_error(exc, self._request)
             else:
                 if chunk is None:
                     return
@@ -394,32 +399,3 @@ class _BodyStream(httpx.SyncByteStream):
         close = getattr(self._stream, "close", None)
         if callable(close):
             close()
-
-
-_HTTPX_TWINS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-)
-"""Each ``httpcore`` error and the ``httpx`` error raised for it, most specific first."""
-
-_HTTPCORE_ERRORS: tuple[type[Exception], ...] = tuple(kind for kind, _ in _HTTPX_TWINS)
-
-
-def _as_httpx(exc: Exception, request: httpx.Request) -> httpx.TransportError:
-    """The ``httpx`` twin of an ``httpcore`` error, to raise after the ``except`` block."""
-    twin = next(target for kind, target in _HTTPX_TWINS if isinstance(exc, kind))
-    error = twin(str(exc), request=request)
-    error.__cause__ = exc
-    return error
