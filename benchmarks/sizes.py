@@ -34,6 +34,7 @@ class Size:
             all).
         sweep_instruction_cells: How many method x flavour x transport cells the
             instruction-count sweep counts (``None``: all).
+        sweep_instruction_calls: Counted calls per cell of that sweep.
     """
 
     rounds: int
@@ -51,6 +52,7 @@ class Size:
     instruction_calls: int
     instruction_pairs: int | None
     sweep_instruction_cells: int | None
+    sweep_instruction_calls: int
 
 
 SIZES: dict[SizeName, Size] = {
@@ -70,6 +72,7 @@ SIZES: dict[SizeName, Size] = {
         instruction_calls=100,
         instruction_pairs=1,
         sweep_instruction_cells=1,
+        sweep_instruction_calls=20,
     ),
     "full": Size(
         rounds=25,
@@ -87,5 +90,6 @@ SIZES: dict[SizeName, Size] = {
         instruction_calls=500,
         instruction_pairs=None,
         sweep_instruction_cells=None,
+        sweep_instruction_calls=100,
     ),
 }

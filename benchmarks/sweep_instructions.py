@@ -77,8 +77,9 @@ def sweep_instructions_table(size: Size) -> Table:
     Count the instructions of one call of every swept method, raw httpx and the SDK.
 
     Args:
-        size: ``instruction_calls`` sets the counted calls; ``sweep_instruction_cells``
-            how many of the method x flavour x transport cells to count.
+        size: ``sweep_instruction_calls`` sets the counted calls,
+            ``sweep_instruction_cells`` how many of the method x flavour x transport
+            cells to count.
 
     Returns:
         The table, worst ratio over target first, or one that says valgrind is missing.
@@ -93,7 +94,7 @@ def sweep_instructions_table(size: Size) -> Table:
         table.notes.append("valgrind is not installed: nothing was counted.")
         return table
     cells = list(_cells(size))
-    count = size.instruction_calls
+    count = size.sweep_instruction_calls
     _write_bytecode()
     jobs: dict[str, list[str]] = {}
     for cell in cells:

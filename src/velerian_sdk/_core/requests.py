@@ -75,6 +75,7 @@ ModelT = TypeVar("ModelT")
 
 
 _EMPTY: frozenset[str] = frozenset()
+_CONTENT_TYPE: frozenset[str] = frozenset({"content-type"})
 _URL_CACHE_SIZE = 512
 """Parsed URLs kept per client; the cache starts over when it is full."""
 _ADAPTERS: dict[object, pydantic.TypeAdapter[Any]] = {}
@@ -260,12 +261,13 @@ class BaseClient(Generic[HttpT]):
                 msg = "pass either json= or content=, not both"
                 raise VelerianArgumentError(msg)
             content = encode_json(json)
-            call_headers.setdefault("Content-Type", "application/json")
         if idempotency_key is not None:
             call_headers["Idempotency-Key"] = check_idempotency_key(idempotency_key)
-        extensions: dict[str, object] = {
-            EXPLICIT_HEADERS: frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
-        }
+        json_body = json is not None and "content-type" not in (k.lower() for k in call_headers)
+        explicit = frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
+        if json_body:
+            explicit = explicit | _CONTENT_TYPE if explicit else _CONTENT_TYPE
+        extensions: dict[str, object] = {EXPLICIT_HEADERS: explicit}
         if stream:
             extensions[STREAM] = True
         if not authenticate:
@@ -293,6 +295,8 @@ class BaseClient(Generic[HttpT]):
                 hide_transfer_queries(request.url)
             if request_timeout is not None:
                 request.extensions["timeout"] = request_timeout.as_dict()
+            if json_body:
+                request.headers["Content-Type"] = "application/json"
             return request
         raise failure
 
