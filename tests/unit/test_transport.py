@@ -101,6 +101,15 @@ def test_json_body_is_encoded_with_datetimes(harness: Harness) -> None:
     assert sent.content == b'{"at":"2026-01-02T03:04:05Z","n":[1,2]}'
 
 
+def test_a_json_body_gets_one_content_type_and_the_callers_own_wins(harness: Harness) -> None:
+    client = harness.client(ok)
+    harness.run(client.post("x", json={"n": 1}))
+    harness.run(client.post("x", json={"n": 1}, headers={"content-type": "application/x+json"}))
+    default, own = harness.requests
+    assert default.headers.get_list("content-type") == ["application/json"]
+    assert own.headers.get_list("content-type") == ["application/x+json"]
+
+
 def test_unserialisable_body_is_an_argument_error(harness: Harness) -> None:
     client = harness.client(ok)
     with pytest.raises(VelerianArgumentError, match="cannot be sent as JSON"):
