@@ -90,6 +90,15 @@ def test_caller_idempotency_key_is_used(harness: Harness) -> None:
     assert harness.requests[0].headers["idempotency-key"] == "order-42"
 
 
+def test_a_key_in_both_idempotency_key_and_headers_is_refused(harness: Harness) -> None:
+    client = harness.client(ok)
+    with pytest.raises(VelerianArgumentError, match="idempotency key once"):
+        harness.run(
+            client.post("x", json={}, headers={"idempotency-key": "a"}, idempotency_key="b")
+        )
+    assert harness.requests == []
+
+
 def test_json_body_is_encoded_with_datetimes(harness: Harness) -> None:
     import datetime as dt
 

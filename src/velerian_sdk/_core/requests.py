@@ -262,7 +262,14 @@ class BaseClient(Generic[HttpT]):
                 raise VelerianArgumentError(msg)
             content = encode_json(json)
         if idempotency_key is not None:
-            call_headers["Idempotency-Key"] = check_idempotency_key(idempotency_key)
+            key = check_idempotency_key(idempotency_key)
+            if any(name.lower() == "idempotency-key" for name in call_headers):
+                msg = (
+                    "pass the idempotency key once, as idempotency_key= or in headers, "
+                    "not both: a request with two keys could be billed twice"
+                )
+                raise VelerianArgumentError(msg)
+            call_headers["Idempotency-Key"] = key
         json_body = json is not None and "content-type" not in (k.lower() for k in call_headers)
         explicit = frozenset(k.lower() for k in call_headers) if call_headers else _EMPTY
         if json_body:
