@@ -39,7 +39,7 @@ async def first_connected(host: str, port: int, local_address: str | None) -> so
         OSError: The name did not resolve, or no address took the connection.
     """
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    infos = _numeric(host, port) or await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     addresses = iter(_interleaved(infos))
     started: list[asyncio.Task[socket.socket]] = []
     pending: set[asyncio.Task[socket.socket]] = set()
@@ -74,6 +74,18 @@ async def first_connected(host: str, port: int, local_address: str | None) -> so
     reasons = "; ".join(str(failure) for failure in failures) or "no address"
     msg = f"could not connect to {host}:{port}: {reasons}"
     raise OSError(msg)
+
+
+def _numeric(host: str, port: int) -> list[_AddressInfo]:
+    """``host`` as its one address if it is an IP address, resolved without a thread."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        address = (host, port) if family == socket.AF_INET else (host, port, 0, 0)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)]
+    return []
 
 
 def _interleaved(infos: Sequence[_AddressInfo]) -> list[_AddressInfo]:

@@ -76,11 +76,11 @@ async def _within_deadline(step: Awaitable[_T], timeout: float | None) -> _T:
     try:
         return await step
     except asyncio.CancelledError:
-        if expired:
-            raise TimeoutError from None
-        raise
+        if not expired:
+            raise
     finally:
         timer.cancel()
+    raise TimeoutError  # our own cancel, once the handler above has let go of it
 
 
 class _Protocol(asyncio.Protocol):
