@@ -23,9 +23,9 @@ ASYNC_TREE = PACKAGE / "_async"
 SYNC_TREE = PACKAGE / "_sync"
 # Files written by hand in one tree, with no twin generated from the other: the two
 # flavours' transports wrap different httpcore classes, the async client has its own
-# network backend (the sync one uses httpcore's), and a batch runs on Dask with the
-# sync client only.
-HAND_WRITTEN = frozenset({"transport.py", "network.py", "batch_dask.py"})
+# network backend and its happy eyeballs (the sync one uses httpcore's), and a batch
+# runs on Dask with the sync client only.
+HAND_WRITTEN = frozenset({"transport.py", "network.py", "happy_eyeballs.py", "batch_dask.py"})
 
 # Every module under `_async/` is a source; its twin has the same path under `_sync/`.
 # A `*_async.py` module elsewhere is a source too; its twin is `*_sync.py` beside it.

@@ -71,9 +71,13 @@ def test_a_loop_closed_without_shutting_down_is_left_behind(server: LoopbackServ
     loop = asyncio.new_event_loop()
     loop.run_until_complete(client.get("/first"))
     loop.close()  # no shutdown_asyncgens: the connection is stranded on the dead loop
-    assert asyncio.run(client.get("/second")).status_code == 200
-    asyncio.run(client.aclose())
-    forget_dead_loops_connections()
+    # The stranded connection may be reclaimed as soon as the next call replaces its
+    # pool, or at any collection after that: its warning is the test's own doing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        assert asyncio.run(client.get("/second")).status_code == 200
+        asyncio.run(client.aclose())
+        gc.collect()
 
 
 def test_a_closed_client_stays_closed_on_a_new_loop(server: LoopbackServer) -> None:

@@ -20,9 +20,11 @@ import socket
 import sys
 from collections import deque
 from collections.abc import Awaitable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import httpcore
+
+from .happy_eyeballs import first_connected
 
 if TYPE_CHECKING:
     import ssl
@@ -37,13 +39,48 @@ _SocketOption = (
 READ_HIGH_WATER = 256 * 1024
 """Bytes buffered unread before the connection stops reading from its socket."""
 
-HAPPY_EYEBALLS_DELAY = 0.25
-"""Seconds before trying a host's next address in parallel (RFC 8305's advice)."""
-
 _CLOSED = "the connection is closed"
 
 TLS_IN_TLS = sys.version_info >= (3, 11)
 """Whether asyncio can start TLS inside a TLS connection (an HTTPS proxy's tunnel)."""
+
+
+_T = TypeVar("_T")
+
+
+async def _within_deadline(step: Awaitable[_T], timeout: float | None) -> _T:
+    """
+    Await ``step``, raising ``TimeoutError`` once ``timeout`` seconds have passed.
+
+    ``asyncio.wait_for`` (before Python 3.12) returns the result and drops a
+    cancellation that arrives as ``step`` completes: the SDK's attempt timer then
+    could not end the attempt. Here ``step`` runs in the caller's own task, and only
+    the deadline's own cancellation becomes ``TimeoutError``.
+    """
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(timeout):
+            return await step
+    if timeout is None:
+        return await step
+    # Python 3.10 has no asyncio.timeout (nor Task.uncancel): a flag tells our cancel.
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(timeout, expire)
+    try:
+        return await step
+    except asyncio.CancelledError:
+        if not expired:
+            raise
+    finally:
+        timer.cancel()
+    raise TimeoutError  # our own cancel, once the handler above has let go of it
 
 
 class _Protocol(asyncio.Protocol):
@@ -240,7 +277,7 @@ class _Stream(httpcore.AsyncNetworkStream):
                 # Our own deadline below ends it first; asyncio's own is 60 s.
                 ssl_handshake_timeout=None if timeout is None else timeout + 1.0,
             )
-            transport = await asyncio.wait_for(handshake, timeout)
+            transport = await _within_deadline(handshake, timeout)
         except (asyncio.TimeoutError, TimeoutError):
             failure = httpcore.ConnectTimeout("timed out during the TLS handshake")
         except OSError as exc:  # ssl.SSLError included
@@ -296,16 +333,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[_SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        protocol = _Protocol()
-        connecting = loop.create_connection(
-            lambda: protocol,
-            host,
-            port,
-            local_addr=None if local_address is None else (local_address, 0),
-            happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-        )
-        return await _connected(connecting, timeout, socket_options)
+        return await _connected(_open_tcp(host, port, local_address), timeout, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -322,6 +350,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+async def _open_tcp(
+    host: str, port: int, local_address: str | None
+) -> tuple[asyncio.BaseTransport, asyncio.BaseProtocol]:
+    sock = await first_connected(host, port, local_address)
+    # From here the transport owns the socket, and closes it if this is cancelled.
+    return await asyncio.get_running_loop().create_connection(_Protocol, sock=sock)
+
+
 async def _connected(
     connecting: Awaitable[tuple[asyncio.BaseTransport, asyncio.BaseProtocol]],
     timeout: float | None,
@@ -330,7 +366,7 @@ async def _connected(
     """Wait for a connection within ``timeout``, then set ``socket_options`` on it."""
     failure: Exception | None = None
     try:
-        transport, protocol = await asyncio.wait_for(connecting, timeout)
+        transport, protocol = await _within_deadline(connecting, timeout)
     except (asyncio.TimeoutError, TimeoutError):
         failure = httpcore.ConnectTimeout("timed out connecting")
     except OSError as exc:
