@@ -14,7 +14,9 @@ import hashlib
 import os
 import socket
 import ssl
+import sys
 import tempfile
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,11 @@ import httpx
 import pytest
 import trustme
 
+from velerian_sdk._async import transport as transport_module
 from velerian_sdk._async.network import READ_HIGH_WATER, AsyncioBackend
-from velerian_sdk._async.transport import PoolTransport
+from velerian_sdk._async.transport import PoolTransport, ShardedTransport
+from velerian_sdk._core.chain import ATTEMPT_TIMER, DEADLINE
+from velerian_sdk._core.retry import AsyncAttemptTimer
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -464,5 +469,74 @@ def test_alpn_reaches_httpcore_through_the_ssl_object(authority: trustme.CA) -> 
             assert isinstance(ssl_object, ssl.SSLObject)
             assert ssl_object.selected_alpn_protocol() == "http/1.1"
             await tls.aclose()
+
+    asyncio.run(main())
+
+
+# The attempt's deadline and a response's close.
+
+
+def _expiring_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[AsyncAttemptTimer]:
+    """Make the attempt's deadline pass in the middle of every response close."""
+    original = transport_module._BodyStream.aclose  # pyright: ignore[reportPrivateUsage]
+    expired: list[AsyncAttemptTimer] = []
+
+    async def expiring_close(self: transport_module._BodyStream) -> None:  # pyright: ignore[reportPrivateUsage]
+        timer = self._request.extensions.get(ATTEMPT_TIMER)  # pyright: ignore[reportPrivateUsage]
+        if isinstance(timer, AsyncAttemptTimer):
+            timer.expire()  # what the watchdog does at the deadline
+            expired.append(timer)
+        for _ in range(3):
+            await asyncio.sleep(0)  # the close waits on the network
+        await original(self)
+
+    monkeypatch.setattr(transport_module._BodyStream, "aclose", expiring_close)  # pyright: ignore[reportPrivateUsage]
+    return expired
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="the attempt timer cancels attempts from 3.11 on"
+)
+@pytest.mark.parametrize("more_work", [False, True])
+def test_a_deadline_passing_while_a_response_closes_lets_the_close_finish(
+    monkeypatch: pytest.MonkeyPatch, more_work: bool
+) -> None:
+    """
+    The close finishes and frees the connection; the deadline then ends the attempt
+    only if it still waits on something, and never leaks out of it.
+    """
+    expired = _expiring_close(monkeypatch)
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def attempt(http: httpx.AsyncClient, origin: str) -> int:
+        request = http.build_request(
+            "POST", origin, content=b"x", extensions={DEADLINE: time.monotonic() + 60}
+        )
+        with AsyncAttemptTimer(request):
+            response = await http.send(request)  # reads the body, then closes it
+            if more_work:
+                await asyncio.sleep(0.05)
+        return response.status_code
+
+    async def main() -> None:
+        async with serve(echo_forever) as server:
+            transport = ShardedTransport(one)
+            timeout = httpx.Timeout(5.0, pool=0.5)
+            async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
+                if more_work:
+                    with pytest.raises(httpx.ReadTimeout):
+                        await attempt(http, server.origin)
+                else:
+                    assert await attempt(http, server.origin) == 200
+                task = asyncio.current_task()
+                assert task is not None
+                if sys.version_info >= (3, 11):  # the test runs there only (skipif above)
+                    assert task.cancelling() == 0
+                await asyncio.sleep(0.01)  # no cancellation left over
+                monkeypatch.undo()
+                assert (await http.post(server.origin, content=b"y")).status_code == 200
+        assert len(expired) == 1
 
     asyncio.run(main())

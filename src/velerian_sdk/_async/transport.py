@@ -39,6 +39,7 @@ import httpcore
 import httpx
 
 from .._core import connections as _connections
+from .._core.chain import ATTEMPT_TIMER
 from .._core.errors import VelerianClientMovedError
 from .._core.http_options import (
     HTTPCORE_ERRORS,
@@ -46,6 +47,7 @@ from .._core.http_options import (
     default_http_headers,
     resolve_http_options,
 )
+from .._core.retry import AsyncAttemptTimer
 from .._core.settings import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from .network import TLS_IN_TLS, AsyncioBackend
 
@@ -153,7 +155,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             raise
         stream = response.stream
         assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _ReleasingStream(stream, release)
+        response.stream = _ReleasingStream(stream, release, request.extensions.get(ATTEMPT_TIMER))
         return response
 
     def _move_to_running_loop(self) -> None:
@@ -271,22 +273,40 @@ class _Release:
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
-    """A response body that gives its place back when it is closed."""
+    """
+    A response body that gives its place back when it is closed.
 
-    __slots__ = ("_inner", "_release")
+    While it closes, the attempt's deadline timer is held: ``httpcore`` leaves a
+    connection busy for good when a cancellation lands in the middle of its close, and
+    the timer cancels the attempt at its deadline. A deadline that passes meanwhile
+    cancels the attempt as soon as the close is done.
+    """
 
-    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+    __slots__ = ("_inner", "_release", "_timer")
+
+    def __init__(
+        self,
+        inner: httpx.AsyncByteStream,
+        release: Callable[[], None],
+        timer: AsyncAttemptTimer | None,
+    ) -> None:
         self._inner = inner
         self._release = release
+        self._timer = timer
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._inner.__aiter__()  # the body itself: no extra step per chunk
 
     async def aclose(self) -> None:
+        timer = self._timer
+        if timer is not None:
+            timer.hold()
         try:
             await self._inner.aclose()
         finally:
             self._release()
+            if timer is not None:
+                timer.release()
 
 
 def owned_transport_async(limits: httpx.Limits) -> httpx.AsyncBaseTransport:

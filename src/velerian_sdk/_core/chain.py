@@ -43,6 +43,7 @@ from .redaction import attribute, fields_repr, mask_secret, redact_body, redact_
 
 __all__ = [
     "ATTEMPT",
+    "ATTEMPT_TIMER",
     "DEADLINE",
     "EXPLICIT_HEADERS",
     "MAX_KEY_LENGTH",
@@ -102,6 +103,9 @@ DEADLINE = "velerian_deadline"
 
 ATTEMPT = "velerian_attempt"
 """Request extension: retries sent so far for this call (0 on the first attempt)."""
+
+ATTEMPT_TIMER = "velerian_attempt_timer"
+"""Request extension: the async attempt's deadline timer, while the attempt runs."""
 
 STARTED = "velerian_started"
 """Request extension: when the call started, on the ``time.monotonic`` clock."""

@@ -34,7 +34,15 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import httpx
 
-from .chain import ATTEMPT, DEADLINE, STARTED, Backoff, Middleware, MiddlewareFlow
+from .chain import (
+    ATTEMPT,
+    ATTEMPT_TIMER,
+    DEADLINE,
+    STARTED,
+    Backoff,
+    Middleware,
+    MiddlewareFlow,
+)
 from .errors import VelerianArgumentError, VelerianConnectionError, note_attempts
 from .identity import ATTEMPT_HEADER, attempt_value
 from .logging import logger
@@ -477,13 +485,15 @@ class AsyncAttemptTimer:
         request: The request being sent; its ``DEADLINE`` extension is the bound.
     """
 
-    __slots__ = ("_expired", "_request", "_task", "_watchdog")
+    __slots__ = ("_deferred", "_expired", "_held", "_request", "_task", "_watchdog")
 
     def __init__(self, request: httpx.Request) -> None:
         self._request = request
         self._task: asyncio.Task[object] | None = None
         self._watchdog: _Watchdog | None = None
         self._expired = False
+        self._held = False
+        self._deferred = False
 
     def __enter__(self) -> bool:
         deadline = self._request.extensions.get(DEADLINE)
@@ -501,14 +511,40 @@ class AsyncAttemptTimer:
             watchdog = _Watchdog.for_loop(loop)
         self._task = task
         self._watchdog = watchdog
+        self._request.extensions[ATTEMPT_TIMER] = self
         watchdog.add(self, loop.time() + (deadline - time.monotonic()))
         return True
 
     def expire(self) -> None:
         """Cancel the attempt's task: its deadline has passed (called by the watchdog)."""
+        if self._held:
+            self._deferred = True
+            return
         self._expired = True
         if self._task is not None:
             self._task.cancel()
+
+    def hold(self) -> None:
+        """
+        Keep the deadline from cancelling the attempt until :meth:`release`.
+
+        The transport holds it while it closes a response: ``httpcore`` leaves a
+        connection busy for good if a cancellation lands in the middle of that close.
+        """
+        self._held = True
+
+    def release(self) -> None:
+        """
+        Let the deadline cancel the attempt again: if it passed meanwhile, on the next turn.
+
+        Not at once: this runs in the attempt's own task, and a task that cancels itself
+        and then leaves the attempt without waiting on anything would carry the
+        cancellation out of it. The watchdog cancels the attempt only if it is still on.
+        """
+        self._held = False
+        if self._deferred and self._watchdog is not None and self._task is not None:
+            self._deferred = False
+            self._watchdog.add(self, self._task.get_loop().time())
 
     def __exit__(
         self,
@@ -519,6 +555,7 @@ class AsyncAttemptTimer:
         if self._watchdog is None:
             return
         self._watchdog.remove(self)
+        self._request.extensions.pop(ATTEMPT_TIMER, None)
         if not self._expired or self._task is None:
             return
         import asyncio
