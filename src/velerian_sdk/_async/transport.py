@@ -340,8 +340,8 @@ def default_async_http_client(
     The async twin of :func:`~velerian_sdk.default_http_client`: a 60 s read and 5 s
     connect timeout, 100 connections all kept alive, the SDK's headers, and its own
     transport (connections split over small pools behind one queue, on the SDK's
-    asyncio network backend, see ``docs/performance.md``). Use it when you need a proxy, a client certificate
-    (mTLS), your own certificate authorities or HTTP/2.
+    asyncio network backend, see ``docs/performance.md``). Use it when you need a
+    proxy, a client certificate (mTLS), your own certificate authorities or HTTP/2.
 
     The async client bounds each attempt by the call's ``total_timeout`` by cancelling
     it, whatever the transport, so the bound is kept with every option, a proxy from
