@@ -60,9 +60,15 @@ async def _within_deadline(step: Awaitable[_T], timeout: float | None) -> _T:
     if sys.version_info >= (3, 11):
         async with asyncio.timeout(timeout):
             return await step
+    else:
+        return await _within_deadline_310(step, timeout)
+
+
+async def _within_deadline_310(step: Awaitable[_T], timeout: float | None) -> _T:
+    """Python 3.10's :func:`_within_deadline`: no ``asyncio.timeout``, no ``uncancel``."""
     if timeout is None:
         return await step
-    # Python 3.10 has no asyncio.timeout (nor Task.uncancel): a flag tells our cancel.
+    # A flag tells our own cancel from anyone else's.
     task = asyncio.current_task()
     assert task is not None
     expired = False
